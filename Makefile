@@ -1,0 +1,107 @@
+# bulkhead: one entry point. See README.md for the targets and variables.
+
+BOARD    ?= bochs
+SCENARIO ?= demo
+BUILD    ?= build
+V        ?= 0
+Q        := $(if $(filter 1,$(V)),,@)
+
+CC       := gcc
+HOSTCC   := gcc
+PYTHON   := python3
+
+# Hypervisor: freestanding x86-64, identity-mapped below 4 GiB.
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie \
+	-fno-pic -fno-stack-protector -fno-builtin -mno-red-zone \
+	-mgeneral-regs-only -mcmodel=kernel -fno-asynchronous-unwind-tables \
+	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+	-Iinclude -I$(BUILD)/config -MMD -MP
+HV_ASFLAGS := -Iinclude -D__ASSEMBLY__ -MMD -MP
+HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
+	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
+
+HV_DIRS := boot arch/x86 dm dm/vpci dm/vmmio hypercall vtd lib
+HV_C    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c))
+HV_S    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.S))
+HV_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C)) $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S))
+
+SCEN_DIR := $(BUILD)/$(SCENARIO)
+HV_ELF   := $(SCEN_DIR)/bulkhead.elf
+
+.PHONY: all iso run run-qemu check test unit integration bench guests setup clean distclean
+all: $(HV_ELF)
+	$(Q)cp $(HV_ELF) $(BUILD)/bulkhead.elf
+	@echo "built $(HV_ELF) (board $(BOARD), scenario $(SCENARIO))"
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(BUILD)/obj/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
+
+# Scenario data: hand-written C shaped like the generator's output (config/).
+$(SCEN_DIR)/scenario.o: config/scenarios/$(SCENARIO).c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
+
+$(HV_ELF): $(HV_OBJ) $(SCEN_DIR)/scenario.o arch/x86/bulkhead.ld
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) $(HV_LDFLAGS) -T arch/x86/bulkhead.ld -o $@ $(HV_OBJ) $(SCEN_DIR)/scenario.o
+	$(Q)$(PYTHON) scripts/check-image.py $@
+
+-include $(HV_OBJ:.o=.d)
+
+# Test guests (tests/guests/guests.mk defines GUEST_ELFS and their rules).
+-include tests/guests/guests.mk
+guests: $(GUEST_ELFS)
+
+iso: $(SCEN_DIR)/bulkhead.iso
+$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) config/scenarios/$(SCENARIO).modules scripts/mkiso
+	$(Q)scripts/mkiso $(SCENARIO) $(HV_ELF) config/scenarios/$(SCENARIO).modules $@
+
+run: setup-if-needed iso
+	scripts/run-bochs --iso $(SCEN_DIR)/bulkhead.iso --scenario $(SCENARIO) --show
+
+run-qemu: setup-if-needed iso
+	scripts/run-qemu --iso $(SCEN_DIR)/bulkhead.iso
+
+# Unit tests: each tests/unit/*.mk adds NAME to UNIT_TESTS and sets NAME_SRCS.
+UNIT_TESTS :=
+-include tests/unit/*.mk
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DUNIT_TEST -Iinclude -Itests/unit \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+
+.SECONDEXPANSION:
+UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
+
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $(wildcard include/*.h tests/unit/*.h)
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/host_stubs.c $($*_SRCS) -lcmocka
+
+unit: $(UNIT_BINS)
+	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS)
+
+integration: setup-if-needed
+	$(Q)$(PYTHON) tests/integration/run.py
+
+bench: setup-if-needed
+	$(Q)$(PYTHON) tests/integration/run.py --bench
+
+test: unit integration
+check: setup-if-needed
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory integration
+
+setup:
+	scripts/setup
+
+.PHONY: setup-if-needed
+setup-if-needed:
+	$(Q)scripts/setup --if-needed
+
+clean:
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guests $(foreach s,$(wildcard config/scenarios/*.c),$(BUILD)/$(basename $(notdir $(s))))
+distclean:
+	rm -rf $(BUILD)
