@@ -1,0 +1,47 @@
+/* Per physical CPU state, reached through GS (gs:0 holds the pointer). */
+#ifndef BH_PERCPU_H
+#define BH_PERCPU_H
+
+#include "types.h"
+#include "vm_config.h"
+
+struct vcpu;
+
+struct tss64 {
+	u32 reserved0;
+	u64 rsp[3];
+	u64 reserved1;
+	u64 ist[7];
+	u64 reserved2;
+	u16 reserved3;
+	u16 iomap_base;
+} __packed;
+
+struct pcpu {
+	struct pcpu *self;		/* must stay first: read as %gs:0 */
+	unsigned id;			/* index in MADT order, 0 = BSP */
+	u32 apic_id;
+	u64 stack_top;
+	struct vcpu *vcpu;		/* partitioned: at most one vCPU per pCPU */
+	volatile bool online;
+	u64 gdt[6] __aligned(16);
+	struct tss64 tss __aligned(16);
+	void *vmxon_region;
+};
+
+extern struct pcpu pcpus[CONFIG_MAX_CPUS];
+extern unsigned nr_pcpus;
+
+static inline struct pcpu *this_cpu(void)
+{
+	struct pcpu *p;
+
+	asm volatile("mov %%gs:0, %0" : "=r"(p));
+	return p;
+}
+
+void cpu_setup(struct pcpu *p);		/* GDT, TSS, IDT, GS base, CR4 bits */
+void __noreturn cpu_park(void);		/* stop this CPU for good */
+void __noreturn panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif

@@ -1,0 +1,115 @@
+/* Thin wrappers around x86 instructions (hardware access lives here). */
+#ifndef BH_X86_H
+#define BH_X86_H
+
+#include "types.h"
+
+static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
+static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u16 inw(u16 port) { u16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+static inline u64 rdmsr(u32 msr)
+{
+	u32 lo, hi;
+
+	asm volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void wrmsr(u32 msr, u64 v)
+{
+	asm volatile("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
+}
+
+static inline u64 rdtsc(void)
+{
+	u32 lo, hi;
+
+	asm volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((u64)hi << 32) | lo;
+}
+
+static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+#define DEFINE_CR(n) \
+	static inline u64 read_cr##n(void) { u64 v; asm volatile("mov %%cr" #n ", %0" : "=r"(v)); return v; } \
+	static inline void write_cr##n(u64 v) { asm volatile("mov %0, %%cr" #n :: "r"(v) : "memory"); }
+DEFINE_CR(0)
+DEFINE_CR(2)
+DEFINE_CR(3)
+DEFINE_CR(4)
+#undef DEFINE_CR
+
+static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+static inline void halt(void) { asm volatile("hlt"); }
+
+static inline void xsetbv(u32 idx, u64 v)
+{
+	asm volatile("xsetbv" :: "c"(idx), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+
+static inline u64 xgetbv(u32 idx)
+{
+	u32 lo, hi;
+
+	asm volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(idx));
+	return ((u64)hi << 32) | lo;
+}
+
+#define X86_CR0_PE BIT(0)
+#define X86_CR0_MP BIT(1)
+#define X86_CR0_EM BIT(2)
+#define X86_CR0_TS BIT(3)
+#define X86_CR0_ET BIT(4)
+#define X86_CR0_NE BIT(5)
+#define X86_CR0_WP BIT(16)
+#define X86_CR0_AM BIT(18)
+#define X86_CR0_NW BIT(29)
+#define X86_CR0_CD BIT(30)
+#define X86_CR0_PG BIT(31)
+
+#define X86_CR4_PAE BIT(5)
+#define X86_CR4_VMXE BIT(13)
+#define X86_CR4_SMXE BIT(14)
+#define X86_CR4_OSXSAVE BIT(18)
+
+#define X86_EFER_SCE BIT(0)
+#define X86_EFER_LME BIT(8)
+#define X86_EFER_LMA BIT(10)
+#define X86_EFER_NXE BIT(11)
+
+#define X86_RFLAGS_IF BIT(9)
+#define X86_RFLAGS_VM BIT(17)
+
+#define MSR_IA32_APIC_BASE		0x1B
+#define MSR_IA32_FEATURE_CONTROL	0x3A
+#define MSR_IA32_TSC			0x10
+#define MSR_IA32_TSC_ADJUST		0x3B
+#define MSR_IA32_SPEC_CTRL		0x48
+#define MSR_IA32_PRED_CMD		0x49
+#define MSR_IA32_BIOS_SIGN_ID		0x8B
+#define MSR_IA32_MTRRCAP		0xFE
+#define MSR_IA32_ARCH_CAPABILITIES	0x10A
+#define MSR_IA32_SYSENTER_CS		0x174
+#define MSR_IA32_SYSENTER_ESP		0x175
+#define MSR_IA32_SYSENTER_EIP		0x176
+#define MSR_IA32_MISC_ENABLE		0x1A0
+#define MSR_IA32_PAT			0x277
+#define MSR_IA32_TSC_DEADLINE		0x6E0
+#define MSR_IA32_TSC_AUX		0xC0000103
+#define MSR_IA32_EFER			0xC0000080
+#define MSR_IA32_STAR			0xC0000081
+#define MSR_IA32_LSTAR			0xC0000082
+#define MSR_IA32_CSTAR			0xC0000083
+#define MSR_IA32_FMASK			0xC0000084
+#define MSR_IA32_FS_BASE		0xC0000100
+#define MSR_IA32_GS_BASE		0xC0000101
+#define MSR_IA32_KERNEL_GS_BASE		0xC0000102
+
+#endif
