@@ -1,0 +1,53 @@
+/*
+ * selftest: checks what the guest contract promises a VM. Every group
+ * reports exactly its *_TESTS count (skips included), so the plan printed
+ * first depends on the command line only.
+ */
+#ifndef SELFTEST_H
+#define SELFTEST_H
+
+#include "guest.h"
+
+struct selftest_params {
+	u32 vcpus; /* expected vCPU count */
+	bool privileged; /* expected CPUID 0x40000001 EAX bit 0 */
+	bool outside; /* end by touching memory beyond RAM */
+	u32 wait_mtsc; /* millions of TSC ticks to idle before testing */
+	bool pci; /* also check PCI config access */
+	char name[32];
+};
+
+extern struct selftest_params params;
+
+/* cpu_tests.c */
+#define CPUID_TESTS 5
+void cpuid_tests(void);
+#define FAULT_TESTS 1
+void fault_tests(void);
+#define PORT_TESTS 3
+void port_tests(void);
+#define MSR_TESTS 2
+void msr_tests(void);
+#define PCI_TESTS 1
+void pci_tests(void);
+
+/* mem_tests.c */
+#define MEM_TESTS 2
+void mem_tests(void);
+__noreturn void outside_access(void);
+
+/* apic_tests.c */
+#define SMP_TESTS 2
+void smp_tests(void);
+#define TIMER_TESTS 3
+void timer_tests(void);
+#define IPI_TESTS 1
+void ipi_tests(void);
+#define MMIO_TESTS 4
+void mmio_decode_tests(void);
+#define IOAPIC_TESTS 1
+void ioapic_tests(void);
+#define X2APIC_TESTS 3
+void x2apic_tests(void);
+
+#endif
