@@ -1,0 +1,67 @@
+/* What the boot loader (GRUB, multiboot1 or multiboot2) tells the hypervisor. */
+#ifndef BH_BOOTINFO_H
+#define BH_BOOTINFO_H
+
+#include "types.h"
+
+#define MB1_BOOTLOADER_MAGIC	0x2BADB002u	/* EAX at a multiboot1 entry */
+#define MB2_BOOTLOADER_MAGIC	0x36D76289u	/* EAX at a multiboot2 entry */
+
+#define BOOTINFO_CMDLINE_LEN	256	/* including the NUL */
+#define BOOTINFO_MAX_MMAP	64
+#define BOOTINFO_MAX_MODS	16
+#define BOOTINFO_MODSTR_LEN	64	/* including the NUL */
+#define BOOTINFO_NAME_LEN	64
+#define BOOTINFO_MB2_MAX_SIZE	(1u << 20)	/* sanity bound on total_size */
+
+struct boot_mmap_entry {
+	u64 base, len;
+	u32 type;		/* multiboot types = e820 types (1 = RAM) */
+};
+
+struct boot_module {
+	u64 start, end;		/* physical, end exclusive */
+	char string[BOOTINFO_MODSTR_LEN];	/* "tag args...", truncated */
+};
+
+struct boot_info {
+	char cmdline[BOOTINFO_CMDLINE_LEN];	/* truncated to fit */
+	struct boot_mmap_entry mmap[BOOTINFO_MAX_MMAP];
+	unsigned nr_mmap;
+	struct boot_module mods[BOOTINFO_MAX_MODS];
+	unsigned nr_mods;
+	/*
+	 * Physical address of rsdp_copy below (memory is identity-mapped), so
+	 * it stays valid after the loader's info block is reused; 0 if the
+	 * loader passed no RSDP (multiboot2 tags 14/15 only). The ACPI 2.0
+	 * copy (tag 15) is preferred over the 1.0 one (tag 14).
+	 */
+	u64 rsdp;
+	u8 rsdp_copy[36];
+	unsigned rsdp_len;	/* 20 (ACPI 1.0) or 36 */
+	const char *loader;	/* protocol: "multiboot1" or "multiboot2" */
+	char loader_name[BOOTINFO_NAME_LEN];	/* e.g. "GRUB 2.06", may be "" */
+	bool has_meminfo;
+	u32 mem_lower_kb, mem_upper_kb;
+};
+
+/*
+ * Parse the loader's info block at @info_phys (identity-mapped, so a
+ * pointer) for the protocol named by @magic. Unknown tags and flags are
+ * skipped; strings are cut to fit; zero-length memory map entries dropped.
+ * Returns 0; -E2BIG when more memory map entries or modules were passed
+ * than fit (the first ones are kept, the rest dropped, everything else is
+ * parsed); -EINVAL for an unknown magic or a malformed block (bad sizes,
+ * misaligned tags, total_size out of bounds, module end < start, pointers
+ * that do not fit in 32 bits), in which case @out is left empty.
+ */
+int bootinfo_parse(u32 magic, u64 info_phys, struct boot_info *out);
+
+/* Find the module whose string's first word is @tag (exact match). */
+bool bootinfo_find_module(const struct boot_info *bi, const char *tag,
+			  const struct boot_module **m);
+
+/* The module string after its first word and the blanks following it. */
+const char *bootinfo_module_args(const struct boot_module *m);
+
+#endif

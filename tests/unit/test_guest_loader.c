@@ -1,0 +1,824 @@
+/* Guest loaders: ELF, multiboot1 info, bzImage, against a fake guest RAM. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "e820.h"
+#include "errno.h"
+#include "guest_loader.h"
+
+#define MiB (1024ULL * 1024)
+#define POISON 0xCC
+
+/* ---- fake guest RAM ---- */
+
+static struct {
+	u8 *mem;
+	u64 size;
+	unsigned writes;
+	int fail_at;		/* fail the Nth write/zero (1-based), 0 = never */
+} ram;
+
+static struct guest_mem gm;
+static struct vcpu_boot_state st;
+static struct e820_map map;
+
+static int ram_access(u64 gpa, size_t len)
+{
+	assert_true(gpa + len >= gpa && gpa + len <= ram.size);
+	ram.writes++;
+	return ram.fail_at && (int)ram.writes == ram.fail_at ? -EIO : 0;
+}
+
+static int ram_write(void *ctx, u64 gpa, const void *src, size_t len)
+{
+	assert_ptr_equal(ctx, &ram);
+	if (ram_access(gpa, len))
+		return -EIO;
+	memcpy(ram.mem + gpa, src, len);
+	return 0;
+}
+
+static int ram_zero(void *ctx, u64 gpa, size_t len)
+{
+	assert_ptr_equal(ctx, &ram);
+	if (ram_access(gpa, len))
+		return -EIO;
+	memset(ram.mem + gpa, 0, len);
+	return 0;
+}
+
+static void ram_init(u64 size)
+{
+	free(ram.mem);
+	ram.mem = malloc(size);
+	assert_non_null(ram.mem);
+	memset(ram.mem, POISON, size);
+	ram.size = size;
+	ram.writes = 0;
+	ram.fail_at = 0;
+	gm.ctx = &ram;
+	gm.write = ram_write;
+	gm.zero = ram_zero;
+	gm.ram_size = size;
+	memset(&st, 0xA5, sizeof(st));
+	e820_init(&map);
+	assert_int_equal(e820_add(&map, 0, size, E820_RAM), 0);
+}
+
+static u64 rd64(u64 gpa)
+{
+	u64 v;
+
+	memcpy(&v, ram.mem + gpa, 8);
+	return v;
+}
+
+static u32 rd32(u64 gpa)
+{
+	u32 v;
+
+	memcpy(&v, ram.mem + gpa, 4);
+	return v;
+}
+
+static bool all_bytes(u64 gpa, u64 len, u8 v)
+{
+	for (u64 i = 0; i < len; i++)
+		if (ram.mem[gpa + i] != v)
+			return false;
+	return true;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	free(ram.mem);
+	ram.mem = NULL;
+	return 0;
+}
+
+/* ---- ELF images ---- */
+
+struct e32_ehdr {
+	u8 ident[16];
+	u16 type, machine;
+	u32 version, entry, phoff, shoff, flags;
+	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+} __attribute__((packed));
+
+struct e32_phdr {
+	u32 type, offset, vaddr, paddr, filesz, memsz, flags, align;
+} __attribute__((packed));
+
+struct e64_ehdr {
+	u8 ident[16];
+	u16 type, machine;
+	u32 version;
+	u64 entry, phoff, shoff;
+	u32 flags;
+	u16 ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
+} __attribute__((packed));
+
+struct e64_phdr {
+	u32 type, flags;
+	u64 offset, vaddr, paddr, filesz, memsz, align;
+} __attribute__((packed));
+
+#define ELF_SIZE 0x1400
+static u8 elf[ELF_SIZE];
+static struct e32_ehdr *eh32 = (struct e32_ehdr *)elf;
+static struct e32_phdr *ph32 = (struct e32_phdr *)(elf + 52);
+static struct e64_ehdr *eh64 = (struct e64_ehdr *)elf;
+static struct e64_phdr *ph64 = (struct e64_phdr *)(elf + 64);
+
+/* Text (0x200 bytes 'T') at 0x100000, data 0x100 'D' + bss to 0x1000 at 0x102000. */
+static void elf_fill_payload(void)
+{
+	memset(elf + 0x1000, 'T', 0x200);
+	memset(elf + 0x1200, 'D', 0x100);
+}
+
+static void build_elf32(void)
+{
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf, "\177ELF\1\1\1", 7);
+	eh32->type = 2;
+	eh32->machine = 3;
+	eh32->version = 1;
+	eh32->entry = 0x100010;
+	eh32->phoff = 52;
+	eh32->ehsize = 52;
+	eh32->phentsize = sizeof(struct e32_phdr);
+	eh32->phnum = 3;
+	ph32[0] = (struct e32_phdr){ 1, 0x1000, 0x100000, 0x100000, 0x200, 0x200, 5, 0x1000 };
+	ph32[1] = (struct e32_phdr){ 4, 0x9999999, 0, 0, 0x10, 0x10, 4, 4 };	/* PT_NOTE */
+	ph32[2] = (struct e32_phdr){ 1, 0x1200, 0x102000, 0x102000, 0x100, 0x1000, 6, 0x1000 };
+	elf_fill_payload();
+}
+
+static void build_elf64(u64 vbase)
+{
+	memset(elf, 0, sizeof(elf));
+	memcpy(elf, "\177ELF\2\1\1", 7);
+	eh64->type = 2;
+	eh64->machine = 62;
+	eh64->version = 1;
+	eh64->entry = vbase + 0x10;
+	eh64->phoff = 64;
+	eh64->ehsize = 64;
+	eh64->phentsize = sizeof(struct e64_phdr);
+	eh64->phnum = 2;
+	ph64[0] = (struct e64_phdr){ 1, 5, 0x1000, vbase, 0x100000, 0x200, 0x200, 0x1000 };
+	ph64[1] = (struct e64_phdr){ 1, 6, 0x1200, vbase + 0x2000, 0x102000, 0x100, 0x1000, 0x1000 };
+	elf_fill_payload();
+}
+
+static int load_elf(size_t size)
+{
+	return guest_elf_load(elf, size, &gm, &st);
+}
+
+static void expect_elf_loaded(void)
+{
+	assert_true(all_bytes(0x100000, 0x200, 'T'));
+	assert_true(all_bytes(0x102000, 0x100, 'D'));
+	assert_true(all_bytes(0x102100, 0xF00, 0));	/* bss zeroed */
+	assert_true(all_bytes(0x100200, 0x1E00, POISON));
+	assert_true(all_bytes(0x103000, 0x1000, POISON));
+	assert_true(all_bytes(0, 0x100000, POISON));
+	assert_int_equal(st.mode, VCPU_BOOT_PROT32);
+	assert_int_equal(st.rip, 0x100010);
+	assert_int_equal(st.rax, 0x2BADB002);
+	assert_int_equal(st.rflags, 0x2);
+	assert_int_equal(st.cr0, 0x11);
+	assert_int_equal(st.cr3, 0);
+	assert_int_equal(st.cr4, 0);
+	assert_int_equal(st.efer, 0);
+	assert_int_equal(st.gdt_base, 0);
+	assert_int_equal(st.rbx, 0);
+	assert_int_equal(st.rsi, 0);
+}
+
+static void test_elf32_load(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	build_elf32();
+	assert_true(guest_elf_probe(elf, sizeof(elf)));
+	assert_int_equal(load_elf(ELF_SIZE), 0);
+	expect_elf_loaded();
+}
+
+static void test_elf64_load(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	/* Linked high, loaded by p_paddr; the entry is translated. */
+	build_elf64(0xFFFFFFFF80100000ULL);
+	assert_int_equal(load_elf(ELF_SIZE), 0);
+	expect_elf_loaded();
+
+	ram_init(4 * MiB);
+	build_elf64(0x100000);
+	assert_int_equal(load_elf(ELF_SIZE), 0);
+	expect_elf_loaded();
+}
+
+static void test_elf_pure_bss_segment(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	build_elf32();
+	ph32[2].filesz = 0;
+	ph32[2].offset = 0xFFFFFFFF;	/* unused when filesz is 0 */
+	assert_int_equal(load_elf(ELF_SIZE), 0);
+	assert_true(all_bytes(0x102000, 0x1000, 0));
+}
+
+/* Every malformed case is rejected before anything is written. */
+static void expect_elf_reject(size_t size)
+{
+	ram.writes = 0;
+	assert_int_equal(load_elf(size), -EINVAL);
+	assert_int_equal(ram.writes, 0);
+	assert_true(all_bytes(0x100000, 0x4000, POISON));
+}
+
+static void test_elf_header_rejects(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+
+	build_elf32(); elf[0] = 0x7E;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); elf[4] = 3;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); elf[4] = 2;			expect_elf_reject(ELF_SIZE); /* class vs layout */
+	build_elf32(); elf[5] = 2;			expect_elf_reject(ELF_SIZE); /* big endian */
+	build_elf32(); elf[6] = 0;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->machine = 62;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->type = 3;			expect_elf_reject(ELF_SIZE); /* ET_DYN */
+	build_elf32(); eh32->version = 0;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->phentsize = 56;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->phnum = 0;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->phnum = 0xFFFF;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->phoff = ELF_SIZE + 1;	expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->phoff = ELF_SIZE - 64;	expect_elf_reject(ELF_SIZE); /* 3 phdrs don't fit */
+	build_elf32(); eh32->phoff = 0xFFFFFFF0;	expect_elf_reject(ELF_SIZE);
+	build_elf32();					expect_elf_reject(40);	/* truncated header */
+	build_elf32();					expect_elf_reject(3);
+	build_elf32();					expect_elf_reject(100);	/* phdrs cut */
+	build_elf64(0x100000); eh64->machine = 3;	expect_elf_reject(ELF_SIZE);
+	build_elf64(0x100000); eh64->phentsize = 32;	expect_elf_reject(ELF_SIZE);
+	build_elf64(0x100000); eh64->phoff = ~0ULL - 8;	expect_elf_reject(ELF_SIZE);
+	build_elf64(0x100000);				expect_elf_reject(63);
+}
+
+static void test_elf_segment_rejects(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+
+	/* Segment bytes outside the file. */
+	build_elf32(); ph32[2].offset = ELF_SIZE - 0x80;	expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[2].offset = 0xFFFFFF80;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[0].filesz = ph32[0].memsz = ELF_SIZE;	expect_elf_reject(ELF_SIZE);
+	build_elf32();						expect_elf_reject(0x1280);
+	/* filesz > memsz. */
+	build_elf32(); ph32[2].memsz = 0x80;			expect_elf_reject(ELF_SIZE);
+	/* Below 0x1000, across the boot info page, past RAM, wrapping. */
+	build_elf32(); ph32[0].paddr = 0x800;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[0].paddr = 0;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[0].paddr = 0x5F00;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[0].paddr = 0x6FFF;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[2].paddr = 4 * MiB - 0x800;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[2].paddr = 0xFFFFF800;		expect_elf_reject(ELF_SIZE);
+	build_elf64(0x100000); ph64[1].paddr = ~0ULL - 0x7FF;	expect_elf_reject(ELF_SIZE);
+	build_elf64(0x100000); ph64[1].memsz = ~0ULL;		expect_elf_reject(ELF_SIZE);
+	/* No PT_LOAD, or only empty ones. */
+	build_elf32(); ph32[0].type = ph32[2].type = 6;		expect_elf_reject(ELF_SIZE);
+	build_elf32(); ph32[0].filesz = ph32[0].memsz = 0;
+	ph32[2].filesz = ph32[2].memsz = 0;			expect_elf_reject(ELF_SIZE);
+	/* Entry outside every loaded segment (incl. the empty PT_NOTE). */
+	build_elf32(); eh32->entry = 0x101000;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->entry = 0x100200;			expect_elf_reject(ELF_SIZE);
+	build_elf32(); eh32->entry = 0;				expect_elf_reject(ELF_SIZE);
+	build_elf64(0xFFFFFFFF80100000ULL); eh64->entry = 0x100010;	expect_elf_reject(ELF_SIZE);
+
+	/* Just inside the limits is accepted: entry at the last bss byte. */
+	build_elf32(); eh32->entry = 0x102FFF; ph32[0].paddr = ph32[0].vaddr = 0x7000;
+	assert_int_equal(load_elf(ELF_SIZE), 0);
+	assert_int_equal(st.rip, 0x102FFF);
+	assert_true(all_bytes(0x7000, 0x200, 'T'));
+}
+
+static void test_elf_entry_above_4g(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	gm.ram_size = 8ULL << 30;	/* rejected before any access */
+	build_elf64(0x100000);
+	ph64[0].paddr = 0x100000000ULL;
+	expect_elf_reject(ELF_SIZE);
+}
+
+static void test_elf_write_error(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	build_elf32();
+	ram.fail_at = 2;
+	assert_int_equal(load_elf(ELF_SIZE), -EIO);
+}
+
+/* ---- multiboot1 info ---- */
+
+static void test_mbinfo_basic(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	st.rip = 0x1234;
+	assert_int_equal(guest_mbinfo_build(&gm, "bench=1 name=vm0", &map, &st), 0);
+	assert_int_equal(rd32(0x6000), 0x45);
+	assert_int_equal(rd32(0x6004), 640);
+	assert_int_equal(rd32(0x6008), (4 * MiB - MiB) / 1024);
+	assert_int_equal(rd32(0x6010), 0x6800);
+	assert_int_equal(rd32(0x602C), 24);
+	assert_int_equal(rd32(0x6030), 0x6100);
+	assert_int_equal(rd32(0x6100), 20);
+	assert_int_equal(rd64(0x6104), 0);
+	assert_int_equal(rd64(0x610C), 4 * MiB);
+	assert_int_equal(rd32(0x6114), 1);
+	assert_string_equal((char *)ram.mem + 0x6800, "bench=1 name=vm0");
+	/* The rest of the page is zero, the neighbours untouched. */
+	assert_true(all_bytes(0x6034, 0x6100 - 0x6034, 0));
+	assert_true(all_bytes(0x6118, 0x6800 - 0x6118, 0));
+	assert_true(all_bytes(0x6811, 0x7000 - 0x6811, 0));
+	assert_true(all_bytes(0x5000, 0x1000, POISON));
+	assert_true(all_bytes(0x7000, 0x2000, POISON));
+	assert_int_equal(st.rbx, 0x6000);
+	assert_int_equal(st.rax, 0x2BADB002);
+	assert_int_equal(st.rip, 0x1234);	/* not touched */
+}
+
+static void test_mbinfo_holes_and_limits(void **state)
+{
+	char cl[GUEST_MBINFO_CMDLINE_MAX + 2];
+
+	(void)state;
+	ram_init(8 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9F000, E820_RAM);
+	e820_add(&map, 0xF0000, 0x10000, E820_RESERVED);
+	e820_add(&map, MiB, 6 * MiB, E820_RAM);
+	e820_add(&map, 7 * MiB, MiB, E820_ACPI);
+	assert_int_equal(guest_mbinfo_build(&gm, NULL, &map, &st), 0);
+	assert_int_equal(rd32(0x6008), 6 * 1024);
+	assert_int_equal(rd32(0x602C), 4 * 24);
+	assert_int_equal(rd64(0x6100 + 24 + 4), 0xF0000);
+	assert_int_equal(rd32(0x6100 + 24 + 20), 2);
+	assert_int_equal(rd32(0x6100 + 72 + 20), 3);
+	assert_int_equal(ram.mem[0x6800], 0);
+
+	/* Longest cmdline ends exactly at the page end. */
+	memset(cl, 'x', sizeof(cl));
+	cl[GUEST_MBINFO_CMDLINE_MAX] = '\0';
+	assert_int_equal(guest_mbinfo_build(&gm, cl, &map, &st), 0);
+	assert_int_equal(ram.mem[0x6FFE], 'x');
+	assert_int_equal(ram.mem[0x6FFF], 0);
+	assert_true(all_bytes(0x7000, 0x100, POISON));
+
+	ram.writes = 0;
+	cl[GUEST_MBINFO_CMDLINE_MAX] = 'x';
+	cl[GUEST_MBINFO_CMDLINE_MAX + 1] = '\0';
+	assert_int_equal(guest_mbinfo_build(&gm, cl, &map, &st), -E2BIG);
+	assert_int_equal(ram.writes, 0);
+}
+
+static void test_mbinfo_rejects(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	e820_init(&map);
+	for (unsigned i = 0; i < GUEST_MBINFO_MMAP_MAX; i++)
+		e820_add(&map, i * 0x20000ULL, 0x10000, i == 8 ? E820_RAM : E820_RESERVED);
+	/* 74 entries fit; entry 8 = RAM at 1 MiB. */
+	assert_int_equal(guest_mbinfo_build(&gm, "", &map, &st), 0);
+	assert_int_equal(rd64(0x6100 + 73 * 24 + 4), 73 * 0x20000ULL);
+	assert_int_equal(rd32(0x6008), 64);
+	e820_add(&map, 0x3000000, 0x1000, E820_RESERVED);
+	ram.writes = 0;
+	assert_int_equal(guest_mbinfo_build(&gm, "", &map, &st), -E2BIG);
+	assert_int_equal(ram.writes, 0);
+
+	/* Nothing (or no RAM) at 1 MiB. */
+	e820_init(&map);
+	e820_add(&map, 0, 0x9F000, E820_RAM);
+	assert_int_equal(guest_mbinfo_build(&gm, "", &map, &st), -EINVAL);
+	e820_add(&map, MiB, MiB, E820_RESERVED);
+	assert_int_equal(guest_mbinfo_build(&gm, "", &map, &st), -EINVAL);
+	assert_int_equal(ram.writes, 0);
+
+	/* RAM too small for the info page. */
+	ram_init(0x6800);
+	assert_int_equal(guest_mbinfo_build(&gm, "", &map, &st), -EINVAL);
+	assert_int_equal(ram.writes, 0);
+
+	ram_init(4 * MiB);
+	ram.fail_at = 3;
+	assert_int_equal(guest_mbinfo_build(&gm, "", &map, &st), -EIO);
+}
+
+static void test_elf_then_mbinfo(void **state)
+{
+	(void)state;
+	ram_init(4 * MiB);
+	build_elf32();
+	assert_int_equal(load_elf(ELF_SIZE), 0);
+	assert_int_equal(guest_mbinfo_build(&gm, "x", &map, &st), 0);
+	assert_int_equal(st.mode, VCPU_BOOT_PROT32);
+	assert_int_equal(st.rip, 0x100010);
+	assert_int_equal(st.rax, 0x2BADB002);
+	assert_int_equal(st.rbx, 0x6000);
+	assert_int_equal(rd32(0x6008), 3072);
+}
+
+/* ---- bzImage ---- */
+
+#define BZ_SETUP_SECTS	4
+#define BZ_SETUP_SIZE	((BZ_SETUP_SECTS + 1) * 512)
+#define BZ_PAYLOAD	0x3000
+#define BZ_SIZE		(BZ_SETUP_SIZE + BZ_PAYLOAD)
+#define BZ_INIT_SIZE	(8 * MiB)
+
+static u8 bz[BZ_SIZE];
+static u8 initrd[MiB + 123];
+
+static void put16(u8 *p, u16 v) { memcpy(p, &v, 2); }
+static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
+static void put64(u8 *p, u64 v) { memcpy(p, &v, 8); }
+
+static void build_bz(void)
+{
+	memset(bz, 0, sizeof(bz));
+	for (unsigned i = 0x1F1; i < 0x290; i++)
+		bz[i] = (u8)(i * 7);		/* recognisable header bytes */
+	bz[0x1F1] = BZ_SETUP_SECTS;
+	put16(bz + 0x1FE, 0xAA55);
+	bz[0x200] = 0xEB;
+	bz[0x201] = 0x66;			/* header ends at 0x268 */
+	memcpy(bz + 0x202, "HdrS", 4);
+	put16(bz + 0x206, 0x020F);
+	bz[0x210] = 0;
+	bz[0x211] = 0x01;			/* LOADED_HIGH */
+	put32(bz + 0x218, 0);
+	put32(bz + 0x21C, 0);
+	put32(bz + 0x228, 0);
+	put32(bz + 0x22C, 0x7FFFFFFF);
+	put32(bz + 0x230, 0x200000);
+	bz[0x234] = 1;
+	put16(bz + 0x236, 0x3);
+	put32(bz + 0x238, 2047);
+	put64(bz + 0x258, 0x1000000);
+	put32(bz + 0x260, BZ_INIT_SIZE);
+	for (unsigned i = 0; i < BZ_PAYLOAD; i++)
+		bz[BZ_SETUP_SIZE + i] = (u8)(i ^ (i >> 8));
+	for (size_t i = 0; i < sizeof(initrd); i++)
+		initrd[i] = (u8)(i * 13 + 1);
+}
+
+static void bz_ram(void)
+{
+	ram_init(64 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9F000, E820_RAM);
+	e820_add(&map, 0x9F000, 0x61000, E820_RESERVED);
+	e820_add(&map, MiB, 63 * MiB, E820_RAM);
+}
+
+static int load_bz(size_t size, const char *cmdline, size_t initrd_size)
+{
+	return guest_bzimage_load(bz, size, initrd_size ? initrd : NULL, initrd_size,
+				  cmdline, &map, &gm, &st);
+}
+
+/* Walk the guest's page tables from cr3 as the CPU would. */
+static u64 walk(u64 va)
+{
+	u64 e = rd64(st.cr3 + ((va >> 39) & 511) * 8);
+
+	assert_true(e & 1);
+	e = rd64((e & ~0xFFFULL) + ((va >> 30) & 511) * 8);
+	assert_true(e & 1);
+	assert_false(e & 0x80);
+	e = rd64((e & ~0xFFFULL) + ((va >> 21) & 511) * 8);
+	assert_true((e & 0x83) == 0x83);
+	return (e & ~0x1FFFFFULL & 0x000FFFFFFFFFFFFFULL) | (va & 0x1FFFFF);
+}
+
+static void test_bzimage_load(void **state)
+{
+	const u64 zp = 0x7000;
+	u64 initrd_at = (64 * MiB - sizeof(initrd)) & ~0xFFFULL;
+
+	(void)state;
+	build_bz();
+	bz_ram();
+	assert_true(guest_bzimage_probe(bz, sizeof(bz)));
+	assert_false(guest_elf_probe(bz, sizeof(bz)));
+	assert_int_equal(load_bz(BZ_SIZE, "console=ttyS0 root=/dev/ram0", sizeof(initrd)), 0);
+
+	/* Kernel and initrd. */
+	assert_memory_equal(ram.mem + 0x1000000, bz + BZ_SETUP_SIZE, BZ_PAYLOAD);
+	assert_true(all_bytes(0x1000000 + BZ_PAYLOAD, 0x1000, POISON));
+	assert_memory_equal(ram.mem + initrd_at, initrd, sizeof(initrd));
+	assert_true(initrd_at + sizeof(initrd) <= 64 * MiB);
+	assert_string_equal((char *)ram.mem + 0x20000, "console=ttyS0 root=/dev/ram0");
+
+	/* Zero page: the setup header copied, our fields set, the rest zero. */
+	assert_true(all_bytes(zp, 0xC0, 0));
+	assert_int_equal(rd32(zp + 0xC0), 0);		/* ext_ramdisk_image */
+	assert_int_equal(rd32(zp + 0xC4), 0);		/* ext_ramdisk_size */
+	assert_int_equal(rd32(zp + 0xC8), 0);		/* ext_cmd_line_ptr */
+	assert_true(all_bytes(zp + 0xCC, 0x1E8 - 0xCC, 0));
+	assert_int_equal(ram.mem[zp + 0x1E8], 3);	/* e820_entries */
+	assert_true(all_bytes(zp + 0x1E9, 0x1F1 - 0x1E9, 0));
+	for (unsigned off = 0x1F1; off < 0x268; off++) {
+		if (off == 0x210 || (off >= 0x218 && off < 0x220) || (off >= 0x228 && off < 0x22C))
+			continue;
+		assert_int_equal(ram.mem[zp + off], bz[off]);
+	}
+	assert_int_equal(ram.mem[zp + 0x210], 0xFF);	/* type_of_loader */
+	assert_int_equal(rd32(zp + 0x218), initrd_at);
+	assert_int_equal(rd32(zp + 0x21C), sizeof(initrd));
+	assert_int_equal(rd32(zp + 0x228), 0x20000);
+	assert_int_equal(ram.mem[zp + 0x211], 0x01);	/* loadflags kept */
+	assert_memory_equal(ram.mem + zp + 0x202, "HdrS", 4);
+	assert_true(all_bytes(zp + 0x268, 0x2D0 - 0x268, 0));	/* beyond the header */
+	for (unsigned i = 0; i < 3; i++) {
+		assert_int_equal(rd64(zp + 0x2D0 + i * 20), map.e[i].addr);
+		assert_int_equal(rd64(zp + 0x2D0 + i * 20 + 8), map.e[i].size);
+		assert_int_equal(rd32(zp + 0x2D0 + i * 20 + 16), map.e[i].type);
+	}
+	assert_int_equal(rd64(zp + 0x2D0 + 40 + 8), 63 * MiB);
+	assert_true(all_bytes(zp + 0x2D0 + 60, 0x1000 - 0x2D0 - 60, 0));
+
+	/* GDT. */
+	assert_int_equal(rd64(0x9000), 0);
+	assert_int_equal(rd64(0x9008), 0);
+	assert_int_equal(rd64(0x9010), 0x00AF9B000000FFFFULL);
+	assert_int_equal(rd64(0x9018), 0x00CF93000000FFFFULL);
+	assert_true(rd64(0x9010) & (1ULL << 53));	/* L */
+	assert_false(rd64(0x9010) & (1ULL << 54));	/* D must be 0 with L */
+	assert_true(rd64(0x9018) & (1ULL << 47));	/* present */
+
+	/* Page tables: structure, then every 2 MiB page up to 4 GiB. */
+	assert_int_equal(rd64(0xA000), 0xB003);
+	assert_true(all_bytes(0xA008, 0xFF8, 0));
+	for (unsigned i = 0; i < 4; i++)
+		assert_int_equal(rd64(0xB000 + i * 8), (0xC000 + i * 0x1000) | 3);
+	assert_true(all_bytes(0xB020, 0xFE0, 0));
+	for (u64 i = 0; i < 2048; i++)
+		assert_int_equal(rd64(0xC000 + i * 8), (i << 21) | 0x83);
+	assert_int_equal(walk(0x1000200), 0x1000200);
+	assert_int_equal(walk(zp + 0x228), zp + 0x228);
+	assert_int_equal(walk(0x20000), 0x20000);
+	assert_int_equal(walk(initrd_at + 5), initrd_at + 5);
+	assert_int_equal(walk(0xFFFFF123), 0xFFFFF123);
+
+	/* What the loader must not touch. */
+	assert_true(all_bytes(0x6000, 0x1000, POISON));
+	assert_true(all_bytes(0x8000, 0x1000, POISON));
+	assert_true(all_bytes(0x10000, 0x10000, POISON));
+
+	/* Entry state. */
+	assert_int_equal(st.mode, VCPU_BOOT_LONG64);
+	assert_int_equal(st.rip, 0x1000200);
+	assert_int_equal(st.rsi, 0x7000);
+	assert_int_equal(st.rflags, 0x2);
+	assert_int_equal(st.cr0, 0x80000031);
+	assert_int_equal(st.cr3, 0xA000);
+	assert_int_equal(st.cr4, 0x20);
+	assert_int_equal(st.efer, 0x500);
+	assert_int_equal(st.gdt_base, 0x9000);
+	assert_int_equal(st.gdt_limit, 0x1F);
+	assert_int_equal(st.cs_sel, 0x10);
+	assert_int_equal(st.ds_sel, 0x18);
+	assert_int_equal(st.rax, 0);
+	assert_int_equal(st.rbx, 0);
+}
+
+static void test_bzimage_no_initrd_setup_sects_zero(void **state)
+{
+	u8 *img = malloc(5 * 512 + 0x800);
+
+	(void)state;
+	build_bz();
+	bz_ram();
+	/* setup_sects 0 means 4: same setup size as ours. */
+	memcpy(img, bz, 5 * 512 + 0x800);
+	img[0x1F1] = 0;
+	assert_int_equal(guest_bzimage_load(img, 5 * 512 + 0x800, NULL, 0, NULL, &map, &gm, &st), 0);
+	assert_memory_equal(ram.mem + 0x1000000, img + 5 * 512, 0x800);
+	assert_int_equal(rd32(0x7000 + 0x218), 0);
+	assert_int_equal(rd32(0x7000 + 0x21C), 0);
+	assert_int_equal(ram.mem[0x20000], 0);
+	assert_int_equal(ram.mem[0x7000 + 0x1F1], 0);	/* copied as is */
+	free(img);
+}
+
+static void expect_bz_reject(int err, size_t size, const char *cmdline, size_t initrd_size)
+{
+	ram.writes = 0;
+	assert_int_equal(load_bz(size, cmdline, initrd_size), err);
+	assert_int_equal(ram.writes, 0);
+	assert_true(all_bytes(0x7000, 0x9000, POISON));
+	assert_true(all_bytes(0x1000000, 0x1000, POISON));
+}
+
+static void test_bzimage_header_rejects(void **state)
+{
+	(void)state;
+	bz_ram();
+	build_bz();					expect_bz_reject(-EINVAL, 0x3FF, "", 0);
+	build_bz();					expect_bz_reject(-EINVAL, 0x100, "", 0);
+	build_bz(); put16(bz + 0x1FE, 0x55AA);		expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	build_bz(); memcpy(bz + 0x202, "HdrT", 4);	expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	build_bz(); put16(bz + 0x206, 0x020B);		expect_bz_reject(-ENOTSUP, BZ_SIZE, "", 0);
+	build_bz(); put16(bz + 0x206, 0x0100);		expect_bz_reject(-ENOTSUP, BZ_SIZE, "", 0);
+	build_bz(); put16(bz + 0x236, 0x2);		expect_bz_reject(-ENOTSUP, BZ_SIZE, "", 0);
+	build_bz(); bz[0x211] = 0x80;			expect_bz_reject(-ENOTSUP, BZ_SIZE, "", 0);
+	build_bz(); bz[0x201] = 0x50;			expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	build_bz(); bz[0x201] = 0x90;			expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	build_bz(); bz[0x1F1] = 200;			expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	build_bz();			/* setup only, no kernel payload */
+	expect_bz_reject(-EINVAL, BZ_SETUP_SIZE, "", 0);
+	build_bz(); bz[0x234] = 1; put32(bz + 0x230, 0);	expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	build_bz(); put32(bz + 0x230, 0x300000);	expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+	/* Biggest header the zero page takes: accepted. */
+	build_bz(); bz[0x201] = 0x8E;
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	assert_int_equal(ram.mem[0x7000 + 0x28F], bz[0x28F]);
+	bz[0x201] = 0x62;				/* ends right after init_size: ok */
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	bz_ram();
+	bz[0x201] = 0x61;				/* cuts init_size */
+	expect_bz_reject(-EINVAL, BZ_SIZE, "", 0);
+}
+
+static void test_bzimage_placement(void **state)
+{
+	(void)state;
+	/* Alignment 32 MiB: kernel at 32 MiB. */
+	bz_ram();
+	build_bz();
+	put32(bz + 0x230, 0x2000000);
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	assert_int_equal(st.rip, 0x2000200);
+	assert_memory_equal(ram.mem + 0x2000000, bz + BZ_SETUP_SIZE, BZ_PAYLOAD);
+
+	/* Alignment 64 MiB: no room. init_size too big. */
+	bz_ram();
+	put32(bz + 0x230, 0x4000000);			expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	build_bz(); put32(bz + 0x260, 60 * MiB);	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	build_bz(); put32(bz + 0x260, 48 * MiB);
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);	/* exactly to the end */
+
+	/* Not relocatable: pref_address is used as is. */
+	bz_ram();
+	build_bz(); bz[0x234] = 0; put32(bz + 0x230, 0); put64(bz + 0x258, 0x2400000);
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	assert_int_equal(st.rip, 0x2400200);
+	bz_ram();
+	put64(bz + 0x258, 0x80000);			expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	put64(bz + 0x258, ~0ULL - 0xFFF);		expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+
+	/* Kernel range must be RAM in the map, not just below ram_size. */
+	build_bz();
+	e820_add(&map, 20 * MiB, 0x1000, E820_RESERVED);
+	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+
+	/* RAM too small for anything. */
+	ram_init(17 * MiB);
+	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+}
+
+static void test_bzimage_initrd_placement(void **state)
+{
+	u64 at;
+
+	(void)state;
+	build_bz();
+	/* initrd_addr_max caps the end of the initrd (inclusive address). */
+	bz_ram();
+	put32(bz + 0x22C, 0x2FFFFFF);
+	assert_int_equal(load_bz(BZ_SIZE, "", sizeof(initrd)), 0);
+	at = rd32(0x7218);
+	assert_int_equal(at, (48 * MiB - sizeof(initrd)) & ~0xFFFULL);
+	assert_memory_equal(ram.mem + at, initrd, sizeof(initrd));
+
+	/* No room above the kernel (16..24 MiB): goes below it. */
+	bz_ram();
+	put32(bz + 0x22C, 24 * MiB - 1);
+	assert_int_equal(load_bz(BZ_SIZE, "", sizeof(initrd)), 0);
+	at = rd32(0x7218);
+	assert_int_equal(at, (16 * MiB - sizeof(initrd)) & ~0xFFFULL);
+	assert_true(at + sizeof(initrd) <= 16 * MiB);
+
+	/* Only the reserved hole or low memory left: no fit. */
+	bz_ram();
+	put32(bz + 0x22C, 0x7FFFFFFF);
+	put32(bz + 0x260, 47 * MiB);	/* kernel 16..63 MiB */
+	e820_add(&map, 0x200000, 14 * MiB, E820_RESERVED);
+	expect_bz_reject(-ENOMEM, BZ_SIZE, "", sizeof(initrd));
+	/* Half a MiB fits in the last MiB. */
+	assert_int_equal(load_bz(BZ_SIZE, "", MiB / 2), 0);
+	assert_int_equal(rd32(0x7218), 64 * MiB - MiB / 2);
+
+	/* Too big, or a size without data. */
+	build_bz();
+	bz_ram();
+	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 60 * MiB);
+	ram.writes = 0;
+	assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, NULL, 10, "", &map, &gm, &st), -EINVAL);
+	assert_int_equal(ram.writes, 0);
+}
+
+static void test_bzimage_cmdline_limits(void **state)
+{
+	static char cl[3000];
+
+	(void)state;
+	build_bz();
+	bz_ram();
+	memset(cl, 'k', 2047);
+	cl[2047] = '\0';
+	assert_int_equal(load_bz(BZ_SIZE, cl, 0), 0);
+	assert_int_equal(strlen((char *)ram.mem + 0x20000), 2047);
+	bz_ram();
+	cl[2047] = 'k';
+	cl[2048] = '\0';
+	expect_bz_reject(-E2BIG, BZ_SIZE, cl, 0);
+	put32(bz + 0x238, 4096);
+	assert_int_equal(load_bz(BZ_SIZE, cl, 0), 0);
+	/* Our own 64 KiB window caps a huge cmdline_size. */
+	bz_ram();
+	put32(bz + 0x238, 0xFFFFFFFF);
+	{
+		char *huge = malloc(0x10000);
+
+		memset(huge, 'h', 0xFFFF);
+		huge[0xFFFF] = '\0';
+		expect_bz_reject(-E2BIG, BZ_SIZE, huge, 0);
+		huge[0xFFFE] = '\0';
+		assert_int_equal(load_bz(BZ_SIZE, huge, 0), 0);
+		assert_int_equal(ram.mem[0x2FFFD], 'h');
+		assert_int_equal(ram.mem[0x2FFFE], 0);
+		free(huge);
+	}
+}
+
+static void test_bzimage_bad_args_and_write_error(void **state)
+{
+	(void)state;
+	build_bz();
+	bz_ram();
+	assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, NULL, 0, "", NULL, &gm, &st), -EINVAL);
+	map.n = E820_MAX_ENTRIES + 1;
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), -EINVAL);
+	assert_int_equal(ram.writes, 0);
+	bz_ram();
+	ram.fail_at = 5;
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), -EIO);
+	assert_false(guest_bzimage_probe(bz, 0x205));
+	assert_false(guest_bzimage_probe(elf, sizeof(elf)));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(test_elf32_load, teardown),
+		cmocka_unit_test_teardown(test_elf64_load, teardown),
+		cmocka_unit_test_teardown(test_elf_pure_bss_segment, teardown),
+		cmocka_unit_test_teardown(test_elf_header_rejects, teardown),
+		cmocka_unit_test_teardown(test_elf_segment_rejects, teardown),
+		cmocka_unit_test_teardown(test_elf_entry_above_4g, teardown),
+		cmocka_unit_test_teardown(test_elf_write_error, teardown),
+		cmocka_unit_test_teardown(test_mbinfo_basic, teardown),
+		cmocka_unit_test_teardown(test_mbinfo_holes_and_limits, teardown),
+		cmocka_unit_test_teardown(test_mbinfo_rejects, teardown),
+		cmocka_unit_test_teardown(test_elf_then_mbinfo, teardown),
+		cmocka_unit_test_teardown(test_bzimage_load, teardown),
+		cmocka_unit_test_teardown(test_bzimage_no_initrd_setup_sects_zero, teardown),
+		cmocka_unit_test_teardown(test_bzimage_header_rejects, teardown),
+		cmocka_unit_test_teardown(test_bzimage_placement, teardown),
+		cmocka_unit_test_teardown(test_bzimage_initrd_placement, teardown),
+		cmocka_unit_test_teardown(test_bzimage_cmdline_limits, teardown),
+		cmocka_unit_test_teardown(test_bzimage_bad_args_and_write_error, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
