@@ -1,0 +1,113 @@
+"""Tests of the harness's own parser: python3 -m unittest discover -s tests/integration"""
+import unittest
+
+import serial_log as sl
+
+EXPECT = """\
+# two VMs
+machine cpus=2 megs=128 timeout=60
+vm vm0 plan
+vm vm1 plan
+hv-log VM vm1 stopped:
+bench
+"""
+
+GOOD = b"""\x1b[H\x1b[J  Booting `bulkhead x (multiboot2)'\n\r\n\r
+[vm0] ok 1 - first
+[vm1] ok 1 - one\r
+[vm0] ok 2 - second
+[vm1] 1..1
+[vm0] bench cpuid_exit 280 insns
+[vm0] 1..2
+VM vm1 stopped: EPT violation at 0x1000
+VM bench exits: 12 total
+bench hv_exits 77 count
+bulkhead: all VMs stopped
+"""
+
+
+def run(log_bytes, expect=EXPECT, status=0, reason="shutdown port"):
+    exp = sl.parse_expect(expect)
+    log = sl.parse_log(sl.clean_lines(log_bytes))
+    return sl.judge(exp, log, status, reason), log
+
+
+class ExpectTest(unittest.TestCase):
+    def test_parse(self):
+        exp = sl.parse_expect(EXPECT)
+        self.assertEqual(exp["machine"]["cpus"], 2)
+        self.assertEqual(exp["machine"]["megs"], 128)
+        self.assertEqual(exp["machine"]["timeout"], 60)
+        self.assertEqual(exp["vms"], ["vm0", "vm1"])
+        self.assertEqual(exp["hv_logs"], ["VM vm1 stopped:"])
+        self.assertTrue(exp["bench"])
+
+    def test_defaults(self):
+        exp = sl.parse_expect("vm vm0 plan\n")
+        self.assertEqual((exp["machine"]["cpus"], exp["machine"]["megs"]), (2, 256))
+        self.assertFalse(exp["bench"])
+
+    def test_errors(self):
+        for bad in ("machine mem=3\n", "machine cpus=two\n", "vm vm0\n", "hv-log\n",
+                    "frobnicate\n", "bench now\n"):
+            with self.assertRaises(sl.ExpectError, msg=bad):
+                sl.parse_expect(bad, "x.expect")
+
+
+class JudgeTest(unittest.TestCase):
+    def test_pass(self):
+        (passed, fails), log = run(GOOD)
+        self.assertEqual(passed, 3)
+        self.assertEqual(fails, [])
+        self.assertEqual(sorted((n, v, u) for n, v, u, _ in log["bench"]),
+                         [("cpuid_exit", "280", "insns"), ("hv_exits", "77", "count")])
+
+    def test_not_ok_missing_and_beyond(self):
+        text = (b"[vm0] ok 1 - a\n[vm0] not ok 2 - b\n[vm0] ok 5 - e\n[vm0] 1..4\n"
+                b"[vm1] 1..1\n[vm1] ok 1\n[vm1] ok 1\nVM vm1 stopped: x\nbulkhead: all VMs stopped\n")
+        (passed, fails), _ = run(text)
+        self.assertEqual(passed, 4)
+        msgs = [m for _, m in fails]
+        self.assertIn("vm0: not ok 2 - b", msgs)
+        self.assertIn((2, "vm0: tests 3-4 of 1..4 missing"), fails)
+        self.assertIn("vm0: test 5 beyond the plan 1..4", msgs)
+        self.assertIn("vm1: test 1 reported more than once", msgs)
+        self.assertEqual(sum(c for c, _ in fails), 5)
+
+    def test_no_plan_panic_hvlog(self):
+        text = b"[vm0] ok 1 - a\nbulkhead PANIC: oops\n"
+        (passed, fails), _ = run(text)
+        self.assertEqual(passed, 1)
+        msgs = [m for _, m in fails]
+        self.assertTrue(any(m.startswith("vm0: no plan line") for m in msgs))
+        self.assertTrue(any(m.startswith("vm1: no plan line") for m in msgs))
+        self.assertIn("PANIC line: bulkhead PANIC: oops", msgs)
+        self.assertIn("no hypervisor log line contains 'VM vm1 stopped:'", msgs)
+        self.assertEqual(len(fails), 4)  # no "all VMs stopped" complaint on top of a PANIC
+
+    def test_hv_log_only_in_hv_lines(self):
+        text = GOOD.replace(b"VM vm1 stopped: EPT", b"[vm0] VM vm1 stopped: EPT")
+        (_, fails), _ = run(text)
+        self.assertEqual([m for _, m in fails], ["no hypervisor log line contains 'VM vm1 stopped:'"])
+
+    def test_timeout_and_emulator(self):
+        (_, fails), _ = run(GOOD, status=124, reason="timed out after 60 s")
+        self.assertEqual(fails, [(1, "time-out: timed out after 60 s")])
+        (_, fails), _ = run(GOOD.replace(b"bulkhead: all VMs stopped\n", b""), status=3,
+                            reason="triple fault")
+        self.assertEqual(fails, [(1, "emulator: triple fault")])
+        (_, fails), _ = run(GOOD.replace(b"bulkhead: all VMs stopped\n", b""))
+        self.assertEqual(fails, [(1, "no 'bulkhead: all VMs stopped' line before the emulator stopped")])
+
+    def test_hv_tap_lines(self):
+        (passed, fails), _ = run(b"ok 1 - vtd\nnot ok 2 - dma\n1..2\nbulkhead: all VMs stopped\n",
+                                 expect="vm hv plan\n")
+        self.assertEqual(passed, 1)
+        self.assertEqual([m for _, m in fails], ["hv: not ok 2 - dma"])
+
+    def test_ranges(self):
+        self.assertEqual(sl.ranges([5, 1, 2, 3, 7, 8]), "1-3, 5, 7-8")
+
+
+if __name__ == "__main__":
+    unittest.main()
