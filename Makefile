@@ -14,7 +14,7 @@ PYTHON   := python3
 HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie \
 	-fno-pic -fno-stack-protector -fno-builtin -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -fno-asynchronous-unwind-tables \
-	-fno-omit-frame-pointer -fno-tree-loop-distribute-patterns \
+	-fomit-frame-pointer -fno-tree-loop-distribute-patterns \
 	-Iinclude -I$(BUILD)/config -MMD -MP
 HV_ASFLAGS := -Iinclude -D__ASSEMBLY__ -MMD -MP
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \

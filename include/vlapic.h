@@ -145,6 +145,7 @@ struct vlapic {
 	u8 sipi_pending;
 	u8 sipi_vector;
 	u8 wait_sipi;			/* in wait-for-SIPI (APs at power-up, after INIT) */
+	u8 irr_hint;			/* IRR may be non-empty (set by senders, cleared when scanned empty) */
 	struct vlapic_group *group;
 	void *priv;			/* owner's pointer (the vCPU) */
 };
@@ -186,7 +187,14 @@ void vlapic_set_cr8(struct vlapic *l, u64 cr8);
  */
 void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level);
 /* Highest IRR vector whose priority class is above PPR's, or -1. */
-int vlapic_pending_vector(const struct vlapic *l);
+int vlapic_pending_vector_scan(struct vlapic *l);
+/* hot path on every VM entry: no IRR scan unless something arrived */
+static inline int vlapic_pending_vector(struct vlapic *l)
+{
+	if (!__atomic_load_n(&l->irr_hint, __ATOMIC_ACQUIRE))
+		return -1;
+	return vlapic_pending_vector_scan(l);
+}
 /* The caller injected vector (from vlapic_pending_vector): IRR -> ISR. */
 void vlapic_ack(struct vlapic *l, u8 vector);
 
@@ -196,8 +204,16 @@ void vlapic_ack(struct vlapic *l, u8 vector);
  * it on every exit and before every entry. vlapic_next_event() is the TSC
  * of the next expiry (~0ULL = none), for the owner's wake-up timer.
  */
-void vlapic_timer_check(struct vlapic *l);
-u64 vlapic_next_event(const struct vlapic *l);
+void vlapic_timer_expire(struct vlapic *l);
+static inline u64 vlapic_next_event(const struct vlapic *l)
+{
+	return l->timer_next;
+}
+static inline void vlapic_timer_check(struct vlapic *l)
+{
+	if (__builtin_expect(l->timer_next != ~0ULL, 0))
+		vlapic_timer_expire(l);
+}
 
 /*
  * Send an interrupt message to the group. dest/logical as in the ICR

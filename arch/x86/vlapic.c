@@ -147,12 +147,21 @@ void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 	else
 		vec_clear(l, APIC_TMR, vector);
 	vec_set(l, APIC_IRR, vector);
+	__atomic_store_n(&l->irr_hint, 1, __ATOMIC_SEQ_CST);
 	kick(l);
 }
 
-int vlapic_pending_vector(const struct vlapic *l)
+int vlapic_pending_vector_scan(struct vlapic *l)
 {
 	int v = highest_vector(l, APIC_IRR);
+
+	if (v < 0) {
+		/* clear the hint, then look again for a sender that raced with us */
+		__atomic_store_n(&l->irr_hint, 0, __ATOMIC_SEQ_CST);
+		v = highest_vector(l, APIC_IRR);
+		if (v >= 0)
+			__atomic_store_n(&l->irr_hint, 1, __ATOMIC_SEQ_CST);
+	}
 
 	if (v < 0 || ((u32)v & 0xF0) <= (vlapic_reg(l, APIC_PPR) & 0xF0))
 		return -1;

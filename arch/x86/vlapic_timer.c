@@ -119,12 +119,12 @@ void vlapic_timer_deadline_write(struct vlapic *l, u64 tsc)
 		vlapic_timer_check(l);	/* a deadline in the past fires now */
 }
 
-void vlapic_timer_check(struct vlapic *l)
+void vlapic_timer_expire(struct vlapic *l)
 {
 	u64 now, next = l->timer_next;
 	u32 lvt;
 
-	if (__builtin_expect(next == TIMER_OFF, 1))
+	if (next == TIMER_OFF)
 		return;
 	now = timer_now(l);
 	if (now < next)
@@ -143,7 +143,3 @@ void vlapic_timer_check(struct vlapic *l)
 		l->tsc_deadline = 0;
 }
 
-u64 vlapic_next_event(const struct vlapic *l)
-{
-	return l->timer_next;
-}

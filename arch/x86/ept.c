@@ -1,0 +1,137 @@
+/* EPT: 4-level tables per VM, 2 MiB leaves wherever alignment allows. */
+#include "lib.h"
+#include "mm.h"
+#include "vm.h"
+
+#define EPT_LEAF_2M BIT(7)
+#define EPT_ADDR_MASK 0x000ffffffffff000ULL
+#define EPT_PRESENT_MASK EPT_RWX
+#define SZ_2M 0x200000ULL
+
+static inline unsigned idx(u64 gpa, int level)
+{
+	return (gpa >> (12 + 9 * level)) & 0x1ff;
+}
+
+int ept_init(struct vm *vm)
+{
+	vm->ept_root = page_alloc(1);
+	if (!vm->ept_root)
+		return -ENOMEM;
+	/* write-back structures, 4-level walk (length - 1 in bits 5:3) */
+	vm->eptp = virt_to_phys(vm->ept_root) | (3 << 3) | EPT_MT_WB;
+	return 0;
+}
+
+/* Table at `level` (3 = PML4 .. 1 = PD) for gpa; split a 2 MiB leaf if needed. */
+static u64 *next_table(u64 *table, u64 gpa, int level, bool create)
+{
+	u64 *e = &table[idx(gpa, level)];
+	u64 *next;
+
+	if (*e & EPT_PRESENT_MASK) {
+		if (!(*e & EPT_LEAF_2M))
+			return phys_to_virt(*e & EPT_ADDR_MASK);
+		if (!create)
+			return NULL;
+		/* split: 512 4 KiB leaves with the same attributes */
+		next = page_alloc(1);
+		if (!next)
+			return NULL;
+		for (int i = 0; i < 512; i++)
+			next[i] = ((*e & EPT_ADDR_MASK) + i * PAGE_SIZE) | (*e & 0x7f & ~EPT_LEAF_2M);
+		*e = virt_to_phys(next) | EPT_RWX;
+		return next;
+	}
+	if (!create)
+		return NULL;
+	next = page_alloc(1);
+	if (!next)
+		return NULL;
+	*e = virt_to_phys(next) | EPT_RWX;
+	return next;
+}
+
+int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype)
+{
+	u64 end = gpa + size;
+
+	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || end < gpa)
+		return -EINVAL;
+	while (gpa < end) {
+		u64 *pdpt = next_table(vm->ept_root, gpa, 3, true);
+		u64 *pd = pdpt ? next_table(pdpt, gpa, 2, true) : NULL;
+		u64 attr = prot | ((u64)memtype << 3);
+
+		if (!pd)
+			return -ENOMEM;
+		if (IS_ALIGNED(gpa | hpa, SZ_2M) && end - gpa >= SZ_2M &&
+		    !(pd[idx(gpa, 1)] & EPT_PRESENT_MASK && !(pd[idx(gpa, 1)] & EPT_LEAF_2M))) {
+			pd[idx(gpa, 1)] = hpa | attr | EPT_LEAF_2M;
+			gpa += SZ_2M;
+			hpa += SZ_2M;
+			continue;
+		}
+		u64 *pt = next_table(pd, gpa, 1, true);
+		if (!pt)
+			return -ENOMEM;
+		pt[idx(gpa, 0)] = hpa | attr;
+		gpa += PAGE_SIZE;
+		hpa += PAGE_SIZE;
+	}
+	return 0;
+}
+
+int ept_unmap(struct vm *vm, u64 gpa, u64 size)
+{
+	u64 end = gpa + size;
+
+	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || end < gpa)
+		return -EINVAL;
+	while (gpa < end) {
+		u64 *pdpt = next_table(vm->ept_root, gpa, 3, false);
+		u64 *pd = pdpt ? next_table(pdpt, gpa, 2, false) : NULL;
+		u64 *e;
+
+		if (!pd) {
+			gpa = ALIGN_DOWN(gpa, SZ_2M) + SZ_2M;
+			continue;
+		}
+		e = &pd[idx(gpa, 1)];
+		if ((*e & EPT_LEAF_2M) && IS_ALIGNED(gpa, SZ_2M) && end - gpa >= SZ_2M) {
+			*e = 0;
+			gpa += SZ_2M;
+			continue;
+		}
+		u64 *pt = (*e & EPT_PRESENT_MASK) ? next_table(pd, gpa, 1, true) : NULL;
+		if (pt)
+			pt[idx(gpa, 0)] = 0;
+		gpa += PAGE_SIZE;
+	}
+	if (vm->state == VM_RUNNING)
+		invept_single(vm->eptp);
+	return 0;
+}
+
+bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa)
+{
+	u64 *pdpt = next_table(vm->ept_root, gpa, 3, false);
+	u64 *pd = pdpt ? next_table(pdpt, gpa, 2, false) : NULL;
+	u64 e, *pt;
+
+	if (!pd)
+		return false;
+	e = pd[idx(gpa, 1)];
+	if (!(e & EPT_PRESENT_MASK))
+		return false;
+	if (e & EPT_LEAF_2M) {
+		*hpa = (e & EPT_ADDR_MASK & ~(SZ_2M - 1)) + (gpa & (SZ_2M - 1));
+		return true;
+	}
+	pt = phys_to_virt(e & EPT_ADDR_MASK);
+	e = pt[idx(gpa, 0)];
+	if (!(e & EPT_PRESENT_MASK))
+		return false;
+	*hpa = (e & EPT_ADDR_MASK) + (gpa & (PAGE_SIZE - 1));
+	return true;
+}

@@ -1,0 +1,151 @@
+/* Boot flow: console, boot info, CPUs, VMX, VMs; then every CPU runs its vCPU. */
+#include "lib.h"
+#include "acpi.h"
+#include "bootinfo.h"
+#include "cmdline.h"
+#include "console.h"
+#include "lapic.h"
+#include "mm.h"
+#include "percpu.h"
+#include "vm.h"
+#include "x86.h"
+
+extern u8 __image_start[], __image_end[], boot_stack[];
+extern u64 boot_tsc;
+
+static struct boot_info boot_info;
+static struct hv_options options;
+static volatile bool vms_ready;
+
+unsigned smp_start_aps(const u32 *apic_ids, unsigned n);
+void hv_main(u32 magic, u64 info);
+void __noreturn ap_main(void);
+
+void hv_all_vms_stopped(void)
+{
+	static bool done;
+
+	if (__atomic_exchange_n(&done, true, __ATOMIC_SEQ_CST))
+		return;		/* two VMs stopping at once both see the last stop */
+	printk("bulkhead: all VMs stopped\n");
+	uart_flush();
+	if (options.exit == EXIT_BOCHS) {
+		for (const char *s = "Shutdown"; *s; s++)
+			outb(0x8900, *s);
+	} else if (options.exit == EXIT_QEMU) {
+		outl(0xf4, 0);
+	}
+}
+
+/* pCPUs without a vCPU: the BSP serves console requests, the others sleep. */
+static void __noreturn idle_loop(void)
+{
+	if (this_cpu()->id != 0)
+		cpu_park();
+	for (;;) {
+		int c = uart_getc();
+
+		if (c == 'e')
+			for (unsigned i = 0; i < nr_vms; i++)
+				vm_print_exit_counters(&vms[i]);
+		cpu_relax();
+	}
+}
+
+static void __noreturn run_this_cpu(void)
+{
+	struct pcpu *p = this_cpu();
+
+	if (vmx_cpu_enable())
+		panic("VMX could not be enabled on CPU %u", p->id);
+	if (p->vcpu)
+		vcpu_run_loop(p->vcpu);
+	idle_loop();
+}
+
+void __noreturn ap_main(void)
+{
+	while (!vms_ready)
+		cpu_relax();
+	run_this_cpu();
+}
+
+/* The heap starts after our image and any boot module GRUB put right behind it. */
+static void heap_init(void)
+{
+	u64 start = (u64)__image_end, end = scenario.hv_mem.base + scenario.hv_mem.size;
+
+	for (unsigned i = 0; i < boot_info.nr_mods; i++)
+		if (boot_info.mods[i].start < end && boot_info.mods[i].end > start)
+			start = boot_info.mods[i].end;
+	if (start >= end)
+		panic("no heap: boot modules fill the hypervisor region 0x%lx-0x%lx",
+		      scenario.hv_mem.base, end);
+	mm_init(start, end);
+	pr_info("memory: hypervisor 0x%lx-0x%lx, heap %lu KiB\n", scenario.hv_mem.base, end,
+		mm_free_bytes() >> 10);
+}
+
+static void start_cpus(void)
+{
+	const struct acpi_sdt_header *madt = acpi_find_table(&boot_info, "APIC");
+	u32 ids[CONFIG_MAX_CPUS];
+	int n = madt ? acpi_madt_cpus(madt, ids, CONFIG_MAX_CPUS) : -ENOENT;
+
+	if (n <= 0) {
+		pr_warn("no usable MADT (%d): running on the boot CPU only\n", n);
+		return;
+	}
+	pr_info("CPUs: %u online of %d in the MADT\n", smp_start_aps(ids, (unsigned)n), n);
+}
+
+void hv_main(u32 magic, u64 info)
+{
+	char err[128] = "";
+	int ret;
+
+	pcpus[0].id = 0;
+	pcpus[0].stack_top = (u64)boot_stack + 0x4000;
+	uart_init(0x3F8);
+	cpu_setup(&pcpus[0]);
+
+	ret = bootinfo_parse(magic, info, &boot_info);
+	if (ret)
+		panic("boot information unusable (magic 0x%x, error %d): boot bulkhead with GRUB "
+		      "multiboot or multiboot2", magic, ret);
+	cmdline_defaults(&options);
+	ret = cmdline_parse(boot_info.cmdline, &options, err, sizeof(err));
+	if (options.console_none)
+		uart_disable();
+	else if (options.console_port != 0x3F8)
+		uart_init(options.console_port);
+	log_level = options.loglevel;
+	printk("bulkhead hypervisor (board %s, scenario %s), booted by %s\n",
+	       scenario.board, scenario.scenario, boot_info.loader);
+	if (err[0])
+		printk("%s: %s\n", ret ? "ERROR: command line" : "WARNING: command line", err);
+
+	pcpus[0].apic_id = lapic_id();
+	heap_init();
+	lapic_init();
+	tsc_calibrate();
+	pr_info("TSC: %lu kHz\n", tsc_khz);
+	if (vmx_check_caps())
+		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
+	if (!acpi_find_table(&boot_info, "DMAR"))
+		printk("VT-d: no DMAR table: DMA remapping unavailable on this platform\n");
+	start_cpus();
+	if (vm_create_all(&boot_info))
+		printk("bulkhead: no VM could be started\n");
+	vms_ready = true;
+	run_this_cpu();
+}
+
+/* Boot-to-guest figure for the benchmarks: printed at the first VM entry. */
+void hv_report_first_entry(void)
+{
+	static bool done;
+
+	if (!__atomic_exchange_n(&done, true, __ATOMIC_SEQ_CST))
+		printk("bench boot_to_guest %lu insns\n", rdtsc() - boot_tsc);
+}

@@ -1,0 +1,202 @@
+/* The per-pCPU loop that runs one vCPU: event injection, entry, exit dispatch. */
+#include "lib.h"
+#include "lapic.h"
+#include "percpu.h"
+#include "vm.h"
+#include "x86.h"
+#include "mm.h"
+
+_Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S layout");
+_Static_assert(offsetof(struct vcpu, launched) == 128, "vmx_entry.S layout");
+
+#define EXIT_STACK_PAGES 4
+
+void __noreturn vmx_resume(struct vcpu *v);
+void __noreturn vmx_entry_failed(void);
+void hv_report_first_entry(void);
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	v->pending_exc = true;
+	v->exc_vector = vector;
+	v->exc_has_error = has_error;
+	v->exc_error = error;
+}
+
+int vcpu_cpu_mode(struct vcpu *v)
+{
+	if (!(v->cr0_shadow & X86_CR0_PE))
+		return 16;
+	if ((v->efer & X86_EFER_LMA) && (vmread(VMCS_GUEST_ES_AR + 2 * SEG_CS) & BIT(13)))
+		return 64;
+	return (vmread(VMCS_GUEST_ES_AR + 2 * SEG_CS) & BIT(14)) ? 32 : 16;
+}
+
+void vcpu_kick(struct vcpu *v)
+{
+	if (v->pcpu && v->pcpu != this_cpu())
+		lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+}
+
+static void set_intr_window(struct vcpu *v, bool on)
+{
+	if (on == v->intr_window)
+		return;
+	v->intr_window = on;
+	vmwrite(VMCS_PROC_CTLS, on ? vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW
+				   : vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
+}
+
+/* Pick what the next VM entry delivers: re-injection, exception, interrupt. */
+static void inject_events(struct vcpu *v)
+{
+	int vec;
+
+	if (v->idt_vectoring & INTR_INFO_VALID) {
+		u32 info = v->idt_vectoring & ~BIT(12);
+
+		vmwrite(VMCS_ENTRY_INTR_INFO, info);
+		if (info & INTR_INFO_ERROR_CODE)
+			vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERR));
+		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
+		v->idt_vectoring = 0;
+		return;
+	}
+	if (v->pending_exc) {
+		vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | v->exc_vector |
+			(v->exc_has_error ? INTR_INFO_ERROR_CODE : 0));
+		if (v->exc_has_error)
+			vmwrite(VMCS_ENTRY_EXC_ERROR, v->exc_error);
+		v->pending_exc = false;
+		return;
+	}
+	vec = vlapic_pending_vector(&v->vlapic);
+	if (vec < 0) {
+		set_intr_window(v, false);
+		return;
+	}
+	if ((vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
+	    !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))) {
+		vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_EXT | (u32)vec);
+		vlapic_ack(&v->vlapic, (u8)vec);
+		set_intr_window(v, false);
+	} else {
+		set_intr_window(v, true);
+	}
+}
+
+/* Make sure the vCPU leaves the guest when its next timer event is due. */
+static void arm_guest_timer(struct vcpu *v)
+{
+	u64 next = vlapic_next_event(&v->vlapic), now, ticks = 0xffffffff;
+
+	if (lapic_tsc_deadline) {
+		/* the deadline MSR is written only when the next event changes */
+		if (next == ~0ULL)
+			next = 0;
+		if (next != v->timer_armed) {
+			lapic_arm_deadline(next);
+			v->timer_armed = next;
+		}
+		return;
+	}
+	if (!(vmread(VMCS_PIN_CTLS) & PIN_PREEMPT_TIMER))
+		return;
+	if (next != ~0ULL) {
+		now = rdtsc();
+		ticks = next > now ? (next - now) >> vmx_caps.preempt_shift : 0;
+		if (ticks > 0xffffffff)
+			ticks = 0xffffffff;
+	}
+	vmwrite(VMCS_PREEMPTION_TIMER, ticks);
+}
+
+/* INIT resets an AP to wait-for-SIPI; a SIPI then starts it in real mode. */
+static void handle_init_sipi(struct vcpu *v)
+{
+	int sipi;
+
+	if (v->state != VCPU_WAIT_SIPI && !__atomic_load_n(&v->vlapic.init_pending, __ATOMIC_ACQUIRE))
+		return;		/* the common case, kept cheap */
+	if (vlapic_take_init(&v->vlapic))
+		v->state = VCPU_WAIT_SIPI;
+	if (v->state != VCPU_WAIT_SIPI)
+		return;
+	sipi = vlapic_take_sipi(&v->vlapic);
+	if (sipi >= 0) {
+		vmcs_set_real_mode_start(v, (u8)sipi);
+		v->state = VCPU_RUNNING;
+		pr_debug("VM %s: vCPU %u started at 0x%x\n", v->vm->name, v->id, sipi << 12);
+	}
+}
+
+static bool halted_can_wake(struct vcpu *v)
+{
+	vlapic_timer_check(&v->vlapic);
+	return vlapic_pending_vector(&v->vlapic) >= 0 &&
+	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
+}
+
+static void __noreturn vcpu_park(struct vcpu *v)
+{
+	v->state = VCPU_STOPPED;
+	cpu_park();
+}
+
+/* Wait until the vCPU has something to run, prepare the entry, enter. */
+void __noreturn vcpu_enter(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	/* common case first: a running vCPU of a running VM, no INIT pending */
+	while (vm->state == VM_STOPPED || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
+		if (vm->state == VM_STOPPED)
+			vcpu_park(v);
+		handle_init_sipi(v);
+		if (v->state == VCPU_RUNNING)
+			break;
+		if (v->state == VCPU_HALTED && halted_can_wake(v)) {
+			v->state = VCPU_RUNNING;
+			break;
+		}
+		cpu_relax();
+	}
+	vlapic_timer_check(&v->vlapic);
+	inject_events(v);
+	arm_guest_timer(v);
+	if (!v->launched)
+		hv_report_first_entry();
+	vmx_resume(v);
+}
+
+void __noreturn vmx_entry_failed(void)
+{
+	struct vcpu *v = this_cpu()->vcpu;
+
+	vm_stop(v->vm, "vCPU %u: VM entry failed, VM-instruction error %lu",
+		v->id, vmread(VMCS_INSN_ERROR));
+	vcpu_park(v);
+}
+
+/* First entry on this pCPU: VMCS, the exit stack, the start state. */
+void __noreturn vcpu_run_loop(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	u8 *stack = page_alloc(EXIT_STACK_PAGES);
+	u64 *top;
+
+	if (!stack || vmcs_init(v)) {
+		vm_stop(vm, "vCPU %u: VMCS setup failed", v->id);
+		vcpu_park(v);
+	}
+	top = (u64 *)(stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
+	*top = (u64)v;
+	vmwrite(VMCS_HOST_RSP, (u64)top);
+	if (v->id == 0) {
+		vmcs_load_boot_state(v, &vm->boot);
+		v->state = VCPU_RUNNING;
+	} else {
+		v->state = VCPU_WAIT_SIPI;
+	}
+	vcpu_enter(v);
+}

@@ -1,0 +1,322 @@
+/* VM construction from the scenario, guest memory access, stopping VMs. */
+#include "lib.h"
+#include "bootinfo.h"
+#include "console.h"
+#include "e820.h"
+#include "guest_loader.h"
+#include "lapic.h"
+#include "mm.h"
+#include "percpu.h"
+#include "vm.h"
+#include "x86.h"
+
+struct vm vms[CONFIG_MAX_VMS];
+unsigned nr_vms;
+
+void vmx_msr_bitmap_init(u8 *bm);
+int vm_irq_init(struct vm *vm);
+
+void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
+{
+	const struct vm_config *c = vm->cfg;
+
+	for (unsigned i = 0; i < c->nr_mem; i++) {
+		const struct vm_mem_range *r = &c->mem[i];
+
+		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
+			return phys_to_virt(r->hpa + (gpa - r->gpa));
+	}
+	return NULL;
+}
+
+static u64 vm_ram_size(const struct vm *vm)
+{
+	u64 top = 0;
+
+	for (unsigned i = 0; i < vm->cfg->nr_mem; i++)
+		top = MAX(top, vm->cfg->mem[i].gpa + vm->cfg->mem[i].size);
+	return top;
+}
+
+/* One console write for the whole table, so tables of VMs stopping together don't mix. */
+void vm_print_exit_counters(const struct vm *vm)
+{
+	u64 total[NR_EXIT_REASONS] = { 0 }, sum = 0;
+	char buf[2048];
+	size_t n;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+			total[r] += vm->vcpus[i]->exit_count[r];
+	for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+		sum += total[r];
+	n = snprintf(buf, sizeof(buf), "VM %s exits: %lu total\n", vm->name, sum);
+	for (unsigned r = 0; r < NR_EXIT_REASONS && n < sizeof(buf); r++)
+		if (total[r])
+			n += snprintf(buf + n, sizeof(buf) - n, "  %-28s %lu\n",
+				      vmx_exit_name(r), total[r]);
+	console_write(buf, MIN(n, sizeof(buf) - 1));
+}
+
+bool vm_all_stopped(void)
+{
+	for (unsigned i = 0; i < nr_vms; i++)
+		if (vms[i].state != VM_STOPPED)
+			return false;
+	return true;
+}
+
+void hv_all_vms_stopped(void);
+
+/* Stop a VM: its vCPUs park at their next exit; the hypervisor and other VMs go on. */
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+	bool first;
+
+	spin_lock(&vm->lock);
+	first = vm->state != VM_STOPPED;
+	if (first) {
+		va_start(ap, fmt);
+		vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
+		va_end(ap);
+		vm->state = VM_STOPPED;
+	}
+	spin_unlock(&vm->lock);
+	if (!first)
+		return;
+	printk("VM %s stopped: %s\n", vm->name, vm->stop_reason);
+	vm_print_exit_counters(vm);
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		vcpu_kick(vm->vcpus[i]);
+	if (vm_all_stopped())
+		hv_all_vms_stopped();
+}
+
+/* Guest memory accessors for the loaders: every access is range-checked. */
+static int gm_write(void *ctx, u64 gpa, const void *src, size_t len)
+{
+	void *p = vm_gpa_to_hva(ctx, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memcpy(p, src, len);
+	return 0;
+}
+
+static int gm_zero(void *ctx, u64 gpa, size_t len)
+{
+	void *p = vm_gpa_to_hva(ctx, gpa, len);
+
+	if (!p)
+		return -EFAULT;
+	memset(p, 0, len);
+	return 0;
+}
+
+static int build_e820(const struct vm *vm, struct e820_map *map)
+{
+	int ret = 0;
+
+	e820_init(map);
+	for (unsigned i = 0; i < vm->cfg->nr_mem && !ret; i++) {
+		const struct vm_mem_range *r = &vm->cfg->mem[i];
+
+		if (r->gpa == 0 && r->size > 0xA0000) {
+			/* legacy hole below 1 MiB, as firmware reports it */
+			ret = e820_add(map, 0, 0x9FC00, E820_RAM);
+			if (!ret)
+				ret = e820_add(map, 0x100000, r->size - 0x100000, E820_RAM);
+		} else {
+			ret = e820_add(map, r->gpa, r->size, E820_RAM);
+		}
+	}
+	return ret;
+}
+
+static int load_kernel(struct vm *vm, const struct boot_info *bi)
+{
+	const struct vm_config *c = vm->cfg;
+	const struct boot_module *k, *rd = NULL;
+	struct guest_mem gm = { .ctx = vm, .write = gm_write, .zero = gm_zero,
+				.ram_size = vm_ram_size(vm) };
+	struct e820_map map;
+	int ret;
+
+	if (!bootinfo_find_module(bi, c->kernel_tag, &k)) {
+		printk("VM %s: no boot module tagged '%s'\n", vm->name, c->kernel_tag);
+		return -ENOENT;
+	}
+	if (c->initrd_tag && !bootinfo_find_module(bi, c->initrd_tag, &rd)) {
+		printk("VM %s: no boot module tagged '%s' (initrd)\n", vm->name, c->initrd_tag);
+		return -ENOENT;
+	}
+	ret = build_e820(vm, &map);
+	if (ret)
+		return ret;
+	memset(&vm->boot, 0, sizeof(vm->boot));
+	if (c->kernel_type == VM_KERNEL_BZIMAGE) {
+		ret = guest_bzimage_load(phys_to_virt(k->start), k->end - k->start,
+					 rd ? phys_to_virt(rd->start) : NULL,
+					 rd ? rd->end - rd->start : 0,
+					 c->bootargs ? c->bootargs : "", &map, &gm, &vm->boot);
+	} else {
+		ret = guest_elf_load(phys_to_virt(k->start), k->end - k->start, &gm, &vm->boot);
+		if (!ret)
+			ret = guest_mbinfo_build(&gm, c->bootargs ? c->bootargs : "", &map, &vm->boot);
+	}
+	if (ret)
+		printk("VM %s: loading kernel '%s' failed (%d)\n", vm->name, c->kernel_tag, ret);
+	return ret;
+}
+
+static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* The VM's memory must be host RAM that nothing else uses. */
+static int check_memory(const struct vm *vm, const struct boot_info *bi)
+{
+	const struct vm_config *c = vm->cfg;
+
+	for (unsigned i = 0; i < c->nr_mem; i++) {
+		const struct vm_mem_range *r = &c->mem[i];
+		bool ram = false;
+
+		for (unsigned j = 0; j < bi->nr_mmap; j++)
+			if (bi->mmap[j].type == 1 && r->hpa >= bi->mmap[j].base &&
+			    r->hpa + r->size <= bi->mmap[j].base + bi->mmap[j].len)
+				ram = true;
+		if (!ram) {
+			printk("VM %s: memory 0x%lx+0x%lx is not RAM on this machine\n",
+			       vm->name, r->hpa, r->size);
+			return -EINVAL;
+		}
+		if (ranges_overlap(r->hpa, r->size, scenario.hv_mem.base, scenario.hv_mem.size)) {
+			printk("VM %s: memory 0x%lx+0x%lx overlaps the hypervisor\n",
+			       vm->name, r->hpa, r->size);
+			return -EINVAL;
+		}
+		for (unsigned m = 0; m < bi->nr_mods; m++)
+			if (ranges_overlap(r->hpa, r->size, bi->mods[m].start,
+					   bi->mods[m].end - bi->mods[m].start)) {
+				printk("VM %s: memory 0x%lx+0x%lx overlaps boot module '%s'\n",
+				       vm->name, r->hpa, r->size, bi->mods[m].string);
+				return -EINVAL;
+			}
+	}
+	return 0;
+}
+
+static int assign_vcpus(struct vm *vm)
+{
+	unsigned nvcpu = 0;
+
+	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
+		struct vcpu *v;
+
+		if (!(vm->cfg->cpu_affinity & BIT(cpu)))
+			continue;
+		if (cpu >= nr_pcpus) {
+			printk("VM %s: CPU %u is not present on this machine (%u CPUs)\n",
+			       vm->name, cpu, nr_pcpus);
+			return -ENODEV;
+		}
+		if (pcpus[cpu].vcpu) {
+			printk("VM %s: CPU %u already runs VM %s\n", vm->name, cpu,
+			       pcpus[cpu].vcpu->vm->name);
+			return -EBUSY;
+		}
+		v = page_alloc(ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
+		if (!v)
+			return -ENOMEM;
+		v->vm = vm;
+		v->id = nvcpu;
+		v->pcpu = &pcpus[cpu];
+		v->state = VCPU_WAIT_SIPI;
+		vm->vcpus[nvcpu++] = v;
+	}
+	if (!nvcpu) {
+		printk("VM %s: no CPU assigned\n", vm->name);
+		return -EINVAL;
+	}
+	vm->nr_vcpus = nvcpu;
+	for (unsigned i = 0; i < nvcpu; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		vlapic_init(&v->vlapic, &vm->lapics, v->id, v->id == 0);
+		v->vlapic.priv = v;
+	}
+	return 0;
+}
+
+static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot_info *bi)
+{
+	int ret;
+
+	vm->cfg = c;
+	vm->name = c->name;
+	vm->state = VM_CREATED;
+	if (c->kind != VM_PRE_LAUNCHED) {
+		printk("VM %s: only pre-launched VMs are implemented yet; skipped\n", vm->name);
+		return -ENOTSUP;
+	}
+	ret = check_memory(vm, bi);
+	if (ret)
+		return ret;
+	vm->io_bitmap = page_alloc(2);
+	vm->msr_bitmap = page_alloc(1);
+	if (!vm->io_bitmap || !vm->msr_bitmap)
+		return -ENOMEM;
+	memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
+	vmx_msr_bitmap_init(vm->msr_bitmap);
+	ret = ept_init(vm);
+	/*
+	 * RAM is not zeroed: at boot it holds only firmware leftovers, no other
+	 * VM has run in it, and zeroing costs ~1 instruction per 8 bytes.
+	 */
+	for (unsigned i = 0; i < c->nr_mem && !ret; i++) {
+		ret = ept_map(vm, c->mem[i].gpa, c->mem[i].hpa, c->mem[i].size, EPT_RWX, EPT_MT_WB);
+	}
+	if (!ret)
+		ret = vm_irq_init(vm);
+	if (!ret)
+		ret = assign_vcpus(vm);
+	if (!ret)
+		ret = vuart_init(vm);
+	if (!ret)
+		ret = vpm_init(vm);
+	if (!ret)
+		ret = load_kernel(vm, bi);
+	return ret;
+}
+
+/* Create every VM of the scenario; a VM that fails to build is reported and left out. */
+int vm_create_all(const struct boot_info *bi)
+{
+	unsigned ok = 0;
+
+	for (unsigned i = 0; i < scenario.nr_vms && i < CONFIG_MAX_VMS; i++) {
+		struct vm *vm = &vms[nr_vms];
+		int ret;
+
+		memset(vm, 0, sizeof(*vm));
+		vm->id = nr_vms;
+		ret = vm_create(vm, &scenario.vms[i], bi);
+		if (ret) {
+			printk("VM %s: not started (error %d)\n", scenario.vms[i].name, ret);
+			for (unsigned j = 0; j < vm->nr_vcpus; j++)
+				vm->vcpus[j] = NULL;
+			continue;
+		}
+		for (unsigned j = 0; j < vm->nr_vcpus; j++)
+			vm->vcpus[j]->pcpu->vcpu = vm->vcpus[j];
+		pr_info("VM %s: %u vCPU(s), %lu MiB, kernel '%s', entry 0x%lx\n", vm->name,
+			vm->nr_vcpus, vm_ram_size(vm) >> 20, vm->cfg->kernel_tag, vm->boot.rip);
+		vm->state = VM_RUNNING;
+		nr_vms++;
+		ok++;
+	}
+	return ok ? 0 : -ENOENT;
+}

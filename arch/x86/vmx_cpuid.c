@@ -1,0 +1,71 @@
+/* CPUID exits: the host's answers, filtered, plus ACRN's hypervisor leaves. */
+#include "lib.h"
+#include "lapic.h"
+#include "vm.h"
+#include "x86.h"
+
+#define HV_LEAF_BASE 0x40000000
+#define HV_LEAF_MAX 0x40000010
+
+static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	switch (leaf) {
+	case 1:
+		*c &= ~(BIT(5) | BIT(6));	/* VMX, SMX */
+		*c &= ~BIT(3);			/* MONITOR/MWAIT: not emulated */
+		*c |= BIT(31) | BIT(21) | BIT(24); /* hypervisor, x2APIC, TSC deadline (vLAPIC) */
+		*d &= ~(BIT(12) | BIT(22) | BIT(29)); /* MTRR, ACPI thermal, TM */
+		*b = (*b & 0x0000ffff) | ((u32)v->id << 24) | ((u32)v->vm->nr_vcpus << 16);
+		break;
+	case 5:	/* MONITOR leaf */
+	case 6:	/* thermal and power */
+	case 0xA: /* PMU: not virtualized */
+		*a = *b = *c = *d = 0;
+		break;
+	case 7:
+		if (sub == 0) {
+			*b &= ~BIT(2);		/* SGX */
+			if (!(vmread(VMCS_PROC_CTLS2) & PROC2_INVPCID))
+				*b &= ~BIT(10);
+			*c &= ~(BIT(5) | BIT(30)); /* WAITPKG, SGX launch control */
+		}
+		break;
+	case 0xB:
+	case 0x1F:
+		*d = v->id;			/* x2APIC id */
+		break;
+	default:
+		break;
+	}
+}
+
+/* "ACRN" as a CPUID register value */
+#define SIG_ACRN 0x4e524341u
+
+int vmx_exit_cpuid(struct vcpu *v)
+{
+	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
+	u32 a, b, c, d;
+
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
+		a = b = c = d = 0;
+		if (leaf == HV_LEAF_BASE) {
+			a = HV_LEAF_MAX;
+			b = c = d = SIG_ACRN;
+		} else if (leaf == HV_LEAF_BASE + 1) {
+			a = (v->vm->cfg->flags & VM_FLAG_PRIVILEGED) ? 1 : 0;
+		} else if (leaf == HV_LEAF_BASE + 0x10) {
+			a = (u32)tsc_khz;
+		}
+	} else {
+		cpuid_count(leaf, sub, &a, &b, &c, &d);
+		if (leaf)
+			cpuid_filter(v, leaf, sub, &a, &b, &c, &d);
+	}
+	v->gpr[GPR_RAX] = a;
+	v->gpr[GPR_RBX] = b;
+	v->gpr[GPR_RCX] = c;
+	v->gpr[GPR_RDX] = d;
+	vcpu_advance_rip(v);
+	return 0;
+}

@@ -1,0 +1,132 @@
+/* VM-exit dispatch: one handler per exit reason; anything else stops the VM. */
+#include "lib.h"
+#include "lapic.h"
+#include "vm.h"
+#include "x86.h"
+
+static void dump_guest(struct vcpu *v)
+{
+	printk("  RIP %016lx RSP %016lx RFLAGS %08lx CR0 %08lx CR3 %016lx CR4 %08lx EFER %lx\n",
+	       vmread(VMCS_GUEST_RIP), vmread(VMCS_GUEST_RSP), vmread(VMCS_GUEST_RFLAGS),
+	       v->cr0_shadow, vmread(VMCS_GUEST_CR3), v->cr4_shadow, v->efer);
+	printk("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n",
+	       v->gpr[GPR_RAX], v->gpr[GPR_RBX], v->gpr[GPR_RCX], v->gpr[GPR_RDX]);
+	printk("  RSI %016lx RDI %016lx RBP %016lx CS %04lx\n",
+	       v->gpr[GPR_RSI], v->gpr[GPR_RDI], v->gpr[GPR_RBP],
+	       vmread(VMCS_GUEST_ES_SEL + 2 * SEG_CS));
+}
+
+static int exit_ext_intr(struct vcpu *v)
+{
+	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
+
+	/* acknowledged on exit: kick IPIs and the guest-timer deadline */
+	if (!(info & INTR_INFO_VALID))
+		return 0;
+	if ((info & 0xff) == TIMER_VECTOR)
+		v->timer_armed = 0;	/* the deadline MSR cleared itself */
+	lapic_eoi();
+	return 0;
+}
+
+static int exit_hlt(struct vcpu *v)
+{
+	vcpu_advance_rip(v);
+	v->state = VCPU_HALTED;
+	return 0;
+}
+
+static int exit_triple_fault(struct vcpu *v)
+{
+	vm_stop(v->vm, "triple fault on vCPU %u", v->id);
+	dump_guest(v);
+	return -1;
+}
+
+/* VMX instructions are hidden from guests: they raise #UD as on a CPU without VMX. */
+static int exit_vmx_insn(struct vcpu *v)
+{
+	vcpu_inject_ud(v);
+	return 0;
+}
+
+static int exit_nothing(struct vcpu *v)
+{
+	(void)v;
+	return 0;
+}
+
+static int exit_init(struct vcpu *v)
+{
+	/* a physical INIT is never sent to a running pCPU; ignore it */
+	(void)v;
+	return 0;
+}
+
+typedef int (*exit_handler_t)(struct vcpu *v);
+
+static const exit_handler_t handlers[NR_EXIT_REASONS] = {
+	[EXIT_EXT_INTR] = exit_ext_intr,
+	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
+	[EXIT_INIT] = exit_init,
+	[EXIT_INTR_WINDOW] = exit_nothing,
+	[EXIT_PREEMPT_TIMER] = exit_nothing,
+	[EXIT_CPUID] = vmx_exit_cpuid,
+	[EXIT_HLT] = exit_hlt,
+	[EXIT_VMCALL] = vmx_exit_vmcall,
+	[EXIT_VMCLEAR] = exit_vmx_insn,
+	[EXIT_VMLAUNCH] = exit_vmx_insn,
+	[EXIT_VMPTRLD] = exit_vmx_insn,
+	[EXIT_VMPTRST] = exit_vmx_insn,
+	[EXIT_VMREAD] = exit_vmx_insn,
+	[EXIT_VMRESUME] = exit_vmx_insn,
+	[EXIT_VMWRITE] = exit_vmx_insn,
+	[EXIT_VMXOFF] = exit_vmx_insn,
+	[EXIT_VMXON] = exit_vmx_insn,
+	[EXIT_INVEPT] = exit_vmx_insn,
+	[EXIT_INVVPID] = exit_vmx_insn,
+	[EXIT_VMFUNC] = exit_vmx_insn,
+	[EXIT_CR_ACCESS] = vmx_exit_cr_access,
+	[EXIT_IO] = vmx_exit_io,
+	[EXIT_RDMSR] = vmx_exit_rdmsr,
+	[EXIT_WRMSR] = vmx_exit_wrmsr,
+	[EXIT_EPT_VIOLATION] = vmx_exit_ept_violation,
+	[EXIT_XSETBV] = vmx_exit_xsetbv,
+};
+
+static int vmx_handle_exit(struct vcpu *v)
+{
+	u32 raw = (u32)vmread(VMCS_EXIT_REASON);
+	u32 reason = raw & 0xffff;
+
+	/* the qualification is read by the handlers that use it */
+	v->idt_vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+	v->exit_reason = reason;
+	if (reason < NR_EXIT_REASONS)
+		v->exit_count[reason]++;
+
+	if (raw & BIT(31)) {
+		v->exit_qual = vmread(VMCS_EXIT_QUAL);
+		vm_stop(v->vm, "VM entry failed on vCPU %u: %s (reason %u, qualification 0x%lx)",
+			v->id, vmx_exit_name(reason), reason, v->exit_qual);
+		dump_guest(v);
+		return -1;
+	}
+	if (reason < NR_EXIT_REASONS && handlers[reason])
+		return handlers[reason](v);
+
+	v->exit_qual = vmread(VMCS_EXIT_QUAL);
+	vm_stop(v->vm, "unhandled VM exit on vCPU %u: %s (reason %u, qualification 0x%lx)",
+		v->id, vmx_exit_name(reason), reason, v->exit_qual);
+	dump_guest(v);
+	return -1;
+}
+
+/* Called by vmx_entry.S on the vCPU's exit stack after every VM exit. */
+void __noreturn vmx_exit_handler(struct vcpu *v);
+void __noreturn vmx_exit_handler(struct vcpu *v)
+{
+	v->launched = 1;
+	vmx_handle_exit(v);
+	vcpu_enter(v);
+}

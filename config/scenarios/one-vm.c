@@ -1,0 +1,23 @@
+/* One pre-launched VM with two vCPUs on two CPUs. Hand-written until the XML generator lands. */
+#include "vm_config.h"
+
+static const struct vm_config vms[] = {
+	{
+		.name = "vm0",
+		.kind = VM_PRE_LAUNCHED,
+		.cpu_affinity = BIT(0) | BIT(1),
+		.nr_mem = 1,
+		.mem = { { .gpa = 0, .hpa = 0x4000000, .size = 0x4000000 } },
+		.kernel_type = VM_KERNEL_ELF,
+		.kernel_tag = "vm0_kernel",
+		.bootargs = "vcpus=2 name=vm0",
+	},
+};
+
+const struct scenario_config scenario = {
+	.board = "bochs",
+	.scenario = "one-vm",
+	.hv_mem = { .base = 0x1000000, .size = 0x2000000 },
+	.nr_vms = ARRAY_SIZE(vms),
+	.vms = vms,
+};

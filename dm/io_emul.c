@@ -1,0 +1,53 @@
+/* Per-VM registration and lookup of port and MMIO range handlers. */
+#include "lib.h"
+#include "vm.h"
+
+int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque)
+{
+	if (!len || (u32)base + len > 0x10000)
+		return -EINVAL;
+	for (unsigned i = 0; i < vm->nr_pio; i++) {
+		const struct pio_handler *h = &vm->pio[i];
+		if (base < h->base + h->len && h->base < base + len)
+			return -EEXIST;
+	}
+	if (vm->nr_pio == VM_MAX_PIO_HANDLERS)
+		return -ENOSPC;
+	vm->pio[vm->nr_pio++] = (struct pio_handler){ base, len, rd, wr, opaque };
+	return 0;
+}
+
+int vm_register_mmio(struct vm *vm, u64 base, u64 len, mmio_read_fn rd, mmio_write_fn wr, void *opaque)
+{
+	if (!len || base + len < base)
+		return -EINVAL;
+	for (unsigned i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_handler *h = &vm->mmio[i];
+		if (base < h->base + h->len && h->base < base + len)
+			return -EEXIST;
+	}
+	if (vm->nr_mmio == VM_MAX_MMIO_HANDLERS)
+		return -ENOSPC;
+	vm->mmio[vm->nr_mmio++] = (struct mmio_handler){ base, len, rd, wr, opaque };
+	return 0;
+}
+
+const struct pio_handler *vm_find_pio(const struct vm *vm, u16 port, unsigned size)
+{
+	for (unsigned i = 0; i < vm->nr_pio; i++) {
+		const struct pio_handler *h = &vm->pio[i];
+		if (port >= h->base && (u32)port + size <= (u32)h->base + h->len)
+			return h;
+	}
+	return NULL;
+}
+
+const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, unsigned size)
+{
+	for (unsigned i = 0; i < vm->nr_mmio; i++) {
+		const struct mmio_handler *h = &vm->mmio[i];
+		if (gpa >= h->base && gpa + size <= h->base + h->len)
+			return h;
+	}
+	return NULL;
+}

@@ -1,0 +1,114 @@
+/*
+ * The COM1 every VM gets: output is collected per line and printed on the
+ * hypervisor console as "[vm] line", so the consoles of VMs are told apart.
+ */
+#include "lib.h"
+#include "vm.h"
+
+#define COM1_BASE 0x3F8
+#define LSR_THRE BIT(5)
+#define LSR_TEMT BIT(6)
+#define LCR_DLAB BIT(7)
+
+static void flush_line(struct vm *vm)
+{
+	struct vuart *u = &vm->vuart;
+
+	u->line[u->len] = '\0';
+	printk("[%s] %s\n", vm->name, u->line);
+	u->len = 0;
+}
+
+static void put_char(struct vm *vm, char c)
+{
+	struct vuart *u = &vm->vuart;
+
+	if (c == '\n') {
+		flush_line(vm);
+		return;
+	}
+	if (c == '\r')
+		return;
+	if ((unsigned char)c < 0x20 && c != '\t')
+		c = '.';		/* keep the hypervisor log printable */
+	u->line[u->len++] = c;
+	if (u->len == sizeof(u->line) - 1)
+		flush_line(vm);
+}
+
+static int vuart_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
+{
+	struct vuart *u = &v->vm->vuart;
+
+	(void)opaque;
+	(void)size;
+	switch (port - COM1_BASE) {
+	case 0:
+		*val = (u->lcr & LCR_DLAB) ? u->dll : 0;	/* no input */
+		break;
+	case 1:
+		*val = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
+		break;
+	case 2:
+		*val = 0x01;		/* IIR: no interrupt pending */
+		break;
+	case 3:
+		*val = u->lcr;
+		break;
+	case 4:
+		*val = u->mcr;
+		break;
+	case 5:
+		*val = LSR_THRE | LSR_TEMT;
+		break;
+	case 6:
+		*val = 0xB0;		/* MSR: DCD, DSR, CTS */
+		break;
+	default:
+		*val = u->scr;
+	}
+	return 0;
+}
+
+static int vuart_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
+{
+	struct vm *vm = v->vm;
+	struct vuart *u = &vm->vuart;
+
+	(void)opaque;
+	(void)size;
+	spin_lock(&u->lock);
+	switch (port - COM1_BASE) {
+	case 0:
+		if (u->lcr & LCR_DLAB)
+			u->dll = (u8)val;
+		else
+			put_char(vm, (char)val);
+		break;
+	case 1:
+		if (u->lcr & LCR_DLAB)
+			u->dlm = (u8)val;
+		else
+			u->ier = val & 0x0f;
+		break;
+	case 3:
+		u->lcr = (u8)val;
+		break;
+	case 4:
+		u->mcr = val & 0x1f;
+		break;
+	case 7:
+		u->scr = (u8)val;
+		break;
+	default:
+		break;
+	}
+	spin_unlock(&u->lock);
+	return 0;
+}
+
+int vuart_init(struct vm *vm)
+{
+	memset(&vm->vuart, 0, sizeof(vm->vuart));
+	return vm_register_pio(vm, COM1_BASE, 8, vuart_read, vuart_write, NULL);
+}

@@ -1,0 +1,38 @@
+/* Per-VM tables of port-range and MMIO-range handlers. */
+#ifndef BH_IO_EMUL_H
+#define BH_IO_EMUL_H
+
+#include "types.h"
+
+struct vcpu;
+struct vm;
+
+/* Return 0 when handled; a read fills *val (size 1, 2, 4 or 8 bytes). */
+typedef int (*pio_read_fn)(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
+typedef int (*pio_write_fn)(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val);
+typedef int (*mmio_read_fn)(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 *val);
+typedef int (*mmio_write_fn)(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 val);
+
+struct pio_handler {
+	u16 base, len;
+	pio_read_fn read;
+	pio_write_fn write;
+	void *opaque;
+};
+
+struct mmio_handler {
+	u64 base, len;
+	mmio_read_fn read;
+	mmio_write_fn write;
+	void *opaque;
+};
+
+#define VM_MAX_PIO_HANDLERS 16
+#define VM_MAX_MMIO_HANDLERS 16
+
+int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque);
+int vm_register_mmio(struct vm *vm, u64 base, u64 len, mmio_read_fn rd, mmio_write_fn wr, void *opaque);
+const struct pio_handler *vm_find_pio(const struct vm *vm, u16 port, unsigned size);
+const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, unsigned size);
+
+#endif

@@ -1,0 +1,153 @@
+/* VMs and vCPUs as the hypervisor tracks them at run time. */
+#ifndef BH_VM_H
+#define BH_VM_H
+
+#include "types.h"
+#include "spinlock.h"
+#include "vm_config.h"
+#include "io_emul.h"
+#include "vlapic.h"
+#include "vioapic.h"
+#include "vmx.h"
+#include "vcpu_boot.h"
+#include "x86.h"
+
+struct boot_info;
+
+/* GPR slots in x86 register-number order (the instruction decoder uses it). */
+enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+       GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15, NR_GPRS };
+
+enum vcpu_state {
+	VCPU_WAIT_SIPI,		/* AP not started by its BSP yet */
+	VCPU_RUNNING,
+	VCPU_HALTED,
+	VCPU_STOPPED,
+};
+
+struct vcpu {
+	u64 gpr[NR_GPRS];	/* keep first: vmx_entry.S addresses it at offset 0 */
+	u8 launched;		/* vmx_entry.S: VMLAUNCH vs VMRESUME */
+	struct vm *vm;
+	unsigned id;		/* index in the VM = virtual LAPIC id */
+	struct pcpu *pcpu;
+	volatile enum vcpu_state state;
+	void *vmcs;
+	struct vlapic vlapic;
+	u64 exit_count[NR_EXIT_REASONS];
+	/* current exit */
+	u32 exit_reason;
+	u32 idt_vectoring;
+	u64 exit_qual;
+	/* guest CR0/CR4 as the guest wrote them: exact for the host-owned bits */
+	u64 cr0_shadow, cr4_shadow, efer;
+	u64 xcr0;
+	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
+	bool intr_window;	/* interrupt-window exiting is on */
+	bool pending_exc;
+	u8 exc_vector;
+	bool exc_has_error;
+	u32 exc_error;
+};
+
+enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+
+struct vuart {
+	char line[160];
+	unsigned len;
+	u8 ier, lcr, mcr, scr, dll, dlm;
+	spinlock_t lock;
+};
+
+struct vm {
+	const struct vm_config *cfg;
+	unsigned id;
+	const char *name;
+	volatile enum vm_state state;
+	unsigned nr_vcpus;
+	struct vcpu *vcpus[CONFIG_MAX_CPUS];
+	u64 *ept_root;
+	u64 eptp;
+	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */
+	u8 *msr_bitmap;		/* 4 KiB */
+	unsigned nr_pio, nr_mmio;
+	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
+	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
+	struct vlapic_group lapics;
+	struct vioapic vioapic;
+	struct vuart vuart;
+	spinlock_t lock;
+	struct vcpu_boot_state boot;	/* BSP start state from the loader */
+	char stop_reason[160];
+};
+
+extern struct vm vms[CONFIG_MAX_VMS];
+extern unsigned nr_vms;
+
+/* vm.c */
+int vm_create_all(const struct boot_info *bi);
+void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vm_print_exit_counters(const struct vm *vm);
+void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
+bool vm_all_stopped(void);
+
+/* vcpu.c */
+void __noreturn vcpu_run_loop(struct vcpu *v);
+void __noreturn vcpu_enter(struct vcpu *v);
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
+static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
+/* Skip the exiting instruction; v's VMCS is the current one (exits run on the vCPU's pCPU). */
+static inline void vcpu_advance_rip(struct vcpu *v)
+{
+	u64 intr;
+
+	(void)v;
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+	/* the instruction completed: STI/MOV SS blocking ends with it */
+	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+int vcpu_cpu_mode(struct vcpu *v);		/* 16, 32 or 64 */
+void vcpu_kick(struct vcpu *v);
+
+/* vmcs.c */
+#define CR0_HOST_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
+#define CR4_HOST_OWNED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PAE)
+int vmcs_init(struct vcpu *v);
+void vmcs_load_boot_state(struct vcpu *v, const struct vcpu_boot_state *st);
+void vmcs_set_real_mode_start(struct vcpu *v, u8 sipi_vector);
+void vmcs_update_ia32e(struct vcpu *v);
+u64 vmcs_guest_cr0(u64 want);
+u64 vmcs_guest_cr4(u64 want);
+
+
+/* exit handlers, one file per concern */
+int vmx_exit_cpuid(struct vcpu *v);
+int vmx_exit_rdmsr(struct vcpu *v);
+int vmx_exit_wrmsr(struct vcpu *v);
+int vmx_exit_cr_access(struct vcpu *v);
+int vmx_exit_io(struct vcpu *v);
+int vmx_exit_ept_violation(struct vcpu *v);
+int vmx_exit_vmcall(struct vcpu *v);
+int vmx_exit_xsetbv(struct vcpu *v);
+
+/* ept.c */
+#define EPT_R BIT(0)
+#define EPT_W BIT(1)
+#define EPT_X BIT(2)
+#define EPT_RWX (EPT_R | EPT_W | EPT_X)
+#define EPT_MT_UC 0
+#define EPT_MT_WB 6
+int ept_init(struct vm *vm);
+int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype);
+int ept_unmap(struct vm *vm, u64 gpa, u64 size);
+bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa);
+
+/* dm: device models every VM gets */
+int vuart_init(struct vm *vm);
+int vpm_init(struct vm *vm);
+
+#endif
