@@ -15,6 +15,7 @@ static void parse_params(void)
 		params.vcpus = 1;
 	params.privileged = mboot_arg_u32("privileged", 0) != 0;
 	params.outside = mboot_arg_u32("outside", 0) != 0;
+	params.triple = mboot_arg_u32("triple", 0) != 0;
 	params.wait_mtsc = mboot_arg_u32("wait", 0);
 	params.pci = mboot_arg_u32("pci", 0) != 0;
 	if (!mboot_arg("name", params.name, sizeof(params.name)))
@@ -64,6 +65,10 @@ int main(void)
 	if (params.outside) {
 		test_plan_check();
 		outside_access();
+	}
+	if (params.triple) {
+		test_plan_check();
+		triple_fault();
 	}
 	return 0;
 }

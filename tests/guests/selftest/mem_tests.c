@@ -63,3 +63,15 @@ void outside_access(void)
 	test_fail_unnumbered("still running after access outside RAM (read %#x at %p)", v, (void *)addr);
 	power_off();
 }
+
+/* Misbehave on purpose: with an empty IDT, #BP escalates to a triple fault. */
+void triple_fault(void)
+{
+	struct __attribute__((packed)) { u16 limit; u32 base; } empty = { 0, 0 };
+
+	test_diag("triple fault next");
+	console_flush();
+	asm volatile("lidt %0; int3" : : "m"(empty));
+	test_fail_unnumbered("still running after a triple fault");
+	power_off();
+}

@@ -12,6 +12,7 @@ struct selftest_params {
 	u32 vcpus; /* expected vCPU count */
 	bool privileged; /* expected CPUID 0x40000001 EAX bit 0 */
 	bool outside; /* end by touching memory beyond RAM */
+	bool triple;  /* end with a triple fault */
 	u32 wait_mtsc; /* millions of TSC ticks to idle before testing */
 	bool pci; /* also check PCI config access */
 	char name[32];
@@ -35,6 +36,7 @@ void pci_tests(void);
 #define MEM_TESTS 2
 void mem_tests(void);
 __noreturn void outside_access(void);
+__noreturn void triple_fault(void);
 
 /* apic_tests.c */
 #define SMP_TESTS 2
