@@ -110,10 +110,11 @@ void hv_main(u32 magic, u64 info)
 	cpu_setup(&pcpus[0]);
 
 	ret = bootinfo_parse(magic, info, &boot_info);
-	if (ret)
+	if (ret == -E2BIG)
+		printk("WARNING: boot information has more entries than bulkhead keeps; the rest is ignored\n");
+	else if (ret)
 		panic("boot information unusable (magic 0x%x, error %d): boot bulkhead with GRUB "
 		      "multiboot or multiboot2", magic, ret);
-	cmdline_defaults(&options);
 	ret = cmdline_parse(boot_info.cmdline, &options, err, sizeof(err));
 	if (options.console_none)
 		uart_disable();

@@ -285,6 +285,11 @@ static void test_mb1_hostile(void **state)
 
 	e[1].size = 19;				/* entry size too small */
 	assert_int_equal(parse1(mi), -EINVAL);
+	mi->mmap_length = 4 + 19;		/* ... even if it fits */
+	e[0].size = 19;
+	assert_int_equal(parse1(mi), -EINVAL);
+	e[0].size = 20;
+	mi->mmap_length = 3 * sizeof(*e);
 	expect_cleared();
 	assert_string_equal(bi.loader, "multiboot1");
 	e[1].size = 0;
