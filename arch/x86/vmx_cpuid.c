@@ -18,9 +18,12 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 		*b = (*b & 0x0000ffff) | ((u32)v->id << 24) | ((u32)v->vm->nr_vcpus << 16);
 		break;
 	case 5:	/* MONITOR leaf */
-	case 6:	/* thermal and power */
 	case 0xA: /* PMU: not virtualized */
 		*a = *b = *c = *d = 0;
+		break;
+	case 6:	/* thermal and power: only ARAT, the vLAPIC timer never stops */
+		*a = BIT(2);
+		*b = *c = *d = 0;
 		break;
 	case 7:
 		if (sub == 0) {
