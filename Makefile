@@ -28,7 +28,7 @@ HV_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C)) $(patsubst %.S,$(BUILD)/obj/
 SCEN_DIR := $(BUILD)/$(SCENARIO)
 HV_ELF   := $(SCEN_DIR)/bulkhead.elf
 
-.PHONY: all iso run run-qemu check test unit integration bench guests setup clean distclean
+.PHONY: all iso run run-qemu check test unit config-test integration bench guests setup clean distclean
 all: $(HV_ELF)
 	$(Q)cp $(HV_ELF) $(BUILD)/bulkhead.elf
 	@echo "built $(HV_ELF) (board $(BOARD), scenario $(SCENARIO))"
@@ -41,25 +41,37 @@ $(BUILD)/obj/%.o: %.S
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(HV_ASFLAGS) -c $< -o $@
 
-# Scenario data: hand-written C shaped like the generator's output (config/).
-$(SCEN_DIR)/scenario.o: config/scenarios/$(SCENARIO).c
-	@mkdir -p $(dir $@)
+# Configuration data: scripts/genconfig validates config/boards/$(BOARD).xml and
+# config/scenarios/$(SCENARIO).xml (which names its board) and writes C data plus the
+# ISO module list (config/README.md).
+CONFIG_DIR  := $(BUILD)/config/$(BOARD)/$(SCENARIO)
+CONFIG_SRC  := $(CONFIG_DIR)/board.c $(CONFIG_DIR)/scenario.c
+CONFIG_OBJ  := $(CONFIG_SRC:.c=.o)
+CONFIG_MODS := $(CONFIG_DIR)/scenario.modules
+GENCONFIG_DEPS := scripts/genconfig $(wildcard scripts/bulkhead_config/*.py config/schema/*.xsd) include/vm_config.h
+
+$(CONFIG_SRC) $(CONFIG_MODS) &: config/boards/$(BOARD).xml config/scenarios/$(SCENARIO).xml $(GENCONFIG_DEPS)
+	$(Q)$(PYTHON) scripts/genconfig --board config/boards/$(BOARD).xml \
+		--scenario config/scenarios/$(SCENARIO).xml --build-dir $(BUILD) --out $(CONFIG_DIR)
+	@touch $(CONFIG_SRC) $(CONFIG_MODS)
+
+$(CONFIG_DIR)/%.o: $(CONFIG_DIR)/%.c
 	$(Q)$(CC) $(HV_CFLAGS) -c $< -o $@
 
-$(HV_ELF): $(HV_OBJ) $(SCEN_DIR)/scenario.o arch/x86/bulkhead.ld
+$(HV_ELF): $(HV_OBJ) $(CONFIG_OBJ) arch/x86/bulkhead.ld
 	@mkdir -p $(dir $@)
-	$(Q)$(CC) $(HV_LDFLAGS) -T arch/x86/bulkhead.ld -o $@ $(HV_OBJ) $(SCEN_DIR)/scenario.o
+	$(Q)$(CC) $(HV_LDFLAGS) -T arch/x86/bulkhead.ld -o $@ $(HV_OBJ) $(CONFIG_OBJ)
 	$(Q)$(PYTHON) scripts/check-image.py $@
 
--include $(HV_OBJ:.o=.d)
+-include $(HV_OBJ:.o=.d) $(CONFIG_OBJ:.o=.d)
 
 # Test guests (tests/guests/guests.mk defines GUEST_ELFS and their rules).
 -include tests/guests/guests.mk
 guests: $(GUEST_ELFS)
 
 iso: $(SCEN_DIR)/bulkhead.iso
-$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) config/scenarios/$(SCENARIO).modules scripts/mkiso
-	$(Q)scripts/mkiso $(SCENARIO) $(HV_ELF) config/scenarios/$(SCENARIO).modules $@
+$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) $(CONFIG_MODS) scripts/mkiso
+	$(Q)scripts/mkiso $(SCENARIO) $(HV_ELF) $(CONFIG_MODS) $@
 
 run: setup-if-needed iso
 	scripts/run-bochs --iso $(SCEN_DIR)/bulkhead.iso --scenario $(SCENARIO) --show
@@ -83,6 +95,10 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $
 unit: $(UNIT_BINS)
 	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS)
 
+# Generator tests (tests/config/): ends with "config: N passed, N failed".
+config-test:
+	$(Q)$(PYTHON) tests/config/run.py
+
 integration: setup-if-needed
 	$(Q)$(PYTHON) tests/integration/run.py
 
@@ -91,6 +107,7 @@ bench: setup-if-needed
 
 test: unit integration
 check: setup-if-needed
+	$(Q)$(MAKE) --no-print-directory config-test
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory integration
 
@@ -102,6 +119,7 @@ setup-if-needed:
 	$(Q)scripts/setup --if-needed
 
 clean:
-	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guests $(foreach s,$(wildcard config/scenarios/*.c),$(BUILD)/$(basename $(notdir $(s))))
+	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guests $(BUILD)/config \
+		$(foreach s,$(wildcard config/scenarios/*.xml),$(BUILD)/$(basename $(notdir $(s))))
 distclean:
 	rm -rf $(BUILD)

@@ -1,0 +1,400 @@
+"""Cross-checks of a scenario against its board, and the resolved configuration
+the emitters write out. Every problem is a ConfigError naming file, line and item."""
+from .board import acpi_name
+from .scenario import describe
+from .xmltree import ConfigError, fmt_bdf, fmt_range, overlaps
+
+PAGE = 0x1000
+ALLOC_ALIGN = 0x200000
+# Size-only memory goes first-fit at or above 64 MiB, 2 MiB aligned: below that sit the
+# hypervisor (16 MiB up) and the boot modules GRUB loads after it.
+ALLOC_FLOOR = 0x4000000
+
+
+class Limits:
+    def __init__(self, max_vms=8, max_cpus=16, max_mem_ranges=4):
+        self.max_vms, self.max_cpus, self.max_mem_ranges = max_vms, max_cpus, max_mem_ranges
+
+
+class RVM:
+    """A VM as the emitters see it: everything resolved to numbers and board indices."""
+
+    def __init__(self, vm):
+        self.src = vm
+        self.name, self.kind = vm.name, vm.kind
+        self.cpus = 0
+        self.mem = []            # (gpa, hpa, size)
+        self.template_mem = 0
+        self.pci = []            # (pbdf, vbdf, board index)
+        self.mmio = []           # (gpa, hpa, size, acpi board index or None)
+        self.kernel_type = vm.kernel.type if vm.kernel else "elf"
+        self.kernel_tag = vm.kernel.tag if vm.kernel else None
+        self.initrd_tag = vm.initrd.tag if vm.initrd else None
+        self.bootargs = vm.bootargs
+        self.flags = sorted({f.name for f in vm.flags})
+        self.console = vm.console
+
+
+class Resolved:
+    def __init__(self, board, scen):
+        self.board, self.scen = board, scen
+        self.vms = []
+        self.modules = []        # (file, tag)
+
+
+class Checker:
+    def __init__(self, board, scen, limits, build_dir="build"):
+        self.b, self.s, self.lim, self.build_dir = board, scen, limits, build_dir
+        self.errors = list(board.errors)
+        self.r = Resolved(board, scen)
+        self.r.vms = [RVM(v) for v in scen.vms]
+
+    def err(self, node, msg):
+        self.errors.append(ConfigError(node.path, node.line, msg) if node is not None
+                           else ConfigError(self.s.path, None, msg))
+
+    def run(self):
+        self.check_header()
+        self.check_vms()
+        self.check_cpus()
+        self.check_memory()
+        self.check_pci()
+        self.check_acpi_mmio()
+        self.check_modules()
+        self.errors.sort(key=lambda e: (e.path != self.s.path, e.path, e.line or 0))
+        return self.errors, self.r
+
+    # ---- scenario as a whole ----
+
+    def check_header(self):
+        if self.s.board != self.b.name:
+            self.err(self.s.node, "scenario '%s' is for board '%s', but the board file describes '%s'"
+                     % (self.s.name, self.s.board, self.b.name))
+        hv = self.s.hv_mem
+        if hv.size == 0 or hv.base % ALLOC_ALIGN or hv.size % ALLOC_ALIGN:
+            self.err(hv.node, "hypervisor memory 0x%x+0x%x must be 2 MiB aligned and not empty"
+                     % (hv.base, hv.size))
+        if not self.in_ram(hv.base, hv.size):
+            self.err(hv.node, "hypervisor memory %s is not inside one RAM region of board '%s'%s"
+                     % (fmt_range(hv.base, hv.size), self.b.name, self.ram_hint()))
+
+    def check_vms(self):
+        vms = self.s.vms
+        if len(vms) > self.lim.max_vms:
+            self.err(vms[self.lim.max_vms].node, "%s: more than CONFIG_MAX_VMS (%d) VMs"
+                     % (describe(vms[self.lim.max_vms]), self.lim.max_vms))
+        names, service = {}, None
+        for v in vms:
+            if v.name in names:
+                self.err(v.node, "%s: name already used by the VM at line %d"
+                         % (describe(v), names[v.name].node.line))
+            names.setdefault(v.name, v)
+            if v.kind == "service":
+                if service is not None:
+                    self.err(v.node, "%s: a second Service VM (the first is '%s' at line %d)"
+                             % (describe(v), service.name, service.node.line))
+                else:
+                    service = v
+            if v.kind != "post-launched":
+                if v.kernel is None:
+                    self.err(v.node, "%s: needs a <kernel>" % describe(v))
+                if v.mem is None:
+                    self.err(v.node, "%s: needs a <memory>" % describe(v))
+                if not v.cpus:
+                    self.err(v.node, "%s: needs at least one <cpu>" % describe(v))
+            elif service is None and not any(x.kind == "service" for x in vms):
+                self.err(v.node, "%s: post-launched VMs need a Service VM to launch them" % describe(v))
+            if v.kind == "service" and v.pci:
+                self.err(v.pci[0].node, "%s: the Service VM owns every PCI device that no pre-launched "
+                         "VM has; it takes no <pci-device> list" % describe(v))
+            if v.kind == "service" and v.acpi:
+                self.err(v.acpi[0].node, "%s: the Service VM owns every ACPI device that no pre-launched "
+                         "VM has; it takes no <acpi-device> list" % describe(v))
+            seen = set()
+            for f in v.flags:
+                if f.name in seen:
+                    self.err(f.node, "%s: flag '%s' given twice" % (describe(v), f.name))
+                seen.add(f.name)
+        self.service = service
+
+    # ---- CPUs ----
+
+    def check_cpus(self):
+        owner = {}   # cpu id -> (vm, node) among pre-launched and service VMs
+        ncpu = len(self.b.cpus)
+        for rv in self.r.vms:
+            v = rv.src
+            for c in v.cpus:
+                if c.id >= ncpu:
+                    self.err(c.node, "%s: CPU %d is not on board '%s' (it has %d CPUs: 0-%d)"
+                             % (describe(v), c.id, self.b.name, ncpu, ncpu - 1))
+                    continue
+                if c.id >= self.lim.max_cpus:
+                    self.err(c.node, "%s: CPU %d is beyond CONFIG_MAX_CPUS (%d)"
+                             % (describe(v), c.id, self.lim.max_cpus))
+                    continue
+                if rv.cpus & (1 << c.id):
+                    self.err(c.node, "%s: CPU %d listed twice" % (describe(v), c.id))
+                    continue
+                rv.cpus |= 1 << c.id
+        for kind_pass in ("pre-launched", "service", "post-launched"):
+            for rv in self.r.vms:
+                v = rv.src
+                if v.kind != kind_pass:
+                    continue
+                for c in v.cpus:
+                    if c.id >= ncpu or c.id >= self.lim.max_cpus:
+                        continue
+                    prev = owner.get(c.id)
+                    if prev is None:
+                        if v.kind != "post-launched":
+                            owner[c.id] = (v, c.node)
+                        continue
+                    pv, pnode = prev
+                    if pv is v:
+                        continue
+                    if pv.kind == "pre-launched" or v.kind == "pre-launched":
+                        self.err(c.node, "%s: CPU %d is already given to %s (line %d); CPUs are not "
+                                 "shared with pre-launched VMs" % (describe(v), c.id, describe(pv), pnode.line))
+                    elif v.kind == "service":
+                        self.err(c.node, "%s: CPU %d is already given to %s (line %d)"
+                                 % (describe(v), c.id, describe(pv), pnode.line))
+
+    # ---- memory ----
+
+    def in_ram(self, base, size):
+        return any(base >= r.base and base + size <= r.base + r.size for r in self.b.ram())
+
+    def ram_hint(self):
+        return " (RAM: %s)" % ", ".join(fmt_range(r.base, r.size) for r in self.b.ram())
+
+    def check_memory(self):
+        hv = self.s.hv_mem
+        used = [(hv.base, hv.size, "the hypervisor's memory", hv.node)]
+        pending = []
+        for rv in self.r.vms:
+            v = rv.src
+            m = v.mem
+            if m is None:
+                continue
+            if v.kind == "post-launched":
+                if m.ranges or m.hpa is not None or m.size is None:
+                    self.err(m.node, "%s: memory comes from the Service VM at launch: give size= only"
+                             % describe(v))
+                else:
+                    rv.template_mem = m.size
+                continue
+            if m.ranges and (m.size is not None or m.hpa is not None):
+                self.err(m.node, "%s: <memory> takes either size= (and hpa=) or <range> elements, not both"
+                         % describe(v))
+                continue
+            if not m.ranges and m.size is None:
+                self.err(m.node, "%s: <memory> needs size= or <range> elements" % describe(v))
+                continue
+            ranges = [(r.gpa, r.hpa, r.size, r.node) for r in m.ranges]
+            if m.size is not None and m.hpa is not None:
+                ranges = [(0, m.hpa, m.size, m.node)]
+            if len(ranges) > self.lim.max_mem_ranges:
+                self.err(ranges[self.lim.max_mem_ranges][3], "%s: more than CONFIG_MAX_MEM_RANGES (%d) "
+                         "memory ranges" % (describe(v), self.lim.max_mem_ranges))
+                continue
+            if not ranges:
+                pending.append(rv)
+                continue
+            for i, (gpa, hpa, size, node) in enumerate(ranges):
+                item = "%s: memory %s (gpa 0x%x)" % (describe(v), fmt_range(hpa, size), gpa)
+                if size == 0 or gpa % PAGE or hpa % PAGE or size % PAGE:
+                    self.err(node, "%s: gpa, hpa and size must be 4 KiB aligned and size nonzero" % item)
+                    continue
+                if not self.in_ram(hpa, size):
+                    self.err(node, "%s does not fit in the RAM of board '%s'%s" % (item, self.b.name,
+                                                                                  self.ram_hint()))
+                for (ub, us, what, unode) in used:
+                    if overlaps(hpa, size, ub, us):
+                        self.err(node, "%s overlaps %s %s (line %d)"
+                                 % (item, what, fmt_range(ub, us), unode.line))
+                for (g2, _h2, s2, n2) in ranges[:i]:
+                    if overlaps(gpa, size, g2, s2):
+                        self.err(node, "%s: guest range overlaps the one at line %d" % (item, n2.line))
+                rv.mem.append((gpa, hpa, size))
+            for (gpa, hpa, size) in rv.mem:
+                used.append((hpa, size, "the memory of %s" % describe(v), m.node))
+        for rv in pending:
+            self.allocate(rv, used)
+
+    def allocate(self, rv, used):
+        v, size = rv.src, rv.src.mem.size
+        if size == 0 or size % PAGE:
+            self.err(v.mem.node, "%s: memory size 0x%x must be a nonzero multiple of 4 KiB"
+                     % (describe(v), size))
+            return
+        for r in sorted(self.b.ram(), key=lambda r: r.base):
+            cand = max(r.base, ALLOC_FLOOR)
+            cand = (cand + ALLOC_ALIGN - 1) & ~(ALLOC_ALIGN - 1)
+            while cand + size <= r.base + r.size:
+                clash = [ub + us for (ub, us, _w, _n) in used if overlaps(cand, size, ub, us)]
+                if not clash:
+                    rv.mem.append((0, cand, size))
+                    used.append((cand, size, "the memory of %s" % describe(v), v.mem.node))
+                    return
+                cand = (max(clash) + ALLOC_ALIGN - 1) & ~(ALLOC_ALIGN - 1)
+        self.err(v.mem.node, "%s: memory of 0x%x bytes does not fit in the free RAM of board '%s'%s"
+                 % (describe(v), size, self.b.name, self.ram_hint()))
+
+    # ---- PCI, ACPI devices and raw MMIO ----
+
+    def by_kind(self):
+        """VMs with pre-launched ones first: they own what they name, templates come after."""
+        order = {"pre-launched": 0, "service": 1, "post-launched": 2}
+        return sorted(self.r.vms, key=lambda rv: order[rv.kind])
+
+    def claim(self, owner, key, v, node, item):
+        """Record that v takes key; False (with the error) when it cannot."""
+        prev = owner.get(key)
+        if prev is not None:
+            pv, pnode = prev
+            if v.kind == "post-launched" and pv.kind == "pre-launched":
+                self.err(node, "%s is not owned by the Service VM: it is given to %s (line %d)"
+                         % (item, describe(pv), pnode.line))
+            else:
+                where = "this VM" if pv is v else describe(pv)
+                self.err(node, "%s is already given to %s (line %d)" % (item, where, pnode.line))
+            return False
+        if v.kind == "post-launched" and self.service is None:
+            self.err(node, "%s is not owned by a Service VM (the scenario has none)" % item)
+            return False
+        owner[key] = (v, node)
+        return True
+
+    def check_pci(self):
+        owner = {}     # pbdf -> (vm, node): pre-launched VMs and post-launched templates
+        console_bdf = self.b.console.bdf
+        for rv in self.by_kind():
+            v = rv.src
+            vbdfs = {}
+            for p in v.pci:
+                dev = self.b.pci_dev(p.bdf)
+                item = "%s: PCI device %s" % (describe(v), fmt_bdf(p.bdf))
+                if dev is None:
+                    self.err(p.node, "%s is not on board '%s'" % (item, self.b.name))
+                    continue
+                vbdf = p.vbdf if p.vbdf is not None else p.bdf
+                if vbdf in vbdfs:
+                    self.err(p.node, "%s: virtual BDF %s is already used in this VM by device %s (line %d)"
+                             % (item, fmt_bdf(vbdf), fmt_bdf(vbdfs[vbdf][0]), vbdfs[vbdf][1].line))
+                    continue
+                vbdfs[vbdf] = (p.bdf, p.node)
+                if console_bdf is not None and p.bdf == console_bdf:
+                    self.err(p.node, "%s is the hypervisor's console UART" % item)
+                    continue
+                if self.claim(owner, p.bdf, v, p.node, item):
+                    rv.pci.append((p.bdf, vbdf, self.b.pci.index(dev)))
+        for rv in self.r.vms:
+            rv.pci.sort(key=lambda t: t[1])
+        if self.service is not None:
+            rsv = self.r.vms[self.s.vms.index(self.service)]
+            taken = {b for b, (pv, _n) in owner.items() if pv.kind == "pre-launched"}
+            for i, dev in enumerate(self.b.pci):
+                if dev.bdf not in taken and dev.bdf != console_bdf:
+                    rsv.pci.append((dev.bdf, dev.bdf, i))
+
+    def check_acpi_mmio(self):
+        owner = {}      # board acpi index -> (vm, node)
+        ranges = []     # (base, size, vm, what, node): MMIO that one VM gets for itself
+        for rv in self.by_kind():
+            v = rv.src
+            for a in v.acpi:
+                item = "%s: ACPI device %s" % (describe(v), a.hid + (":" + a.uid if a.uid else ""))
+                found = self.b.acpi_matches(a.hid, a.uid)
+                if not found:
+                    self.err(a.node, "%s is not on board '%s'" % (item, self.b.name))
+                    continue
+                if len(found) > 1:
+                    self.err(a.node, "%s: board '%s' has %d devices with that HID (UIDs %s): give uid="
+                             % (item, self.b.name, len(found), ", ".join(str(d.uid) for d in found)))
+                    continue
+                idx = self.b.acpi.index(found[0])
+                if not self.claim(owner, idx, v, a.node, item):
+                    continue
+                for (base, size) in found[0].mmio:
+                    rv.mmio.append((base, base, size, idx))
+                    if v.kind == "pre-launched":
+                        ranges.append((base, size, v, "ACPI device %s" % acpi_name(found[0]), a.node))
+            for m in v.mmio:
+                item = "%s: MMIO region %s" % (describe(v), fmt_range(m.hpa, m.size))
+                if m.size == 0 or m.hpa % PAGE or m.size % PAGE or (m.gpa or 0) % PAGE:
+                    self.err(m.node, "%s: hpa, gpa and size must be 4 KiB aligned and size nonzero" % item)
+                    continue
+                if v.kind == "post-launched":
+                    self.err(m.node, "%s: post-launched templates take devices, not raw regions" % item)
+                    continue
+                bad = False
+                for r in self.b.ram():
+                    if overlaps(m.hpa, m.size, r.base, r.size):
+                        self.err(m.node, "%s overlaps board RAM %s (line %d)"
+                                 % (item, fmt_range(r.base, r.size), r.node.line))
+                        bad = True
+                hv = self.s.hv_mem
+                if overlaps(m.hpa, m.size, hv.base, hv.size):
+                    self.err(m.node, "%s overlaps the hypervisor's memory (line %d)" % (item, hv.node.line))
+                    bad = True
+                if not bad:
+                    rv.mmio.append((m.hpa if m.gpa is None else m.gpa, m.hpa, m.size, None))
+                    ranges.append((m.hpa, m.size, v, "MMIO region", m.node))
+            if v.kind == "pre-launched":
+                for (pbdf, _vb, idx) in rv.pci:
+                    for bar in self.b.pci[idx].bars:
+                        if bar is not None and bar.type != "io":
+                            ranges.append((bar.base, bar.size, v, "BAR %d of PCI device %s"
+                                           % (bar.index, fmt_bdf(pbdf)), None))
+        # The Service VM's raw regions count too: it must not take what a pre-launched VM has.
+        for i, (b1, s1, v1, w1, n1) in enumerate(ranges):
+            for (b2, s2, v2, w2, n2) in ranges[:i]:
+                if v1 is v2 or not overlaps(b1, s1, b2, s2):
+                    continue
+                self.err(n1 or n2, "%s: %s %s overlaps %s %s of %s: an MMIO range given to two VMs"
+                         % (describe(v1) if n1 else describe(v2), w1 if n1 else w2,
+                            fmt_range(b1, s1) if n1 else fmt_range(b2, s2), w2 if n1 else w1,
+                            fmt_range(b2, s2) if n1 else fmt_range(b1, s1), describe(v2) if n1 else describe(v1)))
+        if self.service is not None:
+            rsv = self.r.vms[self.s.vms.index(self.service)]
+            taken = {i for i, (pv, _n) in owner.items() if pv.kind == "pre-launched"}
+            for i, dev in enumerate(self.b.acpi):
+                if i not in taken:
+                    for (base, size) in dev.mmio:
+                        rsv.mmio.append((base, base, size, i))
+
+    # ---- boot modules ----
+
+    def check_modules(self):
+        files = {}      # tag -> (file, node)
+        order = []
+
+        def offer(tag, f, node):
+            f = f.replace("${BUILD}", self.build_dir)
+            prev = files.get(tag)
+            if prev is None:
+                files[tag] = (f, node)
+                order.append(tag)
+            elif prev[0] != f:
+                self.err(node, "module tag '%s' names file %s, but line %d gave it %s"
+                         % (tag, f, prev[1].line, prev[0]))
+
+        for rv in self.r.vms:
+            v = rv.src
+            for part in (v.kernel, v.initrd):
+                if part is not None and part.file:
+                    offer(part.tag, part.file, part.node)
+        for m in self.s.modules:
+            offer(m.tag, m.file, m.node)
+        for rv in self.r.vms:
+            v = rv.src
+            for what, part in (("kernel", v.kernel), ("initrd", v.initrd)):
+                if part is not None and part.tag not in files:
+                    self.err(part.node, "%s: %s tag '%s' has no module: give file= or a hypervisor "
+                             "<module tag=\"%s\">" % (describe(v), what, part.tag, part.tag))
+        self.r.modules = [(files[t][0], t) for t in order]
+
+
+def check(board, scen, limits, build_dir="build"):
+    return Checker(board, scen, limits, build_dir).run()

@@ -1,0 +1,97 @@
+"""Every malformed input in fixtures/bad/ must fail with the errors its
+<!-- expect: LINE REGEX --> comments name (file, line, item), and nothing else.
+A fixture named board-*.xml is a board, paired with a one-VM scenario for it."""
+import os
+import re
+import unittest
+
+from helpers import FIXTURES, TempDirCase, board_path, rel, run_genconfig, validate
+
+BAD = os.path.join(FIXTURES, "bad")
+EXPECT = re.compile(r"<!-- expect: (\d+) (.*?) -->")
+SCENARIO_FOR_BAD_BOARD = """<?xml version="1.0"?>
+<scenario name="s" board="badboard">
+  <hypervisor><memory base="0x1000000" size="32M"/></hypervisor>
+  <vm name="vm0" kind="pre-launched">
+    <cpu id="0"/>
+    <memory size="32M"/>
+    <kernel tag="k" file="k.elf"/>
+  </vm>
+</scenario>
+"""
+
+
+class BadInputs(TempDirCase):
+    def check_fixture(self, name):
+        path = os.path.join(BAD, name)
+        with open(path) as f:
+            wants = [(int(line), rx) for line, rx in EXPECT.findall(f.read())]
+        self.assertTrue(wants, "%s has no expect comments" % name)
+        if name.startswith("board-"):
+            board, scen = path, self.write("s.xml", SCENARIO_FOR_BAD_BOARD)
+        else:
+            board, scen = board_path("bochs"), path
+        errors, res = validate(board, scen)
+        self.assertIsNone(res)
+        got = ["%s:%s: %s" % (e.path, e.line, e.message) for e in errors]
+        for e in errors:
+            self.assertEqual(e.path, path, "error names the wrong file: %s" % e)
+            self.assertIsNotNone(e.line, "error without a line: %s" % e)
+        for line, rx in wants:
+            hits = [e for e in errors if e.line == line and re.search(rx, e.message)]
+            self.assertTrue(hits, "%s: no error at line %d matching %r; got:\n  %s"
+                            % (name, line, rx, "\n  ".join(got)))
+        self.assertEqual(len(errors), len(wants), "%s: unexpected extra errors:\n  %s" % (name, "\n  ".join(got)))
+
+    def test_cli_generates_nothing_and_removes_stale_output(self):
+        out = os.path.join(self.tmp, "out")
+        os.makedirs(out)
+        for n in ("board.c", "scenario.c", "scenario.modules"):
+            self.write(os.path.join("out", n), "stale\n")
+        scen = os.path.join(BAD, "cpu-shared-pre.xml")
+        rc, _o, err = run_genconfig("--board", board_path("bochs"), "--scenario", rel(scen), "--out", out)
+        self.assertEqual(rc, 1)
+        self.assertEqual(sorted(os.listdir(out)), [])
+        self.assertEqual(sorted(os.listdir(self.tmp)), ["out"], "temporary directory left behind")
+        lines = err.strip().splitlines()
+        self.assertEqual(lines[-1], "genconfig: 1 error; nothing generated")
+        self.assertRegex(lines[0], r"^tests/config/fixtures/bad/cpu-shared-pre\.xml:14: error: pre-launched VM "
+                                   r"'vm1': CPU 1 is already given to pre-launched VM 'vm0'")
+
+    def test_cli_missing_file(self):
+        rc, _o, err = run_genconfig("--board", "config/boards/nosuch.xml", "--scenario",
+                                    "config/scenarios/demo.xml", "--check")
+        self.assertEqual(rc, 1)
+        self.assertIn("config/boards/nosuch.xml: no such file", err)
+
+    def test_limits_follow_vm_config_h(self):
+        inc = os.path.join(self.tmp, "inc")
+        os.makedirs(inc)
+        self.write("inc/vm_config.h", "#define CONFIG_MAX_VMS 1\n#define CONFIG_MAX_CPUS 1\n"
+                                      "#define CONFIG_MAX_MEM_RANGES 1\n")
+        scen = self.write("s.xml", """<scenario name="s" board="bochs">
+  <hypervisor><memory base="0x1000000" size="32M"/></hypervisor>
+  <vm name="a" kind="pre-launched"><cpu id="0"/><memory size="32M"/><kernel tag="k" file="k"/></vm>
+  <vm name="b" kind="pre-launched"><cpu id="1"/>
+    <memory><range gpa="0" hpa="0x8000000" size="1M"/><range gpa="0x100000" hpa="0x9000000" size="1M"/></memory>
+    <kernel tag="k" file="k"/></vm>
+</scenario>
+""")
+        errors, _r = validate(board_path("bochs"), scen, include=inc)
+        msgs = sorted("%d %s" % (e.line, e.message) for e in errors)
+        self.assertEqual(msgs, [
+            "4 pre-launched VM 'b': CPU 1 is beyond CONFIG_MAX_CPUS (1)",
+            "4 pre-launched VM 'b': more than CONFIG_MAX_VMS (1) VMs",
+            "5 pre-launched VM 'b': more than CONFIG_MAX_MEM_RANGES (1) memory ranges"])
+
+
+def make_test(name):
+    return lambda self: self.check_fixture(name)
+
+
+for _f in sorted(os.listdir(BAD)):
+    if _f.endswith(".xml"):
+        setattr(BadInputs, "test_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f))
+
+if __name__ == "__main__":
+    unittest.main()
