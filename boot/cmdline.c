@@ -99,7 +99,7 @@ static void cmdline_word(struct cmdline_state *cs, const struct cmdline_word *w,
 	}
 
 	if (!word_is(w->key, w->klen, "loglevel") && !word_is(w->key, w->klen, "console") &&
-	    !word_is(w->key, w->klen, "exit")) {
+	    !word_is(w->key, w->klen, "exit") && !word_is(w->key, w->klen, "stats")) {
 		cmdline_unknown(cs, w);
 		return;
 	}
@@ -108,7 +108,12 @@ static void cmdline_word(struct cmdline_state *cs, const struct cmdline_word *w,
 		return;
 	}
 
-	if (word_is(w->key, w->klen, "loglevel")) {
+	if (word_is(w->key, w->klen, "stats")) {
+		if (cmdline_number(v, n, &num) && num <= 3600)
+			o->stats_secs = (unsigned)num;
+		else
+			cmdline_bad(cs, w, "want 0..3600 seconds");
+	} else if (word_is(w->key, w->klen, "loglevel")) {
 		if (cmdline_number(v, n, &num) && num <= LOG_DEBUG)
 			o->loglevel = (int)num;
 		else
@@ -148,6 +153,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->console_none = false;
 	o->exit = EXIT_NONE;
 	o->vtd_selftest = false;
+	o->stats_secs = 0;
 }
 
 int cmdline_parse(const char *s, struct hv_options *o, char *err, size_t errlen)

@@ -17,6 +17,7 @@ struct hv_options {
 	bool console_none;
 	enum hv_exit_method exit;
 	bool vtd_selftest;	/* run the VT-d self-checks at boot */
+	unsigned stats_secs;	/* print exit counters this often (0 = only on request) */
 };
 
 /* loglevel 2 (info), console 0x3F8, exit none, no self-test. */
@@ -27,6 +28,7 @@ void cmdline_defaults(struct hv_options *o);
  *   loglevel=0..3
  *   console=ttyS0|ttyS1|none|<port, decimal or 0x hex, 1..0xFFFF>
  *   exit=none|bochs|qemu
+ *   stats=N            print every VM's exit counters every N seconds (0 = off)
  *   vtd_selftest
  * A word without '=' starting with '/' or '(' is the image path GRUB puts
  * first and is skipped. Every valid option is applied even when others are

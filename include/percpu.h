@@ -27,6 +27,7 @@ struct pcpu {
 	u64 gdt[6] __aligned(16);
 	struct tss64 tss __aligned(16);
 	void *vmxon_region;
+	volatile bool nmi_dump;		/* an NMI asks this CPU where it is */
 };
 
 extern struct pcpu pcpus[CONFIG_MAX_CPUS];

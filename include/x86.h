@@ -102,6 +102,7 @@ static inline u64 xgetbv(u32 idx)
 #define MSR_IA32_MISC_ENABLE		0x1A0
 #define MSR_IA32_PAT			0x277
 #define MSR_IA32_TSC_DEADLINE		0x6E0
+#define MSR_IA32_XSS			0xDA0
 #define MSR_IA32_TSC_AUX		0xC0000103
 #define MSR_IA32_EFER			0xC0000080
 #define MSR_IA32_STAR			0xC0000081

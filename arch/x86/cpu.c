@@ -40,7 +40,12 @@ void exception_handler(struct exc_frame *f)
 	const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "?";
 
 	if (f->vector == 2) {
-		/* NMIs in root mode are only used as kicks; nothing to do */
+		/* NMIs in root mode only ask where a CPU that ignores kicks is stuck */
+		if (this_cpu() && this_cpu()->nmi_dump) {
+			this_cpu()->nmi_dump = false;
+			printk("  CPU %u is in the hypervisor at RIP 0x%lx (RSP 0x%lx)\n",
+			       cpu, f->rip, f->rsp);
+		}
 		return;
 	}
 	printk("\nPANIC: exception %lu (%s) on CPU %u, error code 0x%lx\n",
@@ -128,4 +133,11 @@ void cpu_setup(struct pcpu *p)
 		     :: "m"(gdtr), "i"((u64)GDT_SEL_CODE64), "r"((u64)GDT_SEL_DATA),
 		        "r"((u64)GDT_SEL_TSS), "m"(idtr) : "rax", "memory");
 	wrmsr(MSR_IA32_GS_BASE, (u64)p);
+
+	/* XSETBV exits are completed with XSETBV here, which needs OSXSAVE */
+	u32 a, b, c, d;
+
+	cpuid_count(1, 0, &a, &b, &c, &d);
+	if (c & BIT(26))
+		write_cr4(read_cr4() | X86_CR4_OSXSAVE);
 }

@@ -75,6 +75,11 @@ void lapic_send_ipi(u32 apic_id, u8 vector)
 	send_icr(apic_id, vector);
 }
 
+void lapic_send_nmi(u32 apic_id)
+{
+	send_icr(apic_id, 0x400);
+}
+
 void lapic_send_init(u32 apic_id)
 {
 	send_icr(apic_id, 0x4500);	/* INIT, level assert */

@@ -37,17 +37,49 @@ void hv_all_vms_stopped(void)
 	}
 }
 
-/* pCPUs without a vCPU: the BSP serves console requests, the others sleep. */
-static void __noreturn idle_loop(void)
+/* Exit counters, and where each running vCPU is (sampled by a kick). */
+static void print_all_exit_counters(void)
 {
-	if (this_cpu()->id != 0)
-		cpu_park();
-	for (;;) {
-		int c = uart_getc();
+	for (unsigned i = 0; i < nr_vms; i++) {
+		struct vm *vm = &vms[i];
 
-		if (c == 'e')
-			for (unsigned i = 0; i < nr_vms; i++)
-				vm_print_exit_counters(&vms[i]);
+		vm_print_exit_counters(vm);
+		for (unsigned j = 0; j < vm->nr_vcpus && vm->state == VM_RUNNING; j++) {
+			struct vcpu *v = vm->vcpus[j];
+			u64 exits = v->exit_count[EXIT_EXT_INTR];
+
+			vcpu_kick(v);
+			udelay(1000);
+			printk("  vCPU %u: state %d, guest RIP 0x%lx\n", j, v->state, v->sampled_rip);
+			if (v->exit_count[EXIT_EXT_INTR] == exits && v->state == VCPU_RUNNING) {
+				/* no exit for the kick: the pCPU is stuck in the hypervisor */
+				v->pcpu->nmi_dump = true;
+				lapic_send_nmi(v->pcpu->apic_id);
+				udelay(1000);
+			}
+		}
+	}
+}
+
+/*
+ * pCPUs with nothing (left) to run: one of them serves the console ('e'
+ * prints exit counters) and the periodic statistics; the others sleep.
+ */
+void __noreturn idle_loop(void)
+{
+	static bool claimed;
+	u64 next;
+
+	if (__atomic_exchange_n(&claimed, true, __ATOMIC_SEQ_CST))
+		cpu_park();
+	next = rdtsc() + options.stats_secs * tsc_khz * 1000;
+	for (;;) {
+		if (uart_getc() == 'e')
+			print_all_exit_counters();
+		if (options.stats_secs && rdtsc() >= next) {
+			print_all_exit_counters();
+			next = rdtsc() + options.stats_secs * tsc_khz * 1000;
+		}
 		cpu_relax();
 	}
 }

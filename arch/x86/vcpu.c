@@ -137,10 +137,12 @@ static bool halted_can_wake(struct vcpu *v)
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
 
+void __noreturn idle_loop(void);
+
 static void __noreturn vcpu_park(struct vcpu *v)
 {
 	v->state = VCPU_STOPPED;
-	cpu_park();
+	idle_loop();
 }
 
 /* Wait until the vCPU has something to run, prepare the entry, enter. */

@@ -14,6 +14,10 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 		*c &= ~(BIT(5) | BIT(6));	/* VMX, SMX */
 		*c &= ~BIT(3);			/* MONITOR/MWAIT: not emulated */
 		*c |= BIT(31) | BIT(21) | BIT(24); /* hypervisor, x2APIC, TSC deadline (vLAPIC) */
+		/* OSXSAVE mirrors the guest's CR4, not ours */
+		*c &= ~BIT(27);
+		if (vmread(VMCS_GUEST_CR4) & X86_CR4_OSXSAVE)
+			*c |= BIT(27);
 		*d &= ~(BIT(12) | BIT(22) | BIT(29)); /* MTRR, ACPI thermal, TM */
 		*b = (*b & 0x0000ffff) | ((u32)v->id << 24) | ((u32)v->vm->nr_vcpus << 16);
 		break;
@@ -24,6 +28,11 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 	case 6:	/* thermal and power: only ARAT, the vLAPIC timer never stops */
 		*a = BIT(2);
 		*b = *c = *d = 0;
+		break;
+	case 0xD:
+		/* XSAVES needs IA32_XSS, passed through only when VMX lets XSAVES run */
+		if (sub == 1 && !(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES))
+			*a &= ~BIT(3);
 		break;
 	case 7:
 		if (sub == 0) {

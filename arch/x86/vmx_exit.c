@@ -23,9 +23,18 @@ static int exit_ext_intr(struct vcpu *v)
 	/* acknowledged on exit: kick IPIs and the guest-timer deadline */
 	if (!(info & INTR_INFO_VALID))
 		return 0;
+	if ((info & 0xff) == KICK_VECTOR)
+		v->sampled_rip = vmread(VMCS_GUEST_RIP);	/* where the guest was, for stats */
 	if ((info & 0xff) == TIMER_VECTOR)
 		v->timer_armed = 0;	/* the deadline MSR cleared itself */
 	lapic_eoi();
+	return 0;
+}
+
+/* Exceptions are not intercepted: this is an NMI (NMI exiting), a kick. */
+static int exit_exception_nmi(struct vcpu *v)
+{
+	v->sampled_rip = vmread(VMCS_GUEST_RIP);
 	return 0;
 }
 
@@ -66,6 +75,7 @@ static int exit_init(struct vcpu *v)
 typedef int (*exit_handler_t)(struct vcpu *v);
 
 static const exit_handler_t handlers[NR_EXIT_REASONS] = {
+	[EXIT_EXCEPTION_NMI] = exit_exception_nmi,
 	[EXIT_EXT_INTR] = exit_ext_intr,
 	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_INIT] = exit_init,

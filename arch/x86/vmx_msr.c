@@ -12,6 +12,7 @@ static const u32 passthrough_msrs[] = {
 	MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK,
 	MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
 	MSR_IA32_TSC_AUX, MSR_IA32_TSC,
+	MSR_IA32_XSS,		/* like XCR0: per-pCPU state the host never uses */
 };
 
 static void bitmap_clear(u8 *bm, u32 msr)
