@@ -8,6 +8,7 @@
 #include "mm.h"
 #include "percpu.h"
 #include "vm.h"
+#include "vtd.h"
 #include "x86.h"
 
 extern u8 __image_start[], __image_end[], boot_stack[];
@@ -163,10 +164,12 @@ void hv_main(u32 magic, u64 info)
 	lapic_init();
 	tsc_calibrate();
 	pr_info("TSC: %lu kHz\n", tsc_khz);
+	/* VT-d first: its self-checks (QEMU, no VT-x there) end the run */
+	vtd_init(&boot_info);
+	if (options.vtd_selftest)
+		vtd_selftest_run();
 	if (vmx_check_caps())
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
-	if (!acpi_find_table(&boot_info, "DMAR"))
-		printk("VT-d: no DMAR table: DMA remapping unavailable on this platform\n");
 	start_cpus();
 	if (vm_create_all(&boot_info))
 		printk("bulkhead: no VM could be started\n");

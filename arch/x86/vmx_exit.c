@@ -3,6 +3,7 @@
 #include "lapic.h"
 #include "vm.h"
 #include "x86.h"
+#include "vtd.h"
 
 static void dump_guest(struct vcpu *v)
 {
@@ -27,6 +28,8 @@ static int exit_ext_intr(struct vcpu *v)
 		v->sampled_rip = vmread(VMCS_GUEST_RIP);	/* where the guest was, for stats */
 	if ((info & 0xff) == TIMER_VECTOR)
 		v->timer_armed = 0;	/* the deadline MSR cleared itself */
+	else if ((info & 0xff) == VTD_FAULT_VECTOR)
+		vtd_fault_handle();
 	lapic_eoi();
 	return 0;
 }

@@ -1,0 +1,2 @@
+UNIT_TESTS += vtd_irte
+vtd_irte_SRCS := vtd/irte.c

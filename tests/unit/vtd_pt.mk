@@ -1,0 +1,2 @@
+UNIT_TESTS += vtd_pt
+vtd_pt_SRCS := vtd/pagetable.c
