@@ -5,6 +5,7 @@
 #include "lib.h"
 #include "vm.h"
 
+#define PM1A_EVT_PORT 0x400
 #define PM1A_CNT_PORT 0x404
 #define PM1_SLP_EN BIT(13)
 #define PM1_SLP_TYP(v) (((v) >> 10) & 7)
@@ -46,10 +47,26 @@ static int reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u3
 	return 0;
 }
 
+/* PM1a status/enable: no fixed events are ever raised, so no SCI either */
+static int pm1_evt_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
+{
+	(void)v; (void)opaque; (void)port; (void)size;
+	*val = 0;
+	return 0;
+}
+
+static int pm1_evt_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
+{
+	(void)v; (void)opaque; (void)port; (void)size; (void)val;
+	return 0;
+}
+
 int vpm_init(struct vm *vm)
 {
 	int ret = vm_register_pio(vm, PM1A_CNT_PORT, 2, pm1_read, pm1_write, NULL);
 
+	if (!ret)
+		ret = vm_register_pio(vm, PM1A_EVT_PORT, 4, pm1_evt_read, pm1_evt_write, NULL);
 	if (!ret)
 		ret = vm_register_pio(vm, RESET_PORT, 1, reset_read, reset_write, NULL);
 	return ret;

@@ -9,6 +9,18 @@
 #define LSR_THRE BIT(5)
 #define LSR_TEMT BIT(6)
 #define LCR_DLAB BIT(7)
+#define IER_ETBEI BIT(1)
+#define IIR_NONE 0x01
+#define IIR_THRE 0x02
+#define COM1_IRQ 4
+
+/* ISA IRQ 4 (edge) follows "THR empty and its interrupt enabled", like a 16550. */
+static void update_irq(struct vm *vm)
+{
+	struct vuart *u = &vm->vuart;
+
+	vioapic_set_irq(&vm->vioapic, COM1_IRQ, (u->ier & IER_ETBEI) && u->thre_pending);
+}
 
 static void flush_line(struct vm *vm)
 {
@@ -50,7 +62,15 @@ static int vuart_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32
 		*val = (u->lcr & LCR_DLAB) ? u->dlm : u->ier;
 		break;
 	case 2:
-		*val = 0x01;		/* IIR: no interrupt pending */
+		spin_lock(&u->lock);
+		if ((u->ier & IER_ETBEI) && u->thre_pending) {
+			*val = IIR_THRE;	/* reading it acknowledges THRE */
+			u->thre_pending = false;
+			update_irq(v->vm);
+		} else {
+			*val = IIR_NONE;
+		}
+		spin_unlock(&u->lock);
 		break;
 	case 3:
 		*val = u->lcr;
@@ -80,16 +100,23 @@ static int vuart_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u3
 	spin_lock(&u->lock);
 	switch (port - COM1_BASE) {
 	case 0:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dll = (u8)val;
-		else
+		} else {
 			put_char(vm, (char)val);
+			u->thre_pending = true;	/* sent at once: empty again */
+			update_irq(vm);
+		}
 		break;
 	case 1:
-		if (u->lcr & LCR_DLAB)
+		if (u->lcr & LCR_DLAB) {
 			u->dlm = (u8)val;
-		else
+		} else {
+			if ((val & IER_ETBEI) && !(u->ier & IER_ETBEI))
+				u->thre_pending = true;
 			u->ier = val & 0x0f;
+			update_irq(vm);
+		}
 		break;
 	case 3:
 		u->lcr = (u8)val;

@@ -57,6 +57,7 @@ struct vuart {
 	char line[160];
 	unsigned len;
 	u8 ier, lcr, mcr, scr, dll, dlm;
+	bool thre_pending;	/* transmitter-empty interrupt not yet taken */
 	spinlock_t lock;
 };
 
@@ -79,6 +80,7 @@ struct vm {
 	struct vuart vuart;
 	spinlock_t lock;
 	struct vcpu_boot_state boot;	/* BSP start state from the loader */
+	u64 acpi_rsdp;			/* GPA of its RSDP, 0 = none */
 	char stop_reason[160];
 };
 
@@ -148,7 +150,9 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size);
 bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa);
 
 /* dm: device models every VM gets */
+struct e820_map;
 int vuart_init(struct vm *vm);
 int vpm_init(struct vm *vm);
+int vm_acpi_build(struct vm *vm, struct e820_map *map);
 
 #endif

@@ -152,6 +152,8 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 		return -ENOENT;
 	}
 	ret = build_e820(vm, &map);
+	if (!ret)
+		ret = vm_acpi_build(vm, &map);
 	if (ret)
 		return ret;
 	memset(&vm->boot, 0, sizeof(vm->boot));
