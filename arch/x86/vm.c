@@ -260,8 +260,8 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->cfg = c;
 	vm->name = c->name;
 	vm->state = VM_CREATED;
-	if (c->kind != VM_PRE_LAUNCHED) {
-		printk("VM %s: only pre-launched VMs are implemented yet; skipped\n", vm->name);
+	if (c->kind == VM_SERVICE) {
+		printk("VM %s: NOT STARTED: the Service VM is not implemented yet\n", vm->name);
 		return -ENOTSUP;
 	}
 	ret = check_memory(vm, bi);
@@ -303,6 +303,12 @@ int vm_create_all(const struct boot_info *bi)
 		struct vm *vm = &vms[nr_vms];
 		int ret;
 
+		if (scenario.vms[i].kind == VM_POST_LAUNCHED) {
+			/* a template: the Service VM creates such VMs by hypercall */
+			printk("VM %s: post-launched template; post-launched VMs are not implemented yet\n",
+			       scenario.vms[i].name);
+			continue;
+		}
 		memset(vm, 0, sizeof(*vm));
 		vm->id = nr_vms;
 		ret = vm_create(vm, &scenario.vms[i], bi);
