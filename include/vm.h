@@ -13,6 +13,7 @@
 #include "x86.h"
 
 struct boot_info;
+struct vtd_domain;
 
 /* GPR slots in x86 register-number order (the instruction decoder uses it). */
 enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
@@ -81,6 +82,7 @@ struct vm {
 	spinlock_t lock;
 	struct vcpu_boot_state boot;	/* BSP start state from the loader */
 	u64 acpi_rsdp;			/* GPA of its RSDP, 0 = none */
+	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
 };
 

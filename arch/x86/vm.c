@@ -9,6 +9,7 @@
 #include "percpu.h"
 #include "vm.h"
 #include "x86.h"
+#include "vtd.h"
 
 struct vm vms[CONFIG_MAX_VMS];
 unsigned nr_vms;
@@ -91,6 +92,24 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		vcpu_kick(vm->vcpus[i]);
 	if (vm_all_stopped())
 		hv_all_vms_stopped();
+}
+
+/* With VT-d on, each VM gets a DMA domain that maps exactly its RAM. */
+static int vm_dma_domain_init(struct vm *vm)
+{
+	int ret;
+
+	if (!vtd_active())
+		return 0;
+	vm->dma_domain = vtd_domain_create(vm->name);
+	if (!vm->dma_domain) {
+		printk("VM %s: no VT-d domain could be created\n", vm->name);
+		return -ENOMEM;
+	}
+	ret = vtd_domain_map_vm(vm->dma_domain, vm->cfg);
+	if (ret)
+		printk("VM %s: mapping its RAM for DMA failed (%d)\n", vm->name, ret);
+	return ret;
 }
 
 /* Guest memory accessors for the loaders: every access is range-checked. */
@@ -281,6 +300,8 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	for (unsigned i = 0; i < c->nr_mem && !ret; i++) {
 		ret = ept_map(vm, c->mem[i].gpa, c->mem[i].hpa, c->mem[i].size, EPT_RWX, EPT_MT_WB);
 	}
+	if (!ret)
+		ret = vm_dma_domain_init(vm);
 	if (!ret)
 		ret = vm_irq_init(vm);
 	if (!ret)
