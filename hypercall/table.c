@@ -1,0 +1,90 @@
+/*
+ * The hypercall table: id -> handler. Handlers run one at a time under
+ * hcall_lock, so what a handler validated still holds when it applies it
+ * (two vCPUs of the Service VM cannot both assign the same device).
+ */
+#include "lib.h"
+#include "spinlock.h"
+#include "public/hypercall.h"
+#include "hcall.h"
+
+struct hcall_entry_def {
+	u32 id;
+	hcall_fn fn;
+	const char *name;
+};
+
+#define HC(id_, fn_) { (u32)(id_), fn_, #id_ }
+
+static const struct hcall_entry_def hcall_table[] = {
+	HC(HC_GET_API_VERSION, hcall_get_api_version),
+	HC(HC_SOS_REMOVE_CPU, hcall_sos_remove_cpu),
+	HC(HC_SET_CALLBACK_VECTOR, hcall_set_callback_vector),
+	HC(HC_CREATE_VM, hcall_create_vm),
+	HC(HC_DESTROY_VM, hcall_destroy_vm),
+	HC(HC_START_VM, hcall_start_vm),
+	HC(HC_PAUSE_VM, hcall_pause_vm),
+	HC(HC_RESET_VM, hcall_reset_vm),
+	HC(HC_SET_VCPU_REGS, hcall_set_vcpu_regs),
+	HC(HC_INJECT_MSI, hcall_inject_msi),
+	HC(HC_SET_IRQLINE, hcall_set_irqline),
+	HC(HC_SET_IOREQ_BUFFER, hcall_set_ioreq_buffer),
+	HC(HC_NOTIFY_REQUEST_FINISH, hcall_notify_request_finish),
+	HC(HC_VM_SET_MEMORY_REGIONS, hcall_set_memory_regions),
+	HC(HC_SET_PTDEV_INTR, hcall_set_ptdev_intr),
+	HC(HC_RESET_PTDEV_INTR, hcall_reset_ptdev_intr),
+	HC(HC_ASSIGN_PCIDEV, hcall_assign_pcidev),
+	HC(HC_DEASSIGN_PCIDEV, hcall_deassign_pcidev),
+	HC(HC_ASSIGN_MMIODEV, hcall_assign_mmiodev),
+	HC(HC_DEASSIGN_MMIODEV, hcall_deassign_mmiodev),
+	/* VM_INTR_MONITOR, CREATE/DESTROY_VDEV, PM_GET_CPU_STATE: not provided (-ENOSYS) */
+};
+
+spinlock_t hcall_lock = SPINLOCK_INIT;
+
+enum hcall_entry hcall_entry_check(bool privileged, unsigned cpl)
+{
+	/* ACRN: a VM without the right gets #UD whatever its CPL */
+	if (!privileged)
+		return HCALL_ENTRY_UD;
+	if (cpl != 0)
+		return HCALL_ENTRY_GP;
+	return HCALL_ENTRY_OK;
+}
+
+static const struct hcall_entry_def *hcall_find(u64 id)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(hcall_table); i++)
+		if (hcall_table[i].id == id)
+			return &hcall_table[i];
+	return NULL;
+}
+
+const char *hcall_name(u64 id)
+{
+	const struct hcall_entry_def *e = hcall_find(id);
+
+	return e ? e->name : NULL;
+}
+
+s64 hcall_dispatch(struct vm *caller, u64 id, u64 p1, u64 p2)
+{
+	const struct hcall_entry_def *e;
+	int ret;
+
+	/* the VMCALL exit already refused other VMs; handlers assume the Service VM */
+	if (!vmm_is_service_vm(caller))
+		return -EPERM;
+	e = hcall_find(id);
+	if (!e) {
+		pr_debug("hypercall 0x%lx unknown\n", (unsigned long)id);
+		return -ENOSYS;
+	}
+	spin_lock(&hcall_lock);
+	ret = e->fn(caller, p1, p2);
+	spin_unlock(&hcall_lock);
+	if (ret)
+		pr_debug("%s(0x%lx, 0x%lx) = %d\n", e->name, (unsigned long)p1,
+			 (unsigned long)p2, ret);
+	return ret;
+}

@@ -1,0 +1,2 @@
+UNIT_TESTS += acrn_abi
+acrn_abi_SRCS :=
