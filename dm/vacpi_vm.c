@@ -7,8 +7,40 @@
 #include "vacpi.h"
 #include "vm.h"
 
+/* One DSDT device per board ACPI device the VM got, with its regions at the VM's GPAs. */
+static unsigned collect_devices(const struct vm *vm, struct vacpi_mmio_dev *devs)
+{
+	const struct vm_config *c = vm->cfg;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->nr_mmio_devs; i++) {
+		const struct vm_mmio_dev *m = &c->mmio_devs[i];
+		struct vacpi_mmio_dev *d = NULL;
+
+		if (!m->dev)
+			continue;	/* a raw region has no ACPI identity */
+		for (unsigned j = 0; j < n; j++)
+			if (devs[j].hid == m->dev->hid && devs[j].uid == m->dev->uid)
+				d = &devs[j];
+		if (!d) {
+			if (n == VACPI_MAX_DEVS)
+				break;
+			d = &devs[n++];
+			memset(d, 0, sizeof(*d));
+			d->hid = m->dev->hid;
+			d->uid = m->dev->uid;
+			/* an ACPI name has 4 characters; else the builder picks one */
+			d->name = m->dev->name && strlen(m->dev->name) == 4 ? m->dev->name : NULL;
+		}
+		if (d->nr_mmio < VACPI_DEV_MAX_MMIO)
+			d->mmio[d->nr_mmio++] = (struct vacpi_range){ m->gpa, m->size };
+	}
+	return n;
+}
+
 int vm_acpi_build(struct vm *vm, struct e820_map *map)
 {
+	struct vacpi_mmio_dev devs[VACPI_MAX_DEVS];
 	struct vacpi_vm t;
 	struct vacpi_layout lay;
 	int size, ret;
@@ -17,6 +49,8 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	vacpi_vm_defaults(&t, vm->nr_vcpus);
 	/* no virtual PCI bus yet: no MCFG and no PCI root in the DSDT */
 	t.pci.present = false;
+	t.nr_devs = collect_devices(vm, devs);
+	t.devs = devs;
 	size = vacpi_size(&t, VACPI_BIOS_GPA);
 	if (size < 0)
 		return size;

@@ -156,5 +156,7 @@ struct e820_map;
 int vuart_init(struct vm *vm);
 int vpm_init(struct vm *vm);
 int vm_acpi_build(struct vm *vm, struct e820_map *map);
+int vmmio_passthrough_init(struct vm *vm);
+void vmmio_passthrough_release(struct vm *vm);
 
 #endif

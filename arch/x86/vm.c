@@ -90,6 +90,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	vm_print_exit_counters(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm->vcpus[i]);
+	vmmio_passthrough_release(vm);
 	if (vm_all_stopped())
 		hv_all_vms_stopped();
 }
@@ -302,6 +303,8 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	}
 	if (!ret)
 		ret = vm_dma_domain_init(vm);
+	if (!ret)
+		ret = vmmio_passthrough_init(vm);
 	if (!ret)
 		ret = vm_irq_init(vm);
 	if (!ret)

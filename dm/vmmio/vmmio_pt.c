@@ -1,0 +1,86 @@
+/*
+ * MMIO device passthrough for pre-launched VMs: the board regions the
+ * scenario gives a VM are mapped uncached into its EPT (at the configured
+ * GPA, 1:1 by default) and unmapped when the VM stops. The generator has
+ * already refused overlaps between VMs; here we refuse what we cannot give
+ * safely: interrupts of MMIO devices are not routed yet.
+ */
+#include "lib.h"
+#include "vm.h"
+
+static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
+/* EPT maps whole pages: a small region (an HPET's 1 KiB) takes its page. */
+struct page_span {
+	u64 gpa, hpa, size;
+};
+
+static struct page_span span_of(const struct vm_mmio_dev *d)
+{
+	u64 off = d->hpa & (PAGE_SIZE - 1);
+
+	return (struct page_span){ d->gpa - off, d->hpa - off, ALIGN_UP(off + d->size, PAGE_SIZE) };
+}
+
+static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
+{
+	const struct vm_config *c = vm->cfg;
+	struct page_span p = span_of(d);
+
+	if (!d->size || ((d->gpa ^ d->hpa) & (PAGE_SIZE - 1))) {
+		printk("VM %s: MMIO region 0x%lx+0x%lx cannot be mapped at GPA 0x%lx (page offset differs)\n",
+		       vm->name, d->hpa, d->size, d->gpa);
+		return -EINVAL;
+	}
+	for (unsigned i = 0; i < c->nr_mem; i++)
+		if (overlaps(p.gpa, p.size, c->mem[i].gpa, c->mem[i].size)) {
+			printk("VM %s: MMIO region at GPA 0x%lx overlaps its RAM\n", vm->name, d->gpa);
+			return -EINVAL;
+		}
+	if (vm_find_mmio(vm, p.gpa, 1) || vm_find_mmio(vm, p.gpa + p.size - 1, 1)) {
+		printk("VM %s: MMIO region at GPA 0x%lx overlaps an emulated device\n", vm->name, d->gpa);
+		return -EINVAL;
+	}
+	if (d->dev && d->dev->nr_irqs) {
+		printk("VM %s: MMIO device %s uses IRQ %u: interrupts of MMIO devices are not "
+		       "passed through yet, device refused\n", vm->name, d->dev->hid, d->dev->irqs[0]);
+		return -ENOTSUP;
+	}
+	return 0;
+}
+
+int vmmio_passthrough_init(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+	int ret;
+
+	for (unsigned i = 0; i < c->nr_mmio_devs; i++) {
+		const struct vm_mmio_dev *d = &c->mmio_devs[i];
+
+		struct page_span p = span_of(d);
+
+		ret = check_region(vm, d);
+		if (!ret)
+			ret = ept_map(vm, p.gpa, p.hpa, p.size, EPT_R | EPT_W, EPT_MT_UC);
+		if (ret)
+			return ret;
+		pr_info("VM %s: MMIO %s 0x%lx+0x%lx at GPA 0x%lx\n", vm->name,
+			d->dev ? d->dev->hid : "region", d->hpa, d->size, d->gpa);
+	}
+	return 0;
+}
+
+/* A stopped VM gives its regions back: nothing of it reaches them any more. */
+void vmmio_passthrough_release(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+
+	for (unsigned i = 0; i < c->nr_mmio_devs; i++) {
+		struct page_span p = span_of(&c->mmio_devs[i]);
+
+		ept_unmap(vm, p.gpa, p.size);
+	}
+}
