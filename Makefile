@@ -20,8 +20,8 @@ HV_ASFLAGS := -Iinclude -D__ASSEMBLY__ -MMD -MP
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-HV_DIRS := boot arch/x86 dm dm/vacpi dm/vmmio hypercall vtd lib
-HV_C    := $(filter-out arch/x86/pci_enum.c,$(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c)))
+HV_DIRS := boot arch/x86 dm dm/vacpi dm/vmmio dm/vpci hypercall vtd lib
+HV_C    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c))
 HV_S    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.S))
 HV_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C)) $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S))
 

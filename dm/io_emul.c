@@ -32,6 +32,16 @@ int vm_register_mmio(struct vm *vm, u64 base, u64 len, mmio_read_fn rd, mmio_wri
 	return 0;
 }
 
+void vm_unregister_mmio(struct vm *vm, u64 base, u64 len)
+{
+	for (unsigned i = 0; i < vm->nr_mmio; i++) {
+		if (vm->mmio[i].base != base || vm->mmio[i].len != len)
+			continue;
+		vm->mmio[i] = vm->mmio[--vm->nr_mmio];
+		return;
+	}
+}
+
 const struct pio_handler *vm_find_pio(const struct vm *vm, u16 port, unsigned size)
 {
 	for (unsigned i = 0; i < vm->nr_pio; i++) {

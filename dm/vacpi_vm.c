@@ -47,8 +47,8 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	void *buf;
 
 	vacpi_vm_defaults(&t, vm->nr_vcpus);
-	/* no virtual PCI bus yet: no MCFG and no PCI root in the DSDT */
-	t.pci.present = false;
+	/* the virtual PCI bus of dm/vpci_vm.c; INTx is not passed through yet: no _PRT */
+	vm_vpci_windows(&t.pci.mmio32.base, &t.pci.mmio32.size, &t.pci.ecam_base);
 	t.nr_devs = collect_devices(vm, devs);
 	t.devs = devs;
 	size = vacpi_size(&t, VACPI_BIOS_GPA);

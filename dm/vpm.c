@@ -10,7 +10,9 @@
 #define PM1_SLP_EN BIT(13)
 #define PM1_SLP_TYP(v) (((v) >> 10) & 7)
 #define SLP_TYP_S5 5
-#define RESET_PORT 0xCF9
+
+int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
+int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val);
 
 static int pm1_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
@@ -31,14 +33,14 @@ static int pm1_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 
 	return 0;
 }
 
-static int reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
+int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
 	(void)v; (void)opaque; (void)port; (void)size;
 	*val = 0;
 	return 0;
 }
 
-static int reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
+int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
 {
 	(void)opaque; (void)port; (void)size;
 	/* bit 2 starts the reset; restarting a pre-launched VM is not supported yet */
@@ -47,17 +49,29 @@ static int reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u3
 	return 0;
 }
 
-/* PM1a status/enable: no fixed events are ever raised, so no SCI either */
+/*
+ * PM1a status (0x400) and enable (0x402): no fixed event is ever raised, so
+ * status reads 0; enable bits read back as written (ACPICA checks that when
+ * it enables the global lock event).
+ */
 static int pm1_evt_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
-	(void)v; (void)opaque; (void)port; (void)size;
-	*val = 0;
+	u32 regs = (u32)v->vm->pm1_en << 16;	/* status in the low half: 0 */
+
+	(void)opaque;
+	*val = (regs >> ((port - PM1A_EVT_PORT) * 8)) & (size == 4 ? ~0u : (1u << (size * 8)) - 1);
 	return 0;
 }
 
 static int pm1_evt_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
 {
-	(void)v; (void)opaque; (void)port; (void)size; (void)val;
+	unsigned off = port - PM1A_EVT_PORT;
+	u32 regs = (u32)v->vm->pm1_en << 16;
+	u32 mask = (size == 4 ? ~0u : (1u << (size * 8)) - 1) << (off * 8);
+
+	(void)opaque;
+	regs = (regs & ~mask) | ((val << (off * 8)) & mask);
+	v->vm->pm1_en = regs >> 16;	/* writes to status clear nothing that was set */
 	return 0;
 }
 
@@ -67,7 +81,6 @@ int vpm_init(struct vm *vm)
 
 	if (!ret)
 		ret = vm_register_pio(vm, PM1A_EVT_PORT, 4, pm1_evt_read, pm1_evt_write, NULL);
-	if (!ret)
-		ret = vm_register_pio(vm, RESET_PORT, 1, reset_read, reset_write, NULL);
+	/* the reset port 0xCF9 is reached through vPCI, which owns 0xCF8-0xCFF */
 	return ret;
 }

@@ -8,6 +8,7 @@
 #include "io_emul.h"
 #include "vlapic.h"
 #include "vioapic.h"
+#include "vpci.h"
 #include "vmx.h"
 #include "vcpu_boot.h"
 #include "x86.h"
@@ -79,9 +80,11 @@ struct vm {
 	struct vlapic_group lapics;
 	struct vioapic vioapic;
 	struct vuart vuart;
+	struct vpci vpci;
 	spinlock_t lock;
 	struct vcpu_boot_state boot;	/* BSP start state from the loader */
 	u64 acpi_rsdp;			/* GPA of its RSDP, 0 = none */
+	u16 pm1_en;			/* PM1a enable register (dm/vpm.c) */
 	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
 };
@@ -157,6 +160,9 @@ int vuart_init(struct vm *vm);
 int vpm_init(struct vm *vm);
 int vm_acpi_build(struct vm *vm, struct e820_map *map);
 int vmmio_passthrough_init(struct vm *vm);
+int vm_vpci_init(struct vm *vm);
+bool vpci_vm_msi_deliver(u8 vector);
+void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
 void vmmio_passthrough_release(struct vm *vm);
 
 #endif

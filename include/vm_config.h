@@ -11,6 +11,7 @@
 #define CONFIG_MAX_VMS 8
 #define CONFIG_MAX_CPUS 16
 #define CONFIG_MAX_MEM_RANGES 4
+#define CONFIG_MAX_PCI_DEVS 16
 
 enum vm_kind {
 	VM_PRE_LAUNCHED,
@@ -238,6 +239,7 @@ struct vm_config {
 };
 
 #define VM_FLAG_PRIVILEGED BIT(0)	/* CPUID 0x40000001 EAX bit 0 */
+#define VM_FLAG_UNPROTECTED_DMA BIT(1)	/* passthrough allowed without VT-d */
 
 struct hv_mem_config {
 	u64 base;			/* hypervisor image + heap */

@@ -9,6 +9,8 @@
 #include "percpu.h"
 #include "vm.h"
 #include "vtd.h"
+#include "pci.h"
+#include "pci_dev.h"
 #include "x86.h"
 
 extern u8 __image_start[], __image_end[], boot_stack[];
@@ -119,6 +121,27 @@ static void heap_init(void)
 		mm_free_bytes() >> 10);
 }
 
+/* Physical PCI: ECAM from the MCFG when there is one, then one enumeration. */
+static void pci_init(void)
+{
+	const struct acpi_sdt_header *mcfg = acpi_find_table(&boot_info, "MCFG");
+	int n;
+
+	if (mcfg && mcfg->length >= 44 + 16) {
+		const u8 *e = (const u8 *)mcfg + 44;
+		u64 base;
+
+		memcpy(&base, e, 8);
+		pci_cfg_set_ecam(base, e[10], e[11]);
+		pr_info("PCI: ECAM at 0x%lx, buses %u-%u\n", base, e[10], e[11]);
+	}
+	n = pci_enumerate();
+	if (n < 0)
+		printk("PCI: enumeration stopped (%d): more functions than bulkhead keeps\n", n);
+	else
+		pr_info("PCI: %d functions\n", n);
+}
+
 static void start_cpus(void)
 {
 	const struct acpi_sdt_header *madt = acpi_find_table(&boot_info, "APIC");
@@ -170,6 +193,7 @@ void hv_main(u32 magic, u64 info)
 		vtd_selftest_run();
 	if (vmx_check_caps())
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
+	pci_init();
 	start_cpus();
 	if (vm_create_all(&boot_info))
 		printk("bulkhead: no VM could be started\n");

@@ -113,6 +113,39 @@ static int vm_dma_domain_init(struct vm *vm)
 	return ret;
 }
 
+/*
+ * Passthrough PCI devices can do DMA: into the VM's VT-d domain, or, without
+ * VT-d, only when the scenario says the VM accepts unprotected DMA.
+ */
+static int vm_dma_protect_devices(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+
+	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
+		u16 bdf = c->pci_devs[i].pbdf;
+		int ret;
+
+		if (vm->dma_domain) {
+			ret = vtd_device_assign(vm->dma_domain, bdf);
+			if (ret) {
+				printk("VM %s: PCI %02x:%02x.%u could not join its DMA domain (%d)\n",
+				       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf), ret);
+				return ret;
+			}
+		} else if (c->flags & VM_FLAG_UNPROTECTED_DMA) {
+			printk("WARNING: VM %s: PCI %02x:%02x.%u passed through WITHOUT DMA protection "
+			       "(no VT-d; the scenario allows unprotected DMA)\n",
+			       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
+		} else {
+			printk("VM %s: PCI %02x:%02x.%u refused: it can do DMA and there is no VT-d "
+			       "(mark the VM unprotected-dma in the scenario to allow it)\n",
+			       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
 /* Guest memory accessors for the loaders: every access is range-checked. */
 static int gm_write(void *ctx, u64 gpa, const void *src, size_t len)
 {
@@ -313,6 +346,10 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 		ret = vuart_init(vm);
 	if (!ret)
 		ret = vpm_init(vm);
+	if (!ret)
+		ret = vm_vpci_init(vm);
+	if (!ret)
+		ret = vm_dma_protect_devices(vm);
 	if (!ret)
 		ret = load_kernel(vm, bi);
 	return ret;

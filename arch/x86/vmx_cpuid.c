@@ -6,6 +6,8 @@
 
 #define HV_LEAF_BASE 0x40000000
 #define HV_LEAF_MAX 0x40000010
+/* bulkhead's own leaf, past ACRN's range: EAX = this vCPU's VM exits so far */
+#define HV_LEAF_EXIT_COUNT 0x40000100
 
 static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
@@ -59,7 +61,14 @@ int vmx_exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	u32 a, b, c, d;
 
-	if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
+	if (__builtin_expect(leaf == HV_LEAF_EXIT_COUNT, 0)) {
+		u64 sum = 0;
+
+		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+			sum += v->exit_count[r];
+		a = (u32)sum;
+		b = c = d = 0;
+	} else if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
 		a = b = c = d = 0;
 		if (leaf == HV_LEAF_BASE) {
 			a = HV_LEAF_MAX;

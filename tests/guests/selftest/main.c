@@ -18,6 +18,8 @@ static void parse_params(void)
 	params.triple = mboot_arg_u32("triple", 0) != 0;
 	params.wait_mtsc = mboot_arg_u32("wait", 0);
 	params.pci = mboot_arg_u32("pci", 0) != 0;
+	params.pt_dev = mboot_arg_u32("pt", 0);
+	params.nodev = mboot_arg_u32("nodev", 0);
 	if (!mboot_arg("name", params.name, sizeof(params.name)))
 		params.name[0] = '\0';
 }
@@ -27,6 +29,10 @@ static u32 plan(void)
 	u32 n = CPUID_TESTS + FAULT_TESTS + MEM_TESTS + PORT_TESTS + MSR_TESTS + SMP_TESTS +
 		TIMER_TESTS + IPI_TESTS + MMIO_TESTS + IOAPIC_TESTS + X2APIC_TESTS;
 
+	if (params.pt_dev)
+		n += PT_TESTS;
+	if (params.nodev)
+		n += NODEV_TESTS;
 	return params.pci ? n + PCI_TESTS : n;
 }
 
@@ -59,6 +65,10 @@ int main(void)
 	x2apic_tests();
 	if (params.pci)
 		pci_tests();
+	if (params.pt_dev)
+		pt_tests();
+	if (params.nodev)
+		nodev_tests();
 	if (irq_unexpected_count())
 		test_diag("%u unexpected interrupts", irq_unexpected_count());
 

@@ -15,6 +15,8 @@ struct selftest_params {
 	bool triple;  /* end with a triple fault */
 	u32 wait_mtsc; /* millions of TSC ticks to idle before testing */
 	bool pci; /* also check PCI config access */
+	u32 pt_dev; /* pt=DEV: an e1000 passed through at 00:DEV.0 (0: none) */
+	u32 nodev; /* nodev=DEV: 00:DEV.0 must be invisible (0: no check) */
 	char name[32];
 };
 
@@ -31,6 +33,12 @@ void port_tests(void);
 void msr_tests(void);
 #define PCI_TESTS 1
 void pci_tests(void);
+
+/* pt_tests.c */
+#define PT_TESTS 8
+void pt_tests(void);
+#define NODEV_TESTS 1
+void nodev_tests(void);
 
 /* mem_tests.c */
 #define MEM_TESTS 2

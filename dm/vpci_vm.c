@@ -1,0 +1,215 @@
+/*
+ * vPCI for a VM: builds the VM's virtual PCI bus from its config (host
+ * bridge at 00:00.0 plus its passthrough functions), registers the config
+ * access traps (0xCF8-0xCFF and the virtual ECAM window) and supplies the
+ * hooks vPCI needs: EPT for BARs, MMIO traps for MSI-X tables, direct port
+ * access for I/O BARs, MSI remapping.
+ */
+#include "lib.h"
+#include "lapic.h"
+#include "mm.h"
+#include "percpu.h"
+#include "vm.h"
+#include "vpci.h"
+
+#define VM_ECAM_BASE 0xE0000000ULL	/* as ACRN's pre-launched VMs; matches the vMCFG */
+#define VM_MMIO32_BASE 0xC0000000ULL	/* BAR window, up to the ECAM */
+
+/* MSIs: host vectors from MSI_VECTOR_BASE, each routed to one VM's guest message. */
+#define MSI_VECTOR_BASE 0x30
+#define MSI_VECTORS 0x80
+static struct msi_route {
+	struct vm *vm;
+	u64 gaddr;
+	u32 gdata;
+	struct vpci_msi_src src;
+} msi_routes[MSI_VECTORS];
+static spinlock_t msi_lock = SPINLOCK_INIT;
+
+static int op_map(void *ctx, u64 gpa, u64 hpa, u64 size, bool uncached)
+{
+	return ept_map(ctx, gpa, hpa, size, EPT_R | EPT_W, uncached ? EPT_MT_UC : EPT_MT_WB);
+}
+
+static void op_unmap(void *ctx, u64 gpa, u64 size)
+{
+	ept_unmap(ctx, gpa, size);
+}
+
+static int op_trap(void *ctx, u64 gpa, u64 size, struct vpci_vdev *vdev)
+{
+	return vm_register_mmio(ctx, gpa, size, vpci_msix_mmio_read, vpci_msix_mmio_write, vdev);
+}
+
+static void op_untrap(void *ctx, u64 gpa, u64 size)
+{
+	vm_unregister_mmio(ctx, gpa, size);
+}
+
+/* I/O BARs are identity mapped: open or close their ports in the I/O bitmap. */
+static void op_allow_pio(void *ctx, u16 port, u16 len, bool allow)
+{
+	struct vm *vm = ctx;
+
+	for (u32 p = port; p < (u32)port + len && p < 0x10000; p++) {
+		if (allow)
+			vm->io_bitmap[p / 8] &= ~(1 << (p % 8));
+		else
+			vm->io_bitmap[p / 8] |= 1 << (p % 8);
+	}
+}
+
+static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u32 gdata,
+			u64 *haddr, u32 *hdata)
+{
+	struct vm *vm = ctx;
+	int slot = -1;
+
+	spin_lock(&msi_lock);
+	for (int i = 0; i < MSI_VECTORS; i++) {
+		struct msi_route *r = &msi_routes[i];
+
+		if (r->vm == vm && r->src.pbdf == src->pbdf && r->src.msix == src->msix &&
+		    r->src.index == src->index) {
+			slot = i;
+			break;
+		}
+		if (slot < 0 && !r->vm)
+			slot = i;
+	}
+	if (slot >= 0)
+		msi_routes[slot] = (struct msi_route){ vm, gaddr, gdata, *src };
+	spin_unlock(&msi_lock);
+	if (slot < 0) {
+		printk("VM %s: no host vector left for an MSI of %02x:%02x.%u\n", vm->name,
+		       PCI_BUS(src->pbdf), PCI_DEV(src->pbdf), PCI_FN(src->pbdf));
+		return -ENOSPC;
+	}
+	/* to the pCPU of the VM's first vCPU, fixed delivery, edge */
+	*haddr = 0xFEE00000ULL | ((u64)vm->vcpus[0]->pcpu->apic_id << 12);
+	*hdata = MSI_VECTOR_BASE + slot;
+	return 0;
+}
+
+static void op_msi_release(void *ctx, const struct vpci_msi_src *src)
+{
+	spin_lock(&msi_lock);
+	for (int i = 0; i < MSI_VECTORS; i++) {
+		struct msi_route *r = &msi_routes[i];
+
+		if (r->vm == ctx && r->src.pbdf == src->pbdf && r->src.msix == src->msix &&
+		    r->src.index == src->index)
+			r->vm = NULL;
+	}
+	spin_unlock(&msi_lock);
+}
+
+/* A device's MSI arrived on a host vector: deliver the guest's message. */
+bool vpci_vm_msi_deliver(u8 vector)
+{
+	struct msi_route r;
+
+	if (vector < MSI_VECTOR_BASE || vector >= MSI_VECTOR_BASE + MSI_VECTORS)
+		return false;
+	spin_lock(&msi_lock);
+	r = msi_routes[vector - MSI_VECTOR_BASE];
+	spin_unlock(&msi_lock);
+	if (r.vm && r.vm->state == VM_RUNNING)
+		vlapic_deliver_msi(&r.vm->lapics, r.gaddr, r.gdata);
+	return true;
+}
+
+static u64 op_phys_read(void *ctx, u64 hpa, unsigned size)
+{
+	volatile void *p = phys_to_virt(hpa);
+
+	(void)ctx;
+	switch (size) {
+	case 1: return *(volatile u8 *)p;
+	case 2: return *(volatile u16 *)p;
+	case 4: return *(volatile u32 *)p;
+	default: return *(volatile u64 *)p;
+	}
+}
+
+static void op_phys_write(void *ctx, u64 hpa, unsigned size, u64 val)
+{
+	volatile void *p = phys_to_virt(hpa);
+
+	(void)ctx;
+	switch (size) {
+	case 1: *(volatile u8 *)p = (u8)val; break;
+	case 2: *(volatile u16 *)p = (u16)val; break;
+	case 4: *(volatile u32 *)p = (u32)val; break;
+	default: *(volatile u64 *)p = val;
+	}
+}
+
+static const struct vpci_ops vm_vpci_ops = {
+	.map_mmio = op_map,
+	.unmap_mmio = op_unmap,
+	.trap_mmio = op_trap,
+	.untrap_mmio = op_untrap,
+	.allow_pio = op_allow_pio,
+	.msi_remap = op_msi_remap,
+	.msi_release = op_msi_release,
+	.phys_mmio_read = op_phys_read,
+	.phys_mmio_write = op_phys_write,
+	.udelay = udelay,
+};
+
+int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
+int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val);
+
+int vm_vpci_init(struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+	struct vpci_dev_config devs[1 + CONFIG_MAX_PCI_DEVS];
+	struct vpci_config cfg = { .devs = devs, .ecam_base = VM_ECAM_BASE, .ecam_end_bus = 0 };
+	unsigned n = 0;
+	int ret;
+
+	if (c->nr_pci_devs > CONFIG_MAX_PCI_DEVS)
+		return -E2BIG;
+	devs[n++] = (struct vpci_dev_config){ .kind = VPCI_DEV_HOSTBRIDGE, .vbdf = 0 };
+	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
+		const struct vm_pci_dev *d = &c->pci_devs[i];
+
+		if (!pci_find_pdev(d->pbdf)) {
+			printk("VM %s: PCI device %02x:%02x.%u is not on this machine\n", vm->name,
+			       PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
+			return -ENODEV;
+		}
+		devs[n++] = (struct vpci_dev_config){
+			.kind = VPCI_DEV_PASSTHROUGH, .vbdf = d->vbdf, .pbdf = d->pbdf,
+			.flags = VPCI_DEVF_RESET,
+			.intx_pin = d->dev ? d->dev->intx_pin : 0,
+			.intx_line = d->dev ? d->dev->intx_line : 0xff,
+		};
+	}
+	cfg.nr_devs = n;
+	for (unsigned i = 0; i < c->nr_mem && i < VPCI_MAX_RANGES; i++)
+		cfg.ram[cfg.nr_ram++] = (struct vpci_range){ c->mem[i].gpa, c->mem[i].size };
+	cfg.mmio[cfg.nr_mmio++] = (struct vpci_range){ VM_MMIO32_BASE, VM_ECAM_BASE - VM_MMIO32_BASE };
+
+	ret = vpci_init(&vm->vpci, &vm_vpci_ops, vm, &cfg);
+	if (ret) {
+		printk("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
+		return ret;
+	}
+	/* 0xCF9 (reset control) shares the dword of 0xCF8: vPCI passes byte accesses on */
+	vpci_set_legacy_pio(&vm->vpci, vpm_reset_read, vpm_reset_write, NULL);
+	ret = vm_register_pio(vm, VPCI_CF8_PORT, VPCI_PIO_LEN, vpci_pio_read, vpci_pio_write, &vm->vpci);
+	if (!ret)
+		ret = vm_register_mmio(vm, VM_ECAM_BASE, vpci_ecam_size(&vm->vpci),
+				       vpci_ecam_mmio_read, vpci_ecam_mmio_write, &vm->vpci);
+	return ret;
+}
+
+/* The window the VM's vACPI describes: where its BARs go, and its ECAM. */
+void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base)
+{
+	*mmio32_base = VM_MMIO32_BASE;
+	*mmio32_size = VM_ECAM_BASE - VM_MMIO32_BASE;
+	*ecam_base = VM_ECAM_BASE;
+}
