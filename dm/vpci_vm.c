@@ -11,6 +11,7 @@
 #include "percpu.h"
 #include "vm.h"
 #include "vpci.h"
+#include "vtd.h"
 
 #define VM_ECAM_BASE 0xE0000000ULL	/* as ACRN's pre-launched VMs; matches the vMCFG */
 #define VM_MMIO32_BASE 0xC0000000ULL	/* BAR window, up to the ECAM */
@@ -23,6 +24,8 @@ static struct msi_route {
 	u64 gaddr;
 	u32 gdata;
 	struct vpci_msi_src src;
+	bool irte;		/* with VT-d: the device writes through this IRTE */
+	struct vtd_msi vtd;
 } msi_routes[MSI_VECTORS];
 static spinlock_t msi_lock = SPINLOCK_INIT;
 
@@ -64,6 +67,7 @@ static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u3
 {
 	struct vm *vm = ctx;
 	int slot = -1;
+	u32 dest;
 
 	spin_lock(&msi_lock);
 	for (int i = 0; i < MSI_VECTORS; i++) {
@@ -77,8 +81,13 @@ static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u3
 		if (slot < 0 && !r->vm)
 			slot = i;
 	}
-	if (slot >= 0)
-		msi_routes[slot] = (struct msi_route){ vm, gaddr, gdata, *src };
+	if (slot >= 0) {
+		struct msi_route *r = &msi_routes[slot];
+
+		if (r->vm && r->irte)
+			vtd_msi_release(&r->vtd);
+		*r = (struct msi_route){ vm, gaddr, gdata, *src, false, { 0 } };
+	}
 	spin_unlock(&msi_lock);
 	if (slot < 0) {
 		printk("VM %s: no host vector left for an MSI of %02x:%02x.%u\n", vm->name,
@@ -86,7 +95,22 @@ static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u3
 		return -ENOSPC;
 	}
 	/* to the pCPU of the VM's first vCPU, fixed delivery, edge */
-	*haddr = 0xFEE00000ULL | ((u64)vm->vcpus[0]->pcpu->apic_id << 12);
+	dest = vm->vcpus[0]->pcpu->apic_id;
+	if (vtd_active()) {
+		/* remappable format: the IRTE accepts this device's requests only */
+		struct msi_route *r = &msi_routes[slot];
+		int ret = vtd_msi_setup(src->pbdf, MSI_VECTOR_BASE + slot, dest, NULL, &r->vtd);
+
+		if (ret) {
+			r->vm = NULL;
+			return ret;
+		}
+		r->irte = true;
+		*haddr = ((u64)r->vtd.addr_hi << 32) | r->vtd.addr_lo;
+		*hdata = r->vtd.data;
+		return 0;
+	}
+	*haddr = 0xFEE00000ULL | ((u64)dest << 12);
 	*hdata = MSI_VECTOR_BASE + slot;
 	return 0;
 }
@@ -98,8 +122,11 @@ static void op_msi_release(void *ctx, const struct vpci_msi_src *src)
 		struct msi_route *r = &msi_routes[i];
 
 		if (r->vm == ctx && r->src.pbdf == src->pbdf && r->src.msix == src->msix &&
-		    r->src.index == src->index)
+		    r->src.index == src->index) {
+			if (r->irte)
+				vtd_msi_release(&r->vtd);
 			r->vm = NULL;
+		}
 	}
 	spin_unlock(&msi_lock);
 }
