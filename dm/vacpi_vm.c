@@ -41,14 +41,23 @@ static unsigned collect_devices(const struct vm *vm, struct vacpi_mmio_dev *devs
 int vm_acpi_build(struct vm *vm, struct e820_map *map)
 {
 	struct vacpi_mmio_dev devs[VACPI_MAX_DEVS];
+	struct vacpi_prt_entry prt[CONFIG_MAX_PCI_DEVS];
 	struct vacpi_vm t;
 	struct vacpi_layout lay;
 	int size, ret;
 	void *buf;
 
 	vacpi_vm_defaults(&t, vm->nr_vcpus);
-	/* the virtual PCI bus of dm/vpci_vm.c; INTx is not passed through yet: no _PRT */
+	/* the virtual PCI bus of dm/vpci_vm.c, with INTx routes of passthrough devices */
 	vm_vpci_windows(&t.pci.mmio32.base, &t.pci.mmio32.size, &t.pci.ecam_base);
+	for (unsigned i = 0; i < vm->cfg->nr_pci_devs && t.pci.nr_prt < ARRAY_SIZE(prt); i++) {
+		const struct vm_pci_dev *d = &vm->cfg->pci_devs[i];
+
+		if (d->dev && d->dev->intx_pin && d->dev->intx_line != 0xff)
+			prt[t.pci.nr_prt++] = (struct vacpi_prt_entry){
+				PCI_DEV(d->vbdf), (u8)(d->dev->intx_pin - 1), d->dev->intx_line };
+	}
+	t.pci.prt = prt;
 	t.nr_devs = collect_devices(vm, devs);
 	t.devs = devs;
 	size = vacpi_size(&t, VACPI_BIOS_GPA);

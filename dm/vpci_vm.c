@@ -224,6 +224,12 @@ int vm_vpci_init(struct vm *vm)
 		printk("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
 		return ret;
 	}
+	/* INTx on the same GSI in the VM (its _PRT says so) */
+	for (unsigned i = 1; i < n && !ret; i++)
+		if (devs[i].intx_pin && devs[i].intx_line != 0xff)
+			ret = ptirq_intx_add(vm, devs[i].intx_line, devs[i].intx_line);
+	if (ret)
+		return ret;
 	/* 0xCF9 (reset control) shares the dword of 0xCF8: vPCI passes byte accesses on */
 	vpci_set_legacy_pio(&vm->vpci, vpm_reset_read, vpm_reset_write, NULL);
 	ret = vm_register_pio(vm, VPCI_CF8_PORT, VPCI_PIO_LEN, vpci_pio_read, vpci_pio_write, &vm->vpci);

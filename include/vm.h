@@ -162,6 +162,10 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map);
 int vmmio_passthrough_init(struct vm *vm);
 int vm_vpci_init(struct vm *vm);
 bool vpci_vm_msi_deliver(u8 vector);
+int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi);
+bool ptirq_intx_deliver(u8 vector);
+void ptirq_eoi(struct vm *vm, u8 vector);
+void ptirq_release(struct vm *vm);
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
 void vmmio_passthrough_release(struct vm *vm);
 

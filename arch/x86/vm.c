@@ -91,6 +91,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm->vcpus[i]);
 	vmmio_passthrough_release(vm);
+	ptirq_release(vm);
 	if (vm_all_stopped())
 		hv_all_vms_stopped();
 }

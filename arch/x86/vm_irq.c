@@ -19,6 +19,7 @@ static void eoi_to_vioapic(struct vlapic_group *g, u8 vector)
 {
 	struct vm *vm = g->priv;
 
+	ptirq_eoi(vm, vector);		/* first: a line still up would be re-delivered */
 	vioapic_eoi(&vm->vioapic, vector);
 }
 

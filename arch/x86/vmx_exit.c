@@ -30,7 +30,7 @@ static int exit_ext_intr(struct vcpu *v)
 		v->timer_armed = 0;	/* the deadline MSR cleared itself */
 	else if ((info & 0xff) == VTD_FAULT_VECTOR)
 		vtd_fault_handle();
-	else
+	else if (!ptirq_intx_deliver(info & 0xff))
 		vpci_vm_msi_deliver(info & 0xff);
 	lapic_eoi();
 	return 0;

@@ -16,6 +16,49 @@
 #define ECAM_GPA 0xE0000000u
 #define HV_EXIT_COUNT_LEAF 0x40000100	/* bulkhead: this vCPU's exits so far */
 
+#define E1000_ICR 0xC0		/* interrupt cause, read to clear */
+#define E1000_ICS 0xC8		/* interrupt cause set */
+#define E1000_IMS 0xD0		/* interrupt mask set */
+#define E1000_IMC 0xD8		/* interrupt mask clear */
+#define E1000_INT_TXDW 0x1
+#define INTX_GSI 11		/* the board routes the e1000's INTA there */
+#define INTX_VECTOR 0x51
+
+static volatile u32 intx_count, intx_cause;
+
+static void intx_handler(u32 vector, struct isr_frame *frame)
+{
+	volatile u32 *regs = (volatile u32 *)BAR_GPA;
+
+	(void)vector;
+	(void)frame;
+	intx_cause |= regs[E1000_ICR / 4];	/* reading clears it: the device drops INTx */
+	intx_count++;
+}
+
+/* The e1000 raises its INTx on request (ICS); it must reach us through the vIOAPIC. */
+static void intx_test(void)
+{
+	volatile u32 *regs = (volatile u32 *)BAR_GPA;
+
+	irq_register(INTX_VECTOR, intx_handler);
+	/* level, active low, physical destination 0 */
+	ioapic_write(0x11 + 2 * INTX_GSI, 0);
+	ioapic_write(0x10 + 2 * INTX_GSI, INTX_VECTOR | BIT(15) | BIT(13));
+	(void)regs[E1000_ICR / 4];
+	regs[E1000_IMS / 4] = E1000_INT_TXDW;
+	regs[E1000_ICS / 4] = E1000_INT_TXDW;
+	irq_enable();
+	wait_for_count(&intx_count, 1, 1000);
+	tsc_delay(2000000);		/* a storm would show as more interrupts */
+	irq_disable();
+	regs[E1000_IMC / 4] = ~0u;
+	ioapic_write(0x10 + 2 * INTX_GSI, BIT(16));
+	test_report(intx_count == 1 && (intx_cause & E1000_INT_TXDW),
+		    "e1000 INTx (GSI %u) reached the guest through the vIOAPIC: %u interrupt(s), cause %#x",
+		    INTX_GSI, intx_count, intx_cause);
+}
+
 static u32 exits_now(void)
 {
 	return cpuid(HV_EXIT_COUNT_LEAF).eax;
@@ -75,6 +118,8 @@ void pt_tests(void)
 	test_report(w0 == 0x5452 && w1 == 0x1200 && w2 == 0x5634,
 		    "EEPROM MAC %02x:%02x:%02x:%02x:%02x:%02x read through EERD", w0 & 0xFF, w0 >> 8,
 		    w1 & 0xFF, w1 >> 8, w2 & 0xFF, w2 >> 8);
+
+	intx_test();
 
 	e0 = exits_now();
 	for (int i = 0; i < 1000; i++)

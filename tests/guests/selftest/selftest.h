@@ -35,7 +35,7 @@ void msr_tests(void);
 void pci_tests(void);
 
 /* pt_tests.c */
-#define PT_TESTS 8
+#define PT_TESTS 9
 void pt_tests(void);
 #define NODEV_TESTS 1
 void nodev_tests(void);

@@ -1,0 +1,89 @@
+/*
+ * INTx passthrough: a passthrough device's GSI is routed on the physical
+ * IOAPIC to a host vector on the pCPU of the VM's vCPU 0. When it fires,
+ * the physical pin is masked and the VM's vIOAPIC line asserted; when the
+ * guest EOIs that vector, the virtual line drops and the physical pin is
+ * unmasked (a device still asserting INTx then interrupts again). Level
+ * interrupts thus never storm the host, whatever the guest does.
+ */
+#include "lib.h"
+#include "ioapic.h"
+#include "percpu.h"
+#include "vm.h"
+
+#define INTX_GSIS 24
+#define INTX_VECTOR_BASE 0xB0
+
+static struct intx_route {
+	struct vm *vm;
+	u32 vgsi;
+	bool asserted;
+} routes[INTX_GSIS];
+static spinlock_t routes_lock = SPINLOCK_INIT;
+
+int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
+{
+	int ret;
+
+	if (gsi >= INTX_GSIS || vgsi >= VIOAPIC_PINS)
+		return -EINVAL;
+	spin_lock(&routes_lock);
+	if (routes[gsi].vm && routes[gsi].vm != vm) {
+		spin_unlock(&routes_lock);
+		printk("VM %s: GSI %u is already passed through to VM %s (shared INTx lines "
+		       "between VMs are not supported)\n", vm->name, gsi, routes[gsi].vm->name);
+		return -EBUSY;
+	}
+	routes[gsi] = (struct intx_route){ vm, vgsi, false };
+	spin_unlock(&routes_lock);
+	/* PCI INTx: level triggered, active low */
+	ret = ioapic_route(gsi, INTX_VECTOR_BASE + gsi, vm->vcpus[0]->pcpu->apic_id, true, true);
+	if (ret) {
+		routes[gsi].vm = NULL;
+		printk("VM %s: GSI %u cannot be routed on the IOAPIC (%d)\n", vm->name, gsi, ret);
+	}
+	return ret;
+}
+
+/* A passthrough INTx fired on this pCPU (external-interrupt exit). */
+bool ptirq_intx_deliver(u8 vector)
+{
+	struct intx_route *r;
+	u32 gsi = (u32)vector - INTX_VECTOR_BASE;
+
+	if (vector < INTX_VECTOR_BASE || gsi >= INTX_GSIS)
+		return false;
+	r = &routes[gsi];
+	ioapic_mask(gsi, true);
+	if (r->vm && r->vm->state == VM_RUNNING) {
+		r->asserted = true;
+		vioapic_set_irq(&r->vm->vioapic, r->vgsi, true);
+	}
+	return true;
+}
+
+/* The guest EOIed vector: drop the lines it served, let the device speak again. */
+void ptirq_eoi(struct vm *vm, u8 vector)
+{
+	for (u32 gsi = 0; gsi < INTX_GSIS; gsi++) {
+		struct intx_route *r = &routes[gsi];
+
+		if (r->vm != vm || !r->asserted || (vioapic_rte(&vm->vioapic, r->vgsi) & 0xff) != vector)
+			continue;
+		r->asserted = false;
+		vioapic_set_irq(&vm->vioapic, r->vgsi, false);
+		ioapic_mask(gsi, false);
+	}
+}
+
+/* A stopped VM's pins go quiet and free. */
+void ptirq_release(struct vm *vm)
+{
+	spin_lock(&routes_lock);
+	for (u32 gsi = 0; gsi < INTX_GSIS; gsi++)
+		if (routes[gsi].vm == vm) {
+			ioapic_mask(gsi, true);
+			routes[gsi].vm = NULL;
+		}
+	spin_unlock(&routes_lock);
+}
