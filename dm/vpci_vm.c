@@ -62,6 +62,12 @@ static void op_allow_pio(void *ctx, u16 port, u16 len, bool allow)
 	}
 }
 
+static bool route_is(const struct msi_route *r, const struct vm *vm, const struct vpci_msi_src *src)
+{
+	return r->vm == vm && r->src.pbdf == src->pbdf && r->src.msix == src->msix &&
+	       r->src.index == src->index;
+}
+
 static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u32 gdata,
 			u64 *haddr, u32 *hdata)
 {
@@ -73,8 +79,7 @@ static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u3
 	for (int i = 0; i < MSI_VECTORS; i++) {
 		struct msi_route *r = &msi_routes[i];
 
-		if (r->vm == vm && r->src.pbdf == src->pbdf && r->src.msix == src->msix &&
-		    r->src.index == src->index) {
+		if (route_is(r, vm, src)) {
 			slot = i;
 			break;
 		}
@@ -121,8 +126,7 @@ static void op_msi_release(void *ctx, const struct vpci_msi_src *src)
 	for (int i = 0; i < MSI_VECTORS; i++) {
 		struct msi_route *r = &msi_routes[i];
 
-		if (r->vm == ctx && r->src.pbdf == src->pbdf && r->src.msix == src->msix &&
-		    r->src.index == src->index) {
+		if (route_is(r, ctx, src)) {
 			if (r->irte)
 				vtd_msi_release(&r->vtd);
 			r->vm = NULL;

@@ -50,55 +50,17 @@ static int mmio_owner_errno(const struct vmm_mmiodev_info *info)
 	}
 }
 
-/* param1: vmid, param2: GPA of struct abi_mmiodev */
-int hcall_assign_mmiodev(struct vm *caller, u64 p1, u64 p2)
+/*
+ * Copy the device in and check every resource's shape and board identity;
+ * owner_check decides, per used resource, whether this call may move it.
+ */
+typedef int (*mmio_owner_check_t)(const struct vmm_mmiodev_info *info,
+				  const struct abi_mmiodev_res *r, struct vm *vm);
+
+static int mmio_load(struct vm *caller, u64 p1, u64 p2, bool paused_ok,
+		     mmio_owner_check_t owner_check, struct vm **vmp, struct abi_mmiodev *dev)
 {
 	struct vmm_mmiodev_info info;
-	struct abi_mmiodev dev;
-	unsigned nused = 0;
-	struct vm *vm;
-	u64 limit;
-	int ret;
-
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, &dev, sizeof(dev));
-	if (ret)
-		return ret;
-	if (vmm_vm_state(vm) != VMM_VM_CREATED)
-		return -EBUSY;
-	limit = vmm_vm_gpa_limit(vm);
-	for (unsigned i = 0; i < ABI_MMIODEV_RES_NUM; i++) {
-		const struct abi_mmiodev_res *r = &dev.res[i];
-		bool used;
-
-		ret = mmio_check_res(r, limit, &used);
-		if (ret)
-			return ret;
-		if (!used)
-			continue;
-		nused++;
-		if (mmio_overlaps_earlier(&dev, i))
-			return -EINVAL;
-		if (vmm_mmiodev_lookup(r->service_vm_pa, r->size, &info))
-			return -ENODEV;
-		ret = mmio_owner_errno(&info);
-		if (ret)
-			return ret;
-		if (vmm_gpa_range_in_use(vm, r->user_vm_pa, r->size))
-			return -EEXIST;
-	}
-	if (!nused)
-		return -EINVAL;
-	return vmm_assign_mmiodev(vm, &dev);
-}
-
-/* param1: vmid, param2: GPA of struct abi_mmiodev, as it was assigned */
-int hcall_deassign_mmiodev(struct vm *caller, u64 p1, u64 p2)
-{
-	struct vmm_mmiodev_info info;
-	struct abi_mmiodev dev;
 	enum vmm_vm_state st;
 	unsigned nused = 0;
 	struct vm *vm;
@@ -108,15 +70,15 @@ int hcall_deassign_mmiodev(struct vm *caller, u64 p1, u64 p2)
 	ret = hcall_target_vm(p1, &vm);
 	if (ret)
 		return ret;
-	ret = hcall_copy_in(caller, p2, &dev, sizeof(dev));
+	ret = hcall_copy_in(caller, p2, dev, sizeof(*dev));
 	if (ret)
 		return ret;
 	st = vmm_vm_state(vm);
-	if (st != VMM_VM_CREATED && st != VMM_VM_PAUSED)
+	if (st != VMM_VM_CREATED && !(paused_ok && st == VMM_VM_PAUSED))
 		return -EBUSY;
 	limit = vmm_vm_gpa_limit(vm);
 	for (unsigned i = 0; i < ABI_MMIODEV_RES_NUM; i++) {
-		const struct abi_mmiodev_res *r = &dev.res[i];
+		const struct abi_mmiodev_res *r = &dev->res[i];
 		bool used;
 
 		ret = mmio_check_res(r, limit, &used);
@@ -125,15 +87,57 @@ int hcall_deassign_mmiodev(struct vm *caller, u64 p1, u64 p2)
 		if (!used)
 			continue;
 		nused++;
-		if (mmio_overlaps_earlier(&dev, i))
+		if (mmio_overlaps_earlier(dev, i))
 			return -EINVAL;
 		if (vmm_mmiodev_lookup(r->service_vm_pa, r->size, &info))
 			return -ENODEV;
-		if (info.owner != VMM_OWNER_POST || info.owner_vm != vm ||
-		    info.user_gpa != r->user_vm_pa)
-			return -ENODEV;
+		ret = owner_check(&info, r, vm);
+		if (ret)
+			return ret;
 	}
 	if (!nused)
 		return -EINVAL;
-	return vmm_deassign_mmiodev(vm, &dev);
+	*vmp = vm;
+	return 0;
+}
+
+/* Assign: the Service VM holds it, and the VM has room at the user GPA. */
+static int assign_check(const struct vmm_mmiodev_info *info, const struct abi_mmiodev_res *r,
+			struct vm *vm)
+{
+	int ret = mmio_owner_errno(info);
+
+	if (ret)
+		return ret;
+	return vmm_gpa_range_in_use(vm, r->user_vm_pa, r->size) ? -EEXIST : 0;
+}
+
+/* Deassign: this VM holds it, at exactly that user GPA. */
+static int deassign_check(const struct vmm_mmiodev_info *info, const struct abi_mmiodev_res *r,
+			  struct vm *vm)
+{
+	if (info->owner != VMM_OWNER_POST || info->owner_vm != vm ||
+	    info->user_gpa != r->user_vm_pa)
+		return -ENODEV;
+	return 0;
+}
+
+/* param1: vmid, param2: GPA of struct abi_mmiodev */
+int hcall_assign_mmiodev(struct vm *caller, u64 p1, u64 p2)
+{
+	struct abi_mmiodev dev;
+	struct vm *vm;
+	int ret = mmio_load(caller, p1, p2, false, assign_check, &vm, &dev);
+
+	return ret ? ret : vmm_assign_mmiodev(vm, &dev);
+}
+
+/* param1: vmid, param2: GPA of struct abi_mmiodev, as it was assigned */
+int hcall_deassign_mmiodev(struct vm *caller, u64 p1, u64 p2)
+{
+	struct abi_mmiodev dev;
+	struct vm *vm;
+	int ret = mmio_load(caller, p1, p2, true, deassign_check, &vm, &dev);
+
+	return ret ? ret : vmm_deassign_mmiodev(vm, &dev);
 }
