@@ -105,6 +105,13 @@ int wrmsr_safe(u32 msr, u64 val)
 	return fault_taken();
 }
 
+int vmcall_safe(void)
+{
+	fault_arm();
+	asm volatile("1: vmcall\n2:\n" EXTABLE(1b, 2b) : : : "memory");
+	return fault_taken();
+}
+
 int load_fs_safe(u16 selector)
 {
 	fault_arm();

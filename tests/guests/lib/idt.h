@@ -44,6 +44,7 @@ int fault_taken(void);
 /* These return NO_FAULT, or the vector of the exception that was caught. */
 int rdmsr_safe(u32 msr, u64 *val);
 int wrmsr_safe(u32 msr, u64 val);
+int vmcall_safe(void);
 int load_fs_safe(u16 selector);
 
 const char *exception_name(u32 vector);

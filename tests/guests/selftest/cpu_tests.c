@@ -79,6 +79,18 @@ void msr_tests(void)
 	test_report(v == X86_GP, "WRMSR of unknown MSR %#x raises #GP (vector %d)", UNKNOWN_MSR, v);
 }
 
+/* Hypercalls are the Service VM's: anyone else's VMCALL is an invalid opcode. */
+void hcall_tests(void)
+{
+	if (params.privileged) {
+		test_skip("privileged VM", "VMCALL from a non-privileged VM raises #UD");
+		return;
+	}
+	int v = vmcall_safe();
+
+	test_report(v == X86_UD, "VMCALL from a non-privileged VM raises #UD (vector %d)", v);
+}
+
 /* Lists bus 0 and checks that 8/16/32-bit reads of 00:00.0 agree. */
 void pci_tests(void)
 {

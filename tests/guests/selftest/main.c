@@ -26,7 +26,7 @@ static void parse_params(void)
 
 static u32 plan(void)
 {
-	u32 n = CPUID_TESTS + FAULT_TESTS + MEM_TESTS + PORT_TESTS + MSR_TESTS + SMP_TESTS +
+	u32 n = CPUID_TESTS + FAULT_TESTS + MEM_TESTS + PORT_TESTS + MSR_TESTS + HCALL_TESTS + SMP_TESTS +
 		TIMER_TESTS + IPI_TESTS + MMIO_TESTS + IOAPIC_TESTS + X2APIC_TESTS;
 
 	if (params.pt_dev)
@@ -56,6 +56,7 @@ int main(void)
 	mem_tests();
 	port_tests();
 	msr_tests();
+	hcall_tests();
 	apic_init_cpu();
 	smp_tests();
 	timer_tests();

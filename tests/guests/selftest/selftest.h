@@ -31,6 +31,8 @@ void fault_tests(void);
 void port_tests(void);
 #define MSR_TESTS 2
 void msr_tests(void);
+#define HCALL_TESTS 1
+void hcall_tests(void);
 #define PCI_TESTS 1
 void pci_tests(void);
 
