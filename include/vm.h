@@ -97,7 +97,6 @@ int vm_create_all(const struct boot_info *bi);
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_print_exit_counters(const struct vm *vm);
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
-bool vm_all_stopped(void);
 
 /* vcpu.c */
 void __noreturn vcpu_run_loop(struct vcpu *v);

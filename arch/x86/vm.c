@@ -59,15 +59,8 @@ void vm_print_exit_counters(const struct vm *vm)
 	console_write(buf, MIN(n, sizeof(buf) - 1));
 }
 
-bool vm_all_stopped(void)
-{
-	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].state != VM_STOPPED)
-			return false;
-	return true;
-}
-
 void hv_all_vms_stopped(void);
+static unsigned nr_stopped_reported;
 
 /* Stop a VM: its vCPUs park at their next exit; the hypervisor and other VMs go on. */
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -92,7 +85,8 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		vcpu_kick(vm->vcpus[i]);
 	vmmio_passthrough_release(vm);
 	ptirq_release(vm);
-	if (vm_all_stopped())
+	/* the last VM to finish its report closes the run, so its line comes last */
+	if (__atomic_add_fetch(&nr_stopped_reported, 1, __ATOMIC_SEQ_CST) == nr_vms)
 		hv_all_vms_stopped();
 }
 
