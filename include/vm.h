@@ -69,6 +69,7 @@ struct vm {
 	const char *name;
 	volatile enum vm_state state;
 	unsigned nr_vcpus;
+	unsigned nr_active_vcpus;	/* not parked yet; the last to park releases devices */
 	struct vcpu *vcpus[CONFIG_MAX_CPUS];
 	u64 *ept_root;
 	u64 eptp;
@@ -96,6 +97,7 @@ extern unsigned nr_vms;
 int vm_create_all(const struct boot_info *bi);
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_print_exit_counters(const struct vm *vm);
+void vm_release_devices(struct vm *vm);
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
 
 /* vcpu.c */

@@ -142,6 +142,8 @@ void __noreturn idle_loop(void);
 static void __noreturn vcpu_park(struct vcpu *v)
 {
 	v->state = VCPU_STOPPED;
+	if (__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
+		vm_release_devices(v->vm);
 	idle_loop();
 }
 

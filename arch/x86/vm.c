@@ -60,7 +60,7 @@ void vm_print_exit_counters(const struct vm *vm)
 }
 
 void hv_all_vms_stopped(void);
-static unsigned nr_stopped_reported;
+static unsigned nr_vms_released;
 
 /* Stop a VM: its vCPUs park at their next exit; the hypervisor and other VMs go on. */
 void vm_stop(struct vm *vm, const char *fmt, ...)
@@ -83,10 +83,21 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	vm_print_exit_counters(vm);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		vcpu_kick(vm->vcpus[i]);
-	vmmio_passthrough_release(vm);
+}
+
+/*
+ * Called by the last vCPU of a stopped VM to park: nothing of the VM runs
+ * any more, so its devices can be taken back: interrupt pins quiet, MMIO
+ * regions unmapped, PCI functions reset and their BARs unmapped.
+ */
+void vm_release_devices(struct vm *vm)
+{
 	ptirq_release(vm);
-	/* the last VM to finish its report closes the run, so its line comes last */
-	if (__atomic_add_fetch(&nr_stopped_reported, 1, __ATOMIC_SEQ_CST) == nr_vms)
+	vmmio_passthrough_release(vm);
+	vpci_deinit(&vm->vpci);
+	pr_info("VM %s: devices released\n", vm->name);
+	/* the last VM to be done closes the run, so that line comes last */
+	if (__atomic_add_fetch(&nr_vms_released, 1, __ATOMIC_SEQ_CST) == nr_vms)
 		hv_all_vms_stopped();
 }
 
@@ -292,6 +303,7 @@ static int assign_vcpus(struct vm *vm)
 		return -EINVAL;
 	}
 	vm->nr_vcpus = nvcpu;
+	vm->nr_active_vcpus = nvcpu;
 	for (unsigned i = 0; i < nvcpu; i++) {
 		struct vcpu *v = vm->vcpus[i];
 
