@@ -317,6 +317,10 @@ class Checker:
                 if not self.claim(owner, idx, v, a.node, item):
                     continue
                 for (base, size) in found[0].mmio:
+                    if any(overlaps(base, size, g, sz) for (g, _h, sz) in rv.mem):
+                        self.err(a.node, "%s: its MMIO %s overlaps the VM's own RAM"
+                                 % (item, fmt_range(base, size)))
+                        continue
                     rv.mmio.append((base, base, size, idx))
                     if v.kind == "pre-launched":
                         ranges.append((base, size, v, "ACPI device %s" % acpi_name(found[0]), a.node))
@@ -338,8 +342,14 @@ class Checker:
                 if overlaps(m.hpa, m.size, hv.base, hv.size):
                     self.err(m.node, "%s overlaps the hypervisor's memory (line %d)" % (item, hv.node.line))
                     bad = True
+                gpa = m.hpa if m.gpa is None else m.gpa
+                for (rgpa, _rhpa, rsize) in rv.mem:
+                    if overlaps(gpa, m.size, rgpa, rsize):
+                        self.err(m.node, "%s at GPA %s overlaps the VM's own RAM (GPA %s)"
+                                 % (item, fmt_range(gpa, m.size), fmt_range(rgpa, rsize)))
+                        bad = True
                 if not bad:
-                    rv.mmio.append((m.hpa if m.gpa is None else m.gpa, m.hpa, m.size, None))
+                    rv.mmio.append((gpa, m.hpa, m.size, None))
                     ranges.append((m.hpa, m.size, v, "MMIO region", m.node))
             if v.kind == "pre-launched":
                 for (pbdf, _vb, idx) in rv.pci:
