@@ -90,11 +90,17 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
  * any more, so its devices can be taken back: interrupt pins quiet, MMIO
  * regions unmapped, PCI functions reset and their BARs unmapped.
  */
-void vm_release_devices(struct vm *vm)
+static void release_devices(struct vm *vm)
 {
 	ptirq_release(vm);
-	vmmio_passthrough_release(vm);
+	if (vm->ept_root)
+		vmmio_passthrough_release(vm);
 	vpci_deinit(&vm->vpci);
+}
+
+void vm_release_devices(struct vm *vm)
+{
+	release_devices(vm);
 	pr_info("VM %s: devices released\n", vm->name);
 	/* the last VM to be done closes the run, so that line comes last */
 	if (__atomic_add_fetch(&nr_vms_released, 1, __ATOMIC_SEQ_CST) == nr_vms)
@@ -382,6 +388,7 @@ int vm_create_all(const struct boot_info *bi)
 		ret = vm_create(vm, &scenario.vms[i], bi);
 		if (ret) {
 			printk("VM %s: not started (error %d)\n", scenario.vms[i].name, ret);
+			release_devices(vm);	/* what it got before the failure goes back */
 			for (unsigned j = 0; j < vm->nr_vcpus; j++)
 				vm->vcpus[j] = NULL;
 			continue;
