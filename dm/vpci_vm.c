@@ -202,7 +202,14 @@ int vm_vpci_init(struct vm *vm)
 
 	if (c->nr_pci_devs > CONFIG_MAX_PCI_DEVS)
 		return -E2BIG;
-	devs[n++] = (struct vpci_dev_config){ .kind = VPCI_DEV_HOSTBRIDGE, .vbdf = 0 };
+	bool own_hostbridge = true;
+
+	/* the Service VM may own the real host bridge at 00:00.0: then no emulated one */
+	for (unsigned i = 0; i < c->nr_pci_devs; i++)
+		if (c->pci_devs[i].vbdf == 0)
+			own_hostbridge = false;
+	if (own_hostbridge)
+		devs[n++] = (struct vpci_dev_config){ .kind = VPCI_DEV_HOSTBRIDGE, .vbdf = 0 };
 	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
 		const struct vm_pci_dev *d = &c->pci_devs[i];
 
@@ -213,7 +220,8 @@ int vm_vpci_init(struct vm *vm)
 		}
 		devs[n++] = (struct vpci_dev_config){
 			.kind = VPCI_DEV_PASSTHROUGH, .vbdf = d->vbdf, .pbdf = d->pbdf,
-			.flags = VPCI_DEVF_RESET,
+			/* the Service VM takes the devices as firmware left them */
+			.flags = c->kind == VM_SERVICE ? 0 : VPCI_DEVF_RESET,
 			.intx_pin = d->dev ? d->dev->intx_pin : 0,
 			.intx_line = d->dev ? d->dev->intx_line : 0xff,
 		};
@@ -229,8 +237,8 @@ int vm_vpci_init(struct vm *vm)
 		return ret;
 	}
 	/* INTx on the same GSI in the VM (its _PRT says so) */
-	for (unsigned i = 1; i < n && !ret; i++)
-		if (devs[i].intx_pin && devs[i].intx_line != 0xff)
+	for (unsigned i = 0; i < n && !ret; i++)
+		if (devs[i].kind == VPCI_DEV_PASSTHROUGH && devs[i].intx_pin && devs[i].intx_line != 0xff)
 			ret = ptirq_intx_add(vm, devs[i].intx_line, devs[i].intx_line);
 	if (ret)
 		return ret;

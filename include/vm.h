@@ -86,6 +86,7 @@ struct vm {
 	struct vcpu_boot_state boot;	/* BSP start state from the loader */
 	u64 acpi_rsdp;			/* GPA of its RSDP, 0 = none */
 	u16 pm1_en;			/* PM1a enable register (dm/vpm.c) */
+	u8 callback_vector;		/* Service VM: upcall vector (SET_CALLBACK_VECTOR) */
 	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
 };

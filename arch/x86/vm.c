@@ -326,10 +326,10 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->cfg = c;
 	vm->name = c->name;
 	vm->state = VM_CREATED;
-	if (c->kind == VM_SERVICE) {
-		printk("VM %s: NOT STARTED: the Service VM is not implemented yet\n", vm->name);
-		return -ENOTSUP;
-	}
+	if (c->kind == VM_SERVICE)
+		printk("VM %s: Service VM, started like a pre-launched VM with its configured memory "
+		       "and devices: identity mapping, the host's ACPI tables and post-launched VMs "
+		       "are NOT IMPLEMENTED yet\n", vm->name);
 	ret = check_memory(vm, bi);
 	if (ret)
 		return ret;

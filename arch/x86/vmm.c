@@ -66,8 +66,12 @@ int vmm_pause_vm(struct vm *vm) { (void)vm; return -ENOSYS; }
 int vmm_reset_vm(struct vm *vm) { (void)vm; return -ENOSYS; }
 int vmm_set_vcpu_regs(struct vm *vm, u16 vcpu_id, const struct abi_regs *regs)
 { (void)vm; (void)vcpu_id; (void)regs; return -ENOSYS; }
+/* The upcall vector for forwarded I/O requests (kept until forwarding exists). */
 int vmm_set_callback_vector(struct vm *service, u8 vector)
-{ (void)service; (void)vector; return -ENOSYS; }
+{
+	service->callback_vector = vector;
+	return 0;
+}
 int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
 { (void)service; (void)vcpu_id; return -ENOSYS; }
 int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa) { (void)vm; (void)gpa; return -ENOSYS; }

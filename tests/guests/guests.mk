@@ -50,3 +50,16 @@ $(foreach g,$(GUEST_NAMES),$(eval $(call guest_rule,$(g))))
 .PHONY: guests-qemu
 guests-qemu: $(GUEST_ELFS)
 	$(Q)$(GUEST_DIR)/run-qemu.sh $(GUEST_ELFS)
+
+# hcall64: a 64-bit guest (the hypercall ABI needs R8), built apart from the 32-bit ones.
+HCALL64_CFLAGS := -m64 -std=gnu11 -O2 -Wall -Wextra -Werror -ffreestanding -fno-pic -fno-pie \
+	-nostdlib -fno-stack-protector -mno-red-zone -mgeneral-regs-only -mcmodel=small \
+	-fno-asynchronous-unwind-tables
+$(GUEST_OUT)/hcall64.elf: $(GUEST_DIR)/hcall64/entry.S $(GUEST_DIR)/hcall64/hcall.c $(GUEST_DIR)/hcall64/hcall64.ld
+	@mkdir -p $(GUEST_OBJDIR)/hcall64
+	$(Q)$(GUEST_CC) -m64 -fno-pic -fno-pie -c $(GUEST_DIR)/hcall64/entry.S -o $(GUEST_OBJDIR)/hcall64/entry.o
+	$(Q)$(GUEST_CC) $(HCALL64_CFLAGS) -c $(GUEST_DIR)/hcall64/hcall.c -o $(GUEST_OBJDIR)/hcall64/hcall.o
+	$(Q)$(GUEST_LD) -m elf_x86_64 -nostdlib -static --build-id=none -z max-page-size=4096 \
+		-z noexecstack --no-warn-rwx-segments -T $(GUEST_DIR)/hcall64/hcall64.ld -o $@ \
+		$(GUEST_OBJDIR)/hcall64/entry.o $(GUEST_OBJDIR)/hcall64/hcall.o
+GUEST_ELFS += $(GUEST_OUT)/hcall64.elf
