@@ -87,3 +87,37 @@ void ptirq_release(struct vm *vm)
 		}
 	spin_unlock(&routes_lock);
 }
+
+/* Hand GSI gsi's route to vm at its vIOAPIC pin vgsi (device moves between VMs). */
+int ptirq_intx_move(u32 gsi, struct vm *vm, u32 vgsi)
+{
+	struct intx_route *r;
+
+	if (gsi >= INTX_GSIS || vgsi >= VIOAPIC_PINS)
+		return -EINVAL;
+	r = &routes[gsi];
+	spin_lock(&routes_lock);
+	if (r->vm && r->asserted)
+		vioapic_set_irq(&r->vm->vioapic, r->vgsi, false);
+	ioapic_mask(gsi, true);
+	r->vm = NULL;
+	spin_unlock(&routes_lock);
+	return ptirq_intx_add(vm, gsi, vgsi);
+}
+
+bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi)
+{
+	if (pic)
+		return false;	/* no vPIC */
+	for (u32 g = 0; g < INTX_GSIS; g++)
+		if (routes[g].vm == vm && routes[g].vgsi == vgsi) {
+			*gsi = g;
+			return true;
+		}
+	return false;
+}
+
+struct vm *ptirq_intx_owner(u32 gsi)
+{
+	return gsi < INTX_GSIS ? routes[gsi].vm : NULL;
+}

@@ -176,18 +176,29 @@ static void op_phys_write(void *ctx, u64 hpa, unsigned size, u64 val)
 	}
 }
 
-static const struct vpci_ops vm_vpci_ops = {
-	.map_mmio = op_map,
-	.unmap_mmio = op_unmap,
-	.trap_mmio = op_trap,
-	.untrap_mmio = op_untrap,
-	.allow_pio = op_allow_pio,
-	.msi_remap = op_msi_remap,
-	.msi_release = op_msi_release,
-	.phys_mmio_read = op_phys_read,
-	.phys_mmio_write = op_phys_write,
-	.udelay = udelay,
-};
+static int op_cfg_miss(void *ctx, struct vcpu *v, u16 vbdf, u16 reg, unsigned size, bool write,
+		       u32 *val)
+{
+	(void)ctx;
+	return ioreq_forward_pcicfg(v, vbdf, reg, size, write, val);
+}
+
+#define VM_VPCI_OPS \
+	.map_mmio = op_map, \
+	.unmap_mmio = op_unmap, \
+	.trap_mmio = op_trap, \
+	.untrap_mmio = op_untrap, \
+	.allow_pio = op_allow_pio, \
+	.msi_remap = op_msi_remap, \
+	.msi_release = op_msi_release, \
+	.phys_mmio_read = op_phys_read, \
+	.phys_mmio_write = op_phys_write, \
+	.udelay = udelay
+
+static const struct vpci_ops vm_vpci_ops = { VM_VPCI_OPS };
+/* post-launched VMs: functions nobody is assigned at go to the Service VM's device model */
+static const struct vpci_ops post_vpci_ops = { VM_VPCI_OPS, .cfg_miss = op_cfg_miss };
+
 
 int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
 int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val);
@@ -200,17 +211,19 @@ int vm_vpci_init(struct vm *vm)
 	unsigned n = 0;
 	int ret;
 
-	if (c->nr_pci_devs > CONFIG_MAX_PCI_DEVS)
-		return -E2BIG;
+	unsigned nr_pci = vm->post ? 0 : c->nr_pci_devs;	/* post: assigned by hypercall */
 	bool own_hostbridge = true;
 
+	if (nr_pci > CONFIG_MAX_PCI_DEVS)
+		return -E2BIG;
+
 	/* the Service VM may own the real host bridge at 00:00.0: then no emulated one */
-	for (unsigned i = 0; i < c->nr_pci_devs; i++)
+	for (unsigned i = 0; i < nr_pci; i++)
 		if (c->pci_devs[i].vbdf == 0)
 			own_hostbridge = false;
 	if (own_hostbridge)
 		devs[n++] = (struct vpci_dev_config){ .kind = VPCI_DEV_HOSTBRIDGE, .vbdf = 0 };
-	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
+	for (unsigned i = 0; i < nr_pci; i++) {
 		const struct vm_pci_dev *d = &c->pci_devs[i];
 
 		if (!pci_find_pdev(d->pbdf)) {
@@ -227,11 +240,11 @@ int vm_vpci_init(struct vm *vm)
 		};
 	}
 	cfg.nr_devs = n;
-	for (unsigned i = 0; i < c->nr_mem && i < VPCI_MAX_RANGES; i++)
-		cfg.ram[cfg.nr_ram++] = (struct vpci_range){ c->mem[i].gpa, c->mem[i].size };
+	for (unsigned i = 0; i < vm->nr_ram && i < VPCI_MAX_RANGES; i++)
+		cfg.ram[cfg.nr_ram++] = (struct vpci_range){ vm->ram[i].gpa, vm->ram[i].size };
 	cfg.mmio[cfg.nr_mmio++] = (struct vpci_range){ VM_MMIO32_BASE, VM_ECAM_BASE - VM_MMIO32_BASE };
 
-	ret = vpci_init(&vm->vpci, &vm_vpci_ops, vm, &cfg);
+	ret = vpci_init(&vm->vpci, vm->post ? &post_vpci_ops : &vm_vpci_ops, vm, &cfg);
 	if (ret) {
 		printk("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
 		return ret;
@@ -243,7 +256,10 @@ int vm_vpci_init(struct vm *vm)
 	if (ret)
 		return ret;
 	/* 0xCF9 (reset control) shares the dword of 0xCF8: vPCI passes byte accesses on */
-	vpci_set_legacy_pio(&vm->vpci, vpm_reset_read, vpm_reset_write, NULL);
+	if (vm->post)
+		vpci_set_legacy_pio(&vm->vpci, ioreq_pio_handler.read, ioreq_pio_handler.write, NULL);
+	else
+		vpci_set_legacy_pio(&vm->vpci, vpm_reset_read, vpm_reset_write, NULL);
 	ret = vm_register_pio(vm, VPCI_CF8_PORT, VPCI_PIO_LEN, vpci_pio_read, vpci_pio_write, &vm->vpci);
 	if (!ret)
 		ret = vm_register_mmio(vm, VM_ECAM_BASE, vpci_ecam_size(&vm->vpci),

@@ -28,6 +28,7 @@ struct pcpu {
 	struct tss64 tss __aligned(16);
 	void *vmxon_region;
 	volatile bool nmi_dump;		/* an NMI asks this CPU where it is */
+	void *exit_stack;		/* VM-exit stack, kept across vCPUs */
 };
 
 extern struct pcpu pcpus[CONFIG_MAX_CPUS];
@@ -43,6 +44,8 @@ static inline struct pcpu *this_cpu(void)
 
 void cpu_setup(struct pcpu *p);		/* GDT, TSS, IDT, GS base, CR4 bits */
 void __noreturn cpu_park(void);		/* stop this CPU for good */
+/* Handle host interrupt vector (on a VM exit or while idle); EOIs it. */
+void irq_dispatch(u8 vector);
 void __noreturn panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

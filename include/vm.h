@@ -12,6 +12,7 @@
 #include "vmx.h"
 #include "vcpu_boot.h"
 #include "x86.h"
+#include "public/acrn_abi.h"
 
 struct boot_info;
 struct vtd_domain;
@@ -51,9 +52,17 @@ struct vcpu {
 	u8 exc_vector;
 	bool exc_has_error;
 	u32 exc_error;
+	/* post-launched VMs */
+	bool has_start_regs;		/* SET_VCPU_REGS was given: start from start_regs */
+	struct abi_regs start_regs;
+	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
+	bool flush_ept;			/* flush this VM's EPT translations before entry */
 };
 
-enum vm_state { VM_CREATED, VM_RUNNING, VM_STOPPED };
+/* PAUSED: post-launched VMs only (PAUSE_VM); its vCPUs leave their pCPUs as when STOPPED. */
+enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_STOPPED };
+
+#define VM_MAX_RAM_RANGES 16
 
 struct vuart {
 	char line[160];
@@ -89,6 +98,17 @@ struct vm {
 	u8 callback_vector;		/* Service VM: upcall vector (SET_CALLBACK_VECTOR) */
 	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
+	/* its RAM, GPA -> HPA: from the scenario, or (post-launched) VM_SET_MEMORY_REGIONS */
+	unsigned nr_ram;
+	struct vm_mem_range ram[VM_MAX_RAM_RANGES];
+	/* post-launched VMs (arch/x86/vm_post.c) */
+	bool post;
+	u16 vmid;			/* the Service VM's name for it */
+	u8 uuid[16];
+	u64 vm_flag;			/* ABI_VM_FLAG_* */
+	u64 ioreq_gpa;			/* Service VM GPA of its ioreq page; ~0: none */
+	struct abi_io_request_buffer *ioreq;	/* that page */
+	spinlock_t ioreq_lock;
 };
 
 extern struct vm vms[CONFIG_MAX_VMS];
@@ -100,6 +120,19 @@ void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 void vm_print_exit_counters(const struct vm *vm);
 void vm_release_devices(struct vm *vm);
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
+
+/* vm_post.c: post-launched VMs (the hypercall side is arch/x86/vmm.c) */
+extern struct vm post_vms[];
+void __noreturn vm_post_vcpu_leave(struct vcpu *v);
+bool vm_is_post_pcpu(unsigned cpu);
+
+/* ioreq.c: I/O requests of post-launched VMs, forwarded to the Service VM */
+extern struct vm *service_vm;
+int ioreq_forward_pio(struct vcpu *v, u16 port, unsigned size, bool write, u32 *val);
+int ioreq_forward_mmio(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val);
+int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val);
+extern const struct pio_handler ioreq_pio_handler;
+extern const struct mmio_handler ioreq_mmio_handler;
 
 /* vcpu.c */
 void __noreturn vcpu_run_loop(struct vcpu *v);
@@ -129,6 +162,8 @@ void vcpu_kick(struct vcpu *v);
 int vmcs_init(struct vcpu *v);
 void vmcs_load_boot_state(struct vcpu *v, const struct vcpu_boot_state *st);
 void vmcs_set_real_mode_start(struct vcpu *v, u8 sipi_vector);
+void vmcs_load_abi_regs(struct vcpu *v, const struct abi_regs *r);
+void vmcs_set_reset_state(struct vcpu *v);
 void vmcs_update_ia32e(struct vcpu *v);
 u64 vmcs_guest_cr0(u64 want);
 u64 vmcs_guest_cr4(u64 want);
@@ -155,6 +190,7 @@ int ept_init(struct vm *vm);
 int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype);
 int ept_unmap(struct vm *vm, u64 gpa, u64 size);
 bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa);
+void ept_destroy(struct vm *vm);
 
 /* dm: device models every VM gets */
 struct e820_map;
@@ -168,6 +204,9 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi);
 bool ptirq_intx_deliver(u8 vector);
 void ptirq_eoi(struct vm *vm, u8 vector);
 void ptirq_release(struct vm *vm);
+int ptirq_intx_move(u32 gsi, struct vm *vm, u32 vgsi);
+bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi);
+struct vm *ptirq_intx_owner(u32 gsi);
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
 void vmmio_passthrough_release(struct vm *vm);
 

@@ -110,6 +110,13 @@ struct vpci_ops {
 	void (*phys_mmio_write)(void *ctx, u64 hpa, unsigned size, u64 val);
 	/* Busy-wait (device reset timing). */
 	void (*udelay)(u64 us);
+	/*
+	 * Optional: a config access (through 0xCFC or ECAM) to a vBDF with no
+	 * device; its result is the access's (post-launched VMs forward it to the
+	 * Service VM). Called without the vpci's lock.
+	 */
+	int (*cfg_miss)(void *ctx, struct vcpu *v, u16 vbdf, u16 reg, unsigned size, bool write,
+			u32 *val);
 };
 
 enum vpci_dev_kind {

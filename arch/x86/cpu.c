@@ -15,9 +15,9 @@ struct idt_entry {
 	u32 off2, zero;
 } __packed;
 
-static struct idt_entry idt[32] __aligned(16);
+static struct idt_entry idt[256] __aligned(16);
 static u8 ist_stacks[CONFIG_MAX_CPUS][4096] __aligned(16);
-extern u8 exc_stubs[];
+extern u8 exc_stubs[], irq_stubs[];
 
 struct exc_frame {
 	u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
@@ -38,6 +38,11 @@ void exception_handler(struct exc_frame *f)
 {
 	unsigned cpu = this_cpu() ? this_cpu()->id : 0;
 	const char *name = f->vector < 32 && exc_names[f->vector] ? exc_names[f->vector] : "?";
+
+	if (f->vector >= 32) {
+		irq_dispatch((u8)f->vector);
+		return;
+	}
 
 	if (f->vector == 2) {
 		/* NMIs in root mode only ask where a CPU that ignores kicks is stuck */
@@ -85,8 +90,8 @@ void __noreturn panic(const char *fmt, ...)
 
 static void idt_init(void)
 {
-	for (int v = 0; v < 32; v++) {
-		u64 a = (u64)(exc_stubs + v * 16);
+	for (int v = 0; v < 256; v++) {
+		u64 a = (u64)(v < 32 ? exc_stubs + v * 16 : irq_stubs + (v - 32) * 16);
 
 		idt[v].off0 = (u16)a;
 		idt[v].sel = GDT_SEL_CODE64;

@@ -135,3 +135,33 @@ bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa)
 	*hpa = (e & EPT_ADDR_MASK) + (gpa & (PAGE_SIZE - 1));
 	return true;
 }
+
+/* Free every table of vm's EPT (its vCPUs have left their pCPUs and flushed). */
+void ept_destroy(struct vm *vm)
+{
+	u64 *pml4 = vm->ept_root;
+
+	if (!pml4)
+		return;
+	for (int i = 0; i < 512; i++) {
+		u64 *pdpt;
+
+		if (!(pml4[i] & EPT_PRESENT_MASK))
+			continue;
+		pdpt = phys_to_virt(pml4[i] & EPT_ADDR_MASK);
+		for (int j = 0; j < 512; j++) {
+			u64 *pd;
+
+			if (!(pdpt[j] & EPT_PRESENT_MASK))
+				continue;
+			pd = phys_to_virt(pdpt[j] & EPT_ADDR_MASK);
+			for (int k = 0; k < 512; k++)
+				if ((pd[k] & EPT_PRESENT_MASK) && !(pd[k] & EPT_LEAF_2M))
+					page_free(phys_to_virt(pd[k] & EPT_ADDR_MASK), 1);
+			page_free(pd, 1);
+		}
+		page_free(pdpt, 1);
+	}
+	page_free(pml4, 1);
+	vm->ept_root = NULL;
+}

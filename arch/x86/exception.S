@@ -50,6 +50,15 @@ exc_stubs:
 	EXC_ERR 30
 	EXC_NOERR 31
 
+	/* external interrupts reach the host only while an idle CPU waits (sti; hlt) */
+	.global irq_stubs
+irq_stubs:
+	.set vec, 32
+	.rept 224
+	EXC_NOERR vec
+	.set vec, vec + 1
+	.endr
+
 exc_common:
 	pushq %rax
 	pushq %rbx

@@ -71,8 +71,19 @@ static void print_all_exit_counters(void)
 void __noreturn idle_loop(void)
 {
 	static bool claimed;
+	struct pcpu *p = this_cpu();
 	u64 next;
 
+	if (vm_is_post_pcpu(p->id)) {
+		/* reserved for post-launched VMs: START_VM hands a vCPU over and kicks */
+		for (;;) {
+			struct vcpu *v = __atomic_load_n(&p->vcpu, __ATOMIC_ACQUIRE);
+
+			if (v)
+				vcpu_run_loop(v);
+			asm volatile("sti; hlt; cli" ::: "memory");
+		}
+	}
 	if (__atomic_exchange_n(&claimed, true, __ATOMIC_SEQ_CST))
 		cpu_park();
 	next = rdtsc() + options.stats_secs * tsc_khz * 1000;

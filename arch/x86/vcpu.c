@@ -141,6 +141,8 @@ void __noreturn idle_loop(void);
 
 static void __noreturn vcpu_park(struct vcpu *v)
 {
+	if (v->vm->post)
+		vm_post_vcpu_leave(v);	/* the Service VM decides what comes next */
 	v->state = VCPU_STOPPED;
 	if (__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 		vm_release_devices(v->vm);
@@ -153,8 +155,8 @@ void __noreturn vcpu_enter(struct vcpu *v)
 	struct vm *vm = v->vm;
 
 	/* common case first: a running vCPU of a running VM, no INIT pending */
-	while (vm->state == VM_STOPPED || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
-		if (vm->state == VM_STOPPED)
+	while (vm->state != VM_RUNNING || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
+		if (vm->state == VM_STOPPED || vm->state == VM_PAUSED)
 			vcpu_park(v);
 		handle_init_sipi(v);
 		if (v->state == VCPU_RUNNING)
@@ -164,6 +166,11 @@ void __noreturn vcpu_enter(struct vcpu *v)
 			break;
 		}
 		cpu_relax();
+	}
+	if (__atomic_load_n(&v->flush_ept, __ATOMIC_ACQUIRE)) {
+		/* the Service VM unmapped memory of this running VM */
+		__atomic_store_n(&v->flush_ept, false, __ATOMIC_RELAXED);
+		invept_single(vm->eptp);
 	}
 	vlapic_timer_check(&v->vlapic);
 	inject_events(v);
@@ -182,25 +189,50 @@ void __noreturn vmx_entry_failed(void)
 	vcpu_park(v);
 }
 
-/* First entry on this pCPU: VMCS, the exit stack, the start state. */
-void __noreturn vcpu_run_loop(struct vcpu *v)
+/* The vCPU's first state: the loader's (boot VMs) or SET_VCPU_REGS' (post-launched). */
+static void load_start_state(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
-	u8 *stack = page_alloc(EXIT_STACK_PAGES);
-	u64 *top;
 
-	if (!stack || vmcs_init(v)) {
-		vm_stop(vm, "vCPU %u: VMCS setup failed", v->id);
-		vcpu_park(v);
+	if (!vm->post) {
+		if (v->id == 0) {
+			vmcs_load_boot_state(v, &vm->boot);
+			v->state = VCPU_RUNNING;
+		} else {
+			v->state = VCPU_WAIT_SIPI;
+		}
+		return;
 	}
-	top = (u64 *)(stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
-	*top = (u64)v;
-	vmwrite(VMCS_HOST_RSP, (u64)top);
-	if (v->id == 0) {
-		vmcs_load_boot_state(v, &vm->boot);
+	/* EPT roots and VPIDs are reused after a destroy: no stale translations */
+	invept_single(vm->eptp);
+	invvpid_single((u16)vmread(VMCS_VPID));
+	if (v->has_start_regs) {
+		vmcs_load_abi_regs(v, &v->start_regs);
+		v->state = VCPU_RUNNING;
+	} else if (v->id == 0) {
+		vmcs_set_reset_state(v);
 		v->state = VCPU_RUNNING;
 	} else {
 		v->state = VCPU_WAIT_SIPI;
 	}
+}
+
+/* First entry on this pCPU: VMCS, the exit stack (one per pCPU, kept), the start state. */
+void __noreturn vcpu_run_loop(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct pcpu *p = this_cpu();
+	u64 *top;
+
+	if (!p->exit_stack)
+		p->exit_stack = page_alloc(EXIT_STACK_PAGES);
+	if (!p->exit_stack || vmcs_init(v)) {
+		vm_stop(vm, "vCPU %u: VMCS setup failed", v->id);
+		vcpu_park(v);
+	}
+	top = (u64 *)((u8 *)p->exit_stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
+	*top = (u64)v;
+	vmwrite(VMCS_HOST_RSP, (u64)top);
+	load_start_state(v);
 	vcpu_enter(v);
 }

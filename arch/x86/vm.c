@@ -19,10 +19,8 @@ int vm_irq_init(struct vm *vm);
 
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 {
-	const struct vm_config *c = vm->cfg;
-
-	for (unsigned i = 0; i < c->nr_mem; i++) {
-		const struct vm_mem_range *r = &c->mem[i];
+	for (unsigned i = 0; i < vm->nr_ram; i++) {
+		const struct vm_mem_range *r = &vm->ram[i];
 
 		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
 			return phys_to_virt(r->hpa + (gpa - r->gpa));
@@ -34,8 +32,8 @@ static u64 vm_ram_size(const struct vm *vm)
 {
 	u64 top = 0;
 
-	for (unsigned i = 0; i < vm->cfg->nr_mem; i++)
-		top = MAX(top, vm->cfg->mem[i].gpa + vm->cfg->mem[i].size);
+	for (unsigned i = 0; i < vm->nr_ram; i++)
+		top = MAX(top, vm->ram[i].gpa + vm->ram[i].size);
 	return top;
 }
 
@@ -100,6 +98,8 @@ static void release_devices(struct vm *vm)
 
 void vm_release_devices(struct vm *vm)
 {
+	if (vm->post)
+		return;		/* the Service VM decides: RESET_VM, DESTROY_VM */
 	release_devices(vm);
 	pr_info("VM %s: devices released\n", vm->name);
 	/* the last VM to be done closes the run, so that line comes last */
@@ -328,11 +328,17 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->state = VM_CREATED;
 	if (c->kind == VM_SERVICE)
 		printk("VM %s: Service VM, started like a pre-launched VM with its configured memory "
-		       "and devices: identity mapping, the host's ACPI tables and post-launched VMs "
-		       "are NOT IMPLEMENTED yet\n", vm->name);
+		       "and devices: identity mapping and the host's ACPI tables are NOT IMPLEMENTED "
+		       "yet\n", vm->name);
 	ret = check_memory(vm, bi);
 	if (ret)
 		return ret;
+	if (c->nr_mem > VM_MAX_RAM_RANGES)
+		return -E2BIG;
+	memcpy(vm->ram, c->mem, c->nr_mem * sizeof(vm->ram[0]));
+	vm->nr_ram = c->nr_mem;
+	if (c->kind == VM_SERVICE)
+		service_vm = vm;
 	vm->io_bitmap = page_alloc(2);
 	vm->msr_bitmap = page_alloc(1);
 	if (!vm->io_bitmap || !vm->msr_bitmap)
@@ -379,8 +385,8 @@ int vm_create_all(const struct boot_info *bi)
 
 		if (scenario.vms[i].kind == VM_POST_LAUNCHED) {
 			/* a template: the Service VM creates such VMs by hypercall */
-			printk("VM %s: post-launched template; post-launched VMs are not implemented yet\n",
-			       scenario.vms[i].name);
+			pr_info("VM %s: post-launched template (CPUs 0x%lx)\n", scenario.vms[i].name,
+				scenario.vms[i].cpu_affinity);
 			continue;
 		}
 		memset(vm, 0, sizeof(*vm));

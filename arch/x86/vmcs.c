@@ -171,6 +171,44 @@ void vmcs_load_boot_state(struct vcpu *v, const struct vcpu_boot_state *st)
 	v->gpr[GPR_RBP] = st->rbp;
 }
 
+/*
+ * A post-launched vCPU's start state from SET_VCPU_REGS (checked there).
+ * The ABI carries only CS's attributes: data segments are flat, as ACRN
+ * sets them (4 GiB in protected mode, 64 KiB at selector * 16 in real mode).
+ */
+void vmcs_load_abi_regs(struct vcpu *v, const struct abi_regs *r)
+{
+	bool pe = r->cr0 & X86_CR0_PE;
+	const u16 sel[] = { [SEG_ES] = r->es_sel, [SEG_SS] = r->ss_sel, [SEG_DS] = r->ds_sel,
+			    [SEG_FS] = r->fs_sel, [SEG_GS] = r->gs_sel };
+
+	set_seg(SEG_CS, r->cs_sel, r->cs_base, r->cs_limit, r->cs_ar);
+	for (enum seg_reg s = SEG_ES; s <= SEG_GS; s++)
+		if (s != SEG_CS)
+			set_seg(s, sel[s], pe ? 0 : (u64)sel[s] << 4, pe ? 0xffffffff : 0xffff,
+				pe ? 0xc093 : 0x93);
+	vmwrite(VMCS_GUEST_GDTR_BASE, r->gdt.base);
+	vmwrite(VMCS_GUEST_GDTR_LIMIT, r->gdt.limit);
+	vmwrite(VMCS_GUEST_IDTR_BASE, r->idt.base);
+	vmwrite(VMCS_GUEST_IDTR_LIMIT, r->idt.limit);
+	vmwrite(VMCS_GUEST_CR3, r->cr3);
+	vmwrite(VMCS_GUEST_RIP, r->rip);
+	vmwrite(VMCS_GUEST_RSP, r->gprs.rsp);
+	vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 0x2);
+	set_common_guest_state(v, r->cr0, r->cr4, r->ia32_efer);
+	/* abi_gp_regs is in x86 register-number order, as our GPR slots */
+	_Static_assert(sizeof(r->gprs) == sizeof(v->gpr), "GPR layout");
+	memcpy(v->gpr, &r->gprs, sizeof(v->gpr));
+}
+
+/* A BSP nobody gave registers: the architectural reset state (F000:FFF0). */
+void vmcs_set_reset_state(struct vcpu *v)
+{
+	vmcs_set_real_mode_start(v, 0);
+	set_seg(SEG_CS, 0xf000, 0xffff0000, 0xffff, 0x9b);
+	vmwrite(VMCS_GUEST_RIP, 0xfff0);
+}
+
 /* An AP after INIT-SIPI: real mode at vector:0000 (SDM 8.4.4). */
 void vmcs_set_real_mode_start(struct vcpu *v, u8 vector)
 {

@@ -1,12 +1,29 @@
 /*
- * VM management for the hypercall layer (include/vmm.h), as far as it goes
- * today: guest-memory copies are real; post-launched VMs, device moves and
- * I/O request forwarding are NOT IMPLEMENTED YET, so no post-launched VM
- * exists, nothing is assignable and every operation answers -ENOSYS.
+ * VM management for the hypercall layer (include/vmm.h): the queries the
+ * handlers validate against, and the operations, on top of vm_post.c
+ * (post-launched VM life cycle), dm/ioreq.c (request forwarding) and
+ * vmm_dev.c (device moves). Handlers run one at a time under the hypercall
+ * lock, so the state read by a query still holds when the operation runs.
  */
 #include "lib.h"
+#include "lapic.h"
+#include "mm.h"
+#include "percpu.h"
 #include "vm.h"
 #include "vmm.h"
+#include "vtd.h"
+
+/* User GPAs of post-launched VMs: below 512 GiB (ACRN's 64-bit BAR window ends there). */
+#define POST_GPA_LIMIT	(1ULL << 39)
+
+int vm_post_create(const struct vmm_vm_params *p, u16 *vmid);
+int vm_post_start(struct vm *vm);
+int vm_post_pause(struct vm *vm);
+int vm_post_reset(struct vm *vm);
+int vm_post_wait_left(struct vm *vm);
+void vm_post_destroy(struct vm *vm);
+u64 vm_post_pcpu_mask(void);
+void vmm_dev_release_all(struct vm *vm);
 
 int vmm_copy_from_guest(struct vm *vm, u64 gpa, void *dst, size_t len)
 {
@@ -33,66 +50,264 @@ bool vmm_is_service_vm(const struct vm *vm)
 	return vm->cfg->flags & VM_FLAG_PRIVILEGED;
 }
 
-struct vm *vmm_get_vm(u16 vmid) { (void)vmid; return NULL; }
-enum vmm_vm_state vmm_vm_state(const struct vm *vm) { (void)vm; return VMM_VM_STOPPED; }
-unsigned vmm_vm_nr_vcpus(const struct vm *vm) { (void)vm; return 0; }
-u64 vmm_ioreq_buffer(const struct vm *vm) { (void)vm; return VMM_NO_IOREQ_BUFFER; }
-u32 vmm_vm_gsi_count(const struct vm *vm) { (void)vm; return 0; }
-u64 vmm_vm_gpa_limit(const struct vm *vm) { (void)vm; return 0; }
+struct vm *vmm_get_vm(u16 vmid)
+{
+	struct vm *vm = vmid < VMM_MAX_POST_VMS ? &post_vms[vmid] : NULL;
+
+	return vm && vm->post ? vm : NULL;
+}
+
+enum vmm_vm_state vmm_vm_state(const struct vm *vm)
+{
+	switch (vm->state) {
+	case VM_CREATED: return VMM_VM_CREATED;
+	case VM_RUNNING: return VMM_VM_RUNNING;
+	case VM_PAUSED: return VMM_VM_PAUSED;
+	default: return VMM_VM_STOPPED;
+	}
+}
+
+unsigned vmm_vm_nr_vcpus(const struct vm *vm) { return vm->nr_vcpus; }
+u64 vmm_ioreq_buffer(const struct vm *vm) { return vm->ioreq_gpa; }
+u32 vmm_vm_gsi_count(const struct vm *vm) { (void)vm; return VIOAPIC_PINS; }
+u64 vmm_vm_gpa_limit(const struct vm *vm) { (void)vm; return POST_GPA_LIMIT; }
+u64 vmm_post_pcpu_mask(void) { return vm_post_pcpu_mask(); }
+
+static bool overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
-{ (void)vm; (void)gpa; (void)size; return true; }
+{
+	for (unsigned i = 0; i < vm->nr_ram; i++)
+		if (overlap(gpa, size, vm->ram[i].gpa, vm->ram[i].size))
+			return true;
+	/* emulated windows (LAPIC, IOAPIC, ECAM, MSI-X traps) */
+	for (unsigned i = 0; i < vm->nr_mmio; i++)
+		if (overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
+			return true;
+	for (unsigned i = 0; i < vm->vpci.nr_vdevs; i++)
+		for (unsigned b = 0; b < PCI_BAR_MAX; b++) {
+			const struct vpci_bar *bar = &vm->vpci.vdev[i].bar[b];
+
+			if (bar->size && bar->gpa && bar->type != PCI_BAR_IO &&
+			    overlap(gpa, size, bar->gpa, bar->size))
+				return true;
+		}
+	return false;
+}
+
 bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
-{ (void)vm; (void)gpa; (void)size; return false; }
+{
+	u64 base, len, ecam;
+
+	(void)vm;
+	vm_vpci_windows(&base, &len, &ecam);
+	return gpa >= base && size <= len && gpa - base <= len - size;
+}
+
 bool vmm_is_service_ram(const struct vm *service, u64 gpa, u64 size)
-{ (void)service; (void)gpa; (void)size; return false; }
-u64 vmm_post_pcpu_mask(void) { return 0; }
-bool vmm_uuid_in_use(const u8 uuid[16]) { (void)uuid; return false; }
+{
+	return size && vm_gpa_to_hva(service, gpa, size) != NULL;
+}
+
+bool vmm_uuid_in_use(const u8 uuid[16])
+{
+	for (unsigned i = 0; i < VMM_MAX_POST_VMS; i++)
+		if (post_vms[i].post && !memcmp(post_vms[i].uuid, uuid, 16))
+			return true;
+	return false;
+}
+
 int vmm_vcpu_from_lapic_id(const struct vm *vm, u32 lapic_id)
-{ (void)vm; (void)lapic_id; return -ENOENT; }
-int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info)
-{ (void)pbdf; (void)info; return -ENODEV; }
-bool vmm_vbdf_in_use(const struct vm *vm, u16 vbdf) { (void)vm; (void)vbdf; return true; }
-int vmm_mmiodev_lookup(u64 hpa, u64 size, struct vmm_mmiodev_info *info)
-{ (void)hpa; (void)size; (void)info; return -ENODEV; }
-bool vmm_intx_lookup(const struct vm *vm, u32 virt_pin, bool pic, u32 *phys_pin)
-{ (void)vm; (void)virt_pin; (void)pic; (void)phys_pin; return false; }
-struct vm *vmm_intx_phys_user(u32 phys_pin) { (void)phys_pin; return NULL; }
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->vlapic.apic_id == lapic_id)
+			return (int)i;
+	return -ENOENT;
+}
+
+/* ---- life cycle ---- */
 
 int vmm_create_vm(const struct vmm_vm_params *p, u16 *vmid)
-{ (void)p; (void)vmid; return -ENOSYS; }
-int vmm_destroy_vm(struct vm *vm) { (void)vm; return -ENOSYS; }
-int vmm_start_vm(struct vm *vm) { (void)vm; return -ENOSYS; }
-int vmm_pause_vm(struct vm *vm) { (void)vm; return -ENOSYS; }
-int vmm_reset_vm(struct vm *vm) { (void)vm; return -ENOSYS; }
+{
+	return vm_post_create(p, vmid);
+}
+
+int vmm_destroy_vm(struct vm *vm)
+{
+	int ret = vm_post_wait_left(vm);
+
+	if (ret)
+		return ret;
+	vmm_dev_release_all(vm);	/* devices back to the Service VM */
+	vm_post_destroy(vm);
+	return 0;
+}
+
+int vmm_start_vm(struct vm *vm) { return vm_post_start(vm); }
+int vmm_pause_vm(struct vm *vm) { return vm_post_pause(vm); }
+int vmm_reset_vm(struct vm *vm) { return vm_post_reset(vm); }
+
 int vmm_set_vcpu_regs(struct vm *vm, u16 vcpu_id, const struct abi_regs *regs)
-{ (void)vm; (void)vcpu_id; (void)regs; return -ENOSYS; }
-/* The upcall vector for forwarded I/O requests (kept until forwarding exists). */
+{
+	struct vcpu *v = vm->vcpus[vcpu_id];
+
+	/* a paused VM's vCPUs have left their pCPUs: the state is used at the next start */
+	v->start_regs = *regs;
+	v->has_start_regs = true;
+	return 0;
+}
+
+/* The upcall vector for forwarded I/O requests (dm/ioreq.c injects it). */
 int vmm_set_callback_vector(struct vm *service, u8 vector)
 {
 	service->callback_vector = vector;
 	return 0;
 }
+
+/* The Service VM's vCPUs are fixed by the scenario: reserve pCPUs for post-launched VMs there. */
 int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
-{ (void)service; (void)vcpu_id; return -ENOSYS; }
-int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa) { (void)vm; (void)gpa; return -ENOSYS; }
+{
+	(void)service; (void)vcpu_id;
+	return -ENOTSUP;
+}
+
+/* ---- I/O requests ---- */
+
+int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa)
+{
+	struct abi_io_request_buffer *page = vm_gpa_to_hva(service_vm, gpa, sizeof(*page));
+
+	if (!page)
+		return -EFAULT;
+	for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
+		page->req_slot[i].processed = ABI_IOREQ_STATE_FREE;
+	vm->ioreq = page;
+	vm->ioreq_gpa = gpa;
+	return 0;
+}
+
 int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
-{ (void)vm; (void)vcpu_id; return -ENOSYS; }
+{
+	struct vcpu *v = vm->vcpus[vcpu_id];
+
+	spin_lock(&vm->ioreq_lock);
+	/* the Service VM may have rewritten the slot since the handler looked */
+	if (vm->ioreq->req_slot[vcpu_id].processed == ABI_IOREQ_STATE_COMPLETE) {
+		__atomic_store_n(&v->ioreq_finished, true, __ATOMIC_RELEASE);
+		if (v->pcpu->vcpu == v)
+			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	}
+	spin_unlock(&vm->ioreq_lock);
+	return 0;
+}
+
+/* ---- memory ---- */
+
+static int ram_add(struct vm *vm, u64 gpa, u64 hpa, u64 size)
+{
+	if (vm->nr_ram == VM_MAX_RAM_RANGES)
+		return -ENOSPC;
+	vm->ram[vm->nr_ram++] = (struct vm_mem_range){ gpa, hpa, size };
+	return 0;
+}
+
+/* Cut [gpa, gpa+size) out of the RAM table (a range may split in two). */
+static void ram_remove(struct vm *vm, u64 gpa, u64 size)
+{
+	for (unsigned i = 0; i < vm->nr_ram;) {
+		struct vm_mem_range r = vm->ram[i];
+		u64 end = gpa + size, rend = r.gpa + r.size;
+
+		if (!overlap(gpa, size, r.gpa, r.size)) {
+			i++;
+			continue;
+		}
+		vm->ram[i] = vm->ram[--vm->nr_ram];
+		if (r.gpa < gpa)
+			ram_add(vm, r.gpa, r.hpa, gpa - r.gpa);
+		/* no room for the tail: it stays mapped, but the hypervisor no longer reads it */
+		if (rend > end && ram_add(vm, end, r.hpa + (end - r.gpa), rend - end))
+			printk("VM %s: RAM table full, 0x%lx+0x%lx dropped from it\n", vm->name,
+			       end, rend - end);
+	}
+}
+
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr)
-{ (void)vm; (void)user_gpa; (void)service_gpa; (void)size; (void)attr; return -ENOSYS; }
+{
+	u64 prot = 0, hpa;
+	unsigned mt;
+	int ret;
+
+	if (!vm_gpa_to_hva(service_vm, service_gpa, size))
+		return -EFAULT;
+	/* the Service VM's RAM ranges are contiguous in host memory within one range */
+	hpa = virt_to_phys(vm_gpa_to_hva(service_vm, service_gpa, size));
+	if (attr & ABI_MEM_ACCESS_READ)
+		prot |= EPT_R;
+	if (attr & ABI_MEM_ACCESS_WRITE)
+		prot |= EPT_W;
+	if (attr & ABI_MEM_ACCESS_EXEC)
+		prot |= EPT_X;
+	mt = (attr & ABI_MEM_TYPE_UC) ? EPT_MT_UC : EPT_MT_WB;
+	ret = ram_add(vm, user_gpa, hpa, size);
+	if (ret)
+		return ret;
+	ret = ept_map(vm, user_gpa, hpa, size, prot, mt);
+	if (!ret && vm->dma_domain)
+		ret = vtd_domain_map(vm->dma_domain, user_gpa, hpa, size, 3);
+	if (ret) {
+		vmm_unmap_region(vm, user_gpa, size);
+		return ret;
+	}
+	return 0;
+}
+
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
-{ (void)vm; (void)user_gpa; (void)size; return -ENOSYS; }
+{
+	for (unsigned i = 0; i < vm->nr_ram; i++) {
+		const struct vm_mem_range *r = &vm->ram[i];
+		u64 lo = MAX(user_gpa, r->gpa), hi = MIN(user_gpa + size, r->gpa + r->size);
+
+		if (lo >= hi)
+			continue;
+		ept_unmap(vm, lo, hi - lo);
+		if (vm->dma_domain)
+			vtd_domain_unmap(vm->dma_domain, lo, hi - lo);
+	}
+	ram_remove(vm, user_gpa, size);
+	/* a running VM's vCPUs may still hold translations of what went */
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		__atomic_store_n(&v->flush_ept, true, __ATOMIC_RELEASE);
+		if (v->pcpu->vcpu == v)
+			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	}
+	return 0;
+}
+
+/* ---- interrupts from the device model ---- */
+
 int vmm_inject_msi(struct vm *vm, u64 addr, u32 data)
-{ (void)vm; (void)addr; (void)data; return -ENOSYS; }
-int vmm_set_irqline(struct vm *vm, u32 gsi, u32 op) { (void)vm; (void)gsi; (void)op; return -ENOSYS; }
-int vmm_assign_pcidev(struct vm *vm, const struct vmm_pcidev *dev)
-{ (void)vm; (void)dev; return -ENOSYS; }
-int vmm_deassign_pcidev(struct vm *vm, u16 pbdf, u16 vbdf)
-{ (void)vm; (void)pbdf; (void)vbdf; return -ENOSYS; }
-int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
-{ (void)vm; (void)dev; return -ENOSYS; }
-int vmm_deassign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
-{ (void)vm; (void)dev; return -ENOSYS; }
-int vmm_set_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
-{ (void)vm; (void)irq; return -ENOSYS; }
-int vmm_reset_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
-{ (void)vm; (void)irq; return -ENOSYS; }
+{
+	return vlapic_deliver_msi(&vm->lapics, addr, data);
+}
+
+int vmm_set_irqline(struct vm *vm, u32 gsi, u32 op)
+{
+	switch (op) {
+	case ABI_GSI_SET_HIGH:
+		return vioapic_set_irq(&vm->vioapic, gsi, true);
+	case ABI_GSI_SET_LOW:
+		return vioapic_set_irq(&vm->vioapic, gsi, false);
+	case ABI_GSI_RAISING_PULSE:
+		vioapic_set_irq(&vm->vioapic, gsi, true);
+		return vioapic_set_irq(&vm->vioapic, gsi, false);
+	default:	/* ABI_GSI_FALLING_PULSE */
+		vioapic_set_irq(&vm->vioapic, gsi, false);
+		return vioapic_set_irq(&vm->vioapic, gsi, true);
+	}
+}

@@ -1,6 +1,7 @@
 /* VM-exit dispatch: one handler per exit reason; anything else stops the VM. */
 #include "lib.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "vm.h"
 #include "x86.h"
 #include "vtd.h"
@@ -17,22 +18,35 @@ static void dump_guest(struct vcpu *v)
 	       vmread(VMCS_GUEST_ES_SEL + 2 * SEG_CS));
 }
 
+/*
+ * A host interrupt, taken on a VM exit (acknowledged on exit) or by an idle
+ * CPU waiting in sti; hlt: kicks only wake, the host timer carries guest
+ * timer events (and ioreq time-outs), the rest is VT-d faults and devices.
+ */
+void irq_dispatch(u8 vector)
+{
+	struct vcpu *v = this_cpu()->vcpu;
+
+	if (vector == TIMER_VECTOR) {
+		if (v)
+			v->timer_armed = 0;	/* the deadline MSR cleared itself */
+	} else if (vector == VTD_FAULT_VECTOR) {
+		vtd_fault_handle();
+	} else if (vector != KICK_VECTOR && !ptirq_intx_deliver(vector)) {
+		vpci_vm_msi_deliver(vector);
+	}
+	lapic_eoi();
+}
+
 static int exit_ext_intr(struct vcpu *v)
 {
 	u32 info = (u32)vmread(VMCS_EXIT_INTR_INFO);
 
-	/* acknowledged on exit: kick IPIs and the guest-timer deadline */
 	if (!(info & INTR_INFO_VALID))
 		return 0;
 	if ((info & 0xff) == KICK_VECTOR)
 		v->sampled_rip = vmread(VMCS_GUEST_RIP);	/* where the guest was, for stats */
-	if ((info & 0xff) == TIMER_VECTOR)
-		v->timer_armed = 0;	/* the deadline MSR cleared itself */
-	else if ((info & 0xff) == VTD_FAULT_VECTOR)
-		vtd_fault_handle();
-	else if (!ptirq_intx_deliver(info & 0xff))
-		vpci_vm_msi_deliver(info & 0xff);
-	lapic_eoi();
+	irq_dispatch(info & 0xff);
 	return 0;
 }
 

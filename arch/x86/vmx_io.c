@@ -17,6 +17,8 @@ int vmx_exit_io(struct vcpu *v)
 		return -1;
 	}
 	h = vm_find_pio(v->vm, port, size);
+	if (!h && v->vm->post)
+		h = &ioreq_pio_handler;		/* the Service VM's device model */
 	if (in) {
 		u32 val = 0xffffffff;	/* nobody there: all ones, as on a real bus */
 

@@ -93,6 +93,9 @@ int vmx_exit_ept_violation(struct vcpu *v)
 	u64 q = v->exit_qual = vmread(VMCS_EXIT_QUAL);
 	const struct mmio_handler *h = vm_find_mmio(v->vm, gpa, 1);
 
+	if (!h && v->vm->post && !vm_gpa_to_hva(v->vm, gpa, 1))
+		h = &ioreq_mmio_handler;	/* the Service VM's device model */
+
 	if (h && !(q & EPT_QUAL_FETCH))
 		return emulate_mmio(v, h, gpa);
 	vm_stop(v->vm, "EPT violation: %s of GPA 0x%lx outside the VM (RIP 0x%lx, vCPU %u)",

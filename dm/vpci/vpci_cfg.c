@@ -50,6 +50,26 @@ int vpci_cfg_write(struct vpci *vp, u16 vbdf, u16 offset, unsigned size, u32 val
 	return 0;
 }
 
+static int cfg_read_or_miss(struct vpci *vp, struct vcpu *v, u16 bdf, u16 off, unsigned size,
+			    u32 *val)
+{
+	int ret = vpci_cfg_read(vp, bdf, off, size, val);
+
+	if (ret == -ENODEV && vp->ops->cfg_miss && access_ok(off, size))
+		return vp->ops->cfg_miss(vp->ctx, v, bdf, off, size, false, val);
+	return ret;
+}
+
+static int cfg_write_or_miss(struct vpci *vp, struct vcpu *v, u16 bdf, u16 off, unsigned size,
+			     u32 val)
+{
+	int ret = vpci_cfg_write(vp, bdf, off, size, val);
+
+	if (ret == -ENODEV && vp->ops->cfg_miss && access_ok(off, size))
+		return vp->ops->cfg_miss(vp->ctx, v, bdf, off, size, true, &val);
+	return ret;
+}
+
 /*
  * Only a dword access to 0xCF8 is CONFIG_ADDRESS (PCI 3.0 3.2.2.3.2);
  * narrower ones are ordinary I/O cycles to whatever else decodes there.
@@ -75,7 +95,7 @@ int vpci_pio_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *va
 		return 0;
 	}
 	off = (u16)((cf8 & 0xFC) | (port & 3));
-	return vpci_cfg_read(vp, (u16)(cf8 >> 8), off, size, val);
+	return cfg_read_or_miss(vp, v, (u16)(cf8 >> 8), off, size, val);
 }
 
 int vpci_pio_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
@@ -96,7 +116,7 @@ int vpci_pio_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 va
 	if (!(cf8 & VPCI_CF8_ENABLE) || port + size > VPCI_CFC_PORT + 4)
 		return 0;
 	off = (u16)((cf8 & 0xFC) | (port & 3));
-	return vpci_cfg_write(vp, (u16)(cf8 >> 8), off, size, val);
+	return cfg_write_or_miss(vp, v, (u16)(cf8 >> 8), off, size, val);
 }
 
 /* ECAM: bus in bits 27:20, device 19:15, function 14:12, register 11:0. */
@@ -137,20 +157,30 @@ int vpci_ecam_mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u6
 {
 	struct vpci *vp = opaque;
 
-	(void)v;
+	u16 bdf, reg;
+	u32 v32;
+	int ret;
+
 	if (gpa < vp->ecam_base || gpa - vp->ecam_base >= vpci_ecam_size(vp)) {
 		*val = size >= 8 ? ~0ULL : vpci_ones(size);
 		return 0;
 	}
-	return vpci_ecam_read(vp, gpa - vp->ecam_base, size, val);
+	if (size > 4 || !ecam_decode(vp, gpa - vp->ecam_base, &bdf, &reg))
+		return vpci_ecam_read(vp, gpa - vp->ecam_base, size, val);
+	ret = cfg_read_or_miss(vp, v, bdf, reg, size, &v32);
+	*val = v32;
+	return ret;
 }
 
 int vpci_ecam_mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 val)
 {
 	struct vpci *vp = opaque;
 
-	(void)v;
+	u16 bdf, reg;
+
 	if (gpa < vp->ecam_base || gpa - vp->ecam_base >= vpci_ecam_size(vp))
 		return 0;
+	if (size <= 4 && ecam_decode(vp, gpa - vp->ecam_base, &bdf, &reg))
+		return cfg_write_or_miss(vp, v, bdf, reg, size, (u32)val);
 	return vpci_ecam_write(vp, gpa - vp->ecam_base, size, val);
 }

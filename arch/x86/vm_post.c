@@ -1,0 +1,278 @@
+/*
+ * Post-launched VMs: built from the scenario's post-launched template when
+ * the Service VM asks (CREATE_VM), with no RAM until VM_SET_MEMORY_REGIONS,
+ * vCPUs on the template's reserved pCPUs, the vLAPIC/vIOAPIC and a vPCI
+ * host bridge of their own; everything else they touch is forwarded to the
+ * Service VM (dm/ioreq.c). Their vCPUs take a pCPU at START_VM and leave it
+ * (VMCS cleared, TLB flushed) when the VM pauses, stops or is reset.
+ */
+#include "lib.h"
+#include "lapic.h"
+#include "mm.h"
+#include "percpu.h"
+#include "vm.h"
+#include "vmm.h"
+#include "vtd.h"
+#include "x86.h"
+
+#define VCPU_PAGES	(ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE)
+#define LEAVE_TIMEOUT_MS 1000
+
+struct vm post_vms[VMM_MAX_POST_VMS];
+static bool post_in_use[VMM_MAX_POST_VMS];
+static char post_names[VMM_MAX_POST_VMS][24];
+
+int vm_irq_init(struct vm *vm);
+void vmx_msr_bitmap_init(u8 *bm);
+
+const struct vm_config *vm_post_template(void)
+{
+	for (unsigned i = 0; i < scenario.nr_vms; i++)
+		if (scenario.vms[i].kind == VM_POST_LAUNCHED)
+			return &scenario.vms[i];
+	return NULL;
+}
+
+/* pCPUs reserved for post-launched VMs: the templates' CPUs. */
+u64 vm_post_pcpu_mask(void)
+{
+	u64 mask = 0;
+
+	for (unsigned i = 0; i < scenario.nr_vms; i++)
+		if (scenario.vms[i].kind == VM_POST_LAUNCHED)
+			mask |= scenario.vms[i].cpu_affinity;
+	return mask & (nr_pcpus >= 64 ? ~0ULL : BIT(nr_pcpus) - 1);
+}
+
+bool vm_is_post_pcpu(unsigned cpu)
+{
+	return vm_post_pcpu_mask() & BIT(cpu);
+}
+
+/* pCPUs a live post-launched VM holds (its vCPUs, running or not). */
+static u64 pcpus_taken(void)
+{
+	u64 mask = 0;
+
+	for (unsigned i = 0; i < VMM_MAX_POST_VMS; i++)
+		for (unsigned j = 0; post_in_use[i] && j < post_vms[i].nr_vcpus; j++)
+			mask |= BIT(post_vms[i].vcpus[j]->pcpu->id);
+	return mask;
+}
+
+static void vcpus_free(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		page_free(vm->vcpus[i]->vmcs, 1);
+		page_free(vm->vcpus[i], VCPU_PAGES);
+		vm->vcpus[i] = NULL;
+	}
+	vm->nr_vcpus = 0;
+	memset(vm->lapics.vlapic, 0, sizeof(vm->lapics.vlapic));
+	vm->lapics.count = 0;
+}
+
+/* Fresh vCPUs (reset state) on the pCPUs of affinity. */
+static int vcpus_alloc(struct vm *vm, u64 affinity)
+{
+	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
+		struct vcpu *v;
+
+		if (!(affinity & BIT(cpu)))
+			continue;
+		v = page_alloc(VCPU_PAGES);
+		if (!v)
+			return -ENOMEM;
+		v->vm = vm;
+		v->id = vm->nr_vcpus;
+		v->pcpu = &pcpus[cpu];
+		v->state = VCPU_STOPPED;
+		vm->vcpus[vm->nr_vcpus++] = v;
+		vlapic_init(&v->vlapic, &vm->lapics, v->id, v->id == 0);
+		v->vlapic.priv = v;
+	}
+	return vm->nr_vcpus ? 0 : -EINVAL;
+}
+
+/* Free what vm_post_create built; vCPUs are off their pCPUs. */
+static void post_free(struct vm *vm)
+{
+	unsigned slot = vm->vmid;
+
+	ptirq_release(vm);
+	vpci_deinit(&vm->vpci);
+	vcpus_free(vm);
+	ept_destroy(vm);
+	page_free(vm->io_bitmap, 2);
+	page_free(vm->msr_bitmap, 1);
+	/* NOT IMPLEMENTED: VT-d domains are never freed (no vtd_domain_destroy yet) */
+	memset(vm, 0, sizeof(*vm));
+	__atomic_store_n(&post_in_use[slot], false, __ATOMIC_RELEASE);
+}
+
+int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
+{
+	const struct vm_config *t = vm_post_template();
+	u64 affinity;
+	struct vm *vm = NULL;
+	unsigned slot;
+	int ret;
+
+	if (!t)
+		return -ENODEV;
+	affinity = p->cpu_affinity ? p->cpu_affinity : t->cpu_affinity;
+	if (affinity & ~vm_post_pcpu_mask())
+		return -EINVAL;
+	if (affinity & pcpus_taken())
+		return -EBUSY;
+	for (slot = 0; slot < VMM_MAX_POST_VMS; slot++)
+		if (!post_in_use[slot])
+			break;
+	if (slot == VMM_MAX_POST_VMS)
+		return -ENOSPC;
+	vm = &post_vms[slot];
+	memset(vm, 0, sizeof(*vm));
+	post_in_use[slot] = true;
+	snprintf(post_names[slot], sizeof(post_names[slot]), "%s-%u", t->name, slot);
+	vm->cfg = t;
+	vm->name = post_names[slot];
+	vm->id = CONFIG_MAX_VMS + slot;		/* VPIDs apart from the boot VMs' */
+	vm->vmid = (u16)slot;
+	vm->post = true;
+	memcpy(vm->uuid, p->uuid, sizeof(vm->uuid));
+	vm->vm_flag = p->vm_flag;
+	vm->ioreq_gpa = VMM_NO_IOREQ_BUFFER;
+	vm->state = VM_CREATED;
+	vm->io_bitmap = page_alloc(2);
+	vm->msr_bitmap = page_alloc(1);
+	ret = vm->io_bitmap && vm->msr_bitmap ? 0 : -ENOMEM;
+	if (!ret) {
+		memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
+		vmx_msr_bitmap_init(vm->msr_bitmap);
+		ret = ept_init(vm);
+	}
+	if (!ret && vtd_active()) {
+		vm->dma_domain = vtd_domain_create(vm->name);
+		ret = vm->dma_domain ? 0 : -ENOMEM;
+	}
+	if (!ret)
+		ret = vm_irq_init(vm);
+	if (!ret)
+		ret = vcpus_alloc(vm, affinity);
+	if (!ret)
+		ret = vm_vpci_init(vm);
+	if (ret) {
+		post_free(vm);
+		return ret;
+	}
+	pr_info("VM %s: created (vmid %u, %u vCPU(s), CPUs 0x%lx)\n", vm->name, slot,
+		vm->nr_vcpus, affinity);
+	*vmid = (u16)slot;
+	return 0;
+}
+
+/*
+ * Called on the vCPU's pCPU when its VM is paused, stopped or reset: drop
+ * the VMCS and the VM's translations from this CPU, then idle.
+ */
+void __noreturn idle_loop(void);
+void __noreturn vm_post_vcpu_leave(struct vcpu *v)
+{
+	struct pcpu *p = this_cpu();
+
+	if (v->vmcs)
+		vmclear(virt_to_phys(v->vmcs));
+	invept_single(v->vm->eptp);
+	lapic_arm_deadline(0);
+	v->timer_armed = 0;
+	v->state = VCPU_STOPPED;
+	p->vcpu = NULL;
+	__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST);
+	idle_loop();
+}
+
+/* Make the VM's vCPUs leave their pCPUs (state already not RUNNING). */
+static int wait_vcpus_left(struct vm *vm)
+{
+	u64 until = rdtsc() + LEAVE_TIMEOUT_MS * tsc_khz;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->pcpu->vcpu == vm->vcpus[i])
+			lapic_send_ipi(vm->vcpus[i]->pcpu->apic_id, KICK_VECTOR);
+	while (__atomic_load_n(&vm->nr_active_vcpus, __ATOMIC_ACQUIRE)) {
+		if (rdtsc() >= until) {
+			printk("VM %s: a vCPU did not leave its pCPU within %u ms\n", vm->name,
+			       LEAVE_TIMEOUT_MS);
+			return -ETIMEDOUT;
+		}
+		cpu_relax();
+	}
+	return 0;
+}
+
+int vm_post_start(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpus[i]->pcpu->vcpu)
+			return -EBUSY;		/* a vCPU of the last run has not left yet */
+	vm->nr_active_vcpus = vm->nr_vcpus;
+	vm->state = VM_RUNNING;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		v->state = VCPU_WAIT_SIPI;	/* vcpu_run_loop picks the start state */
+		__atomic_store_n(&v->pcpu->vcpu, v, __ATOMIC_RELEASE);
+		lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	}
+	pr_info("VM %s: started\n", vm->name);
+	return 0;
+}
+
+int vm_post_pause(struct vm *vm)
+{
+	spin_lock(&vm->lock);
+	if (vm->state == VM_RUNNING)
+		vm->state = VM_PAUSED;
+	else if (vm->state == VM_STOPPED)
+		vm->state = VM_PAUSED;	/* a stopped VM is as good as paused */
+	spin_unlock(&vm->lock);
+	return wait_vcpus_left(vm);
+}
+
+/* Back to CREATED: fresh vCPUs (registers, vLAPICs), free request slots; RAM and devices stay. */
+int vm_post_reset(struct vm *vm)
+{
+	u64 affinity = 0;
+	int ret = wait_vcpus_left(vm);
+
+	if (ret)
+		return ret;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		affinity |= BIT(vm->vcpus[i]->pcpu->id);
+	vcpus_free(vm);
+	ret = vcpus_alloc(vm, affinity);
+	if (ret) {
+		/* out of memory for vCPUs we just freed: cannot happen with exact-size lists */
+		vm_stop(vm, "reset: no memory for its vCPUs (%d)", ret);
+		return ret;
+	}
+	vioapic_init(&vm->vioapic, &vm->lapics, 0);
+	if (vm->ioreq)
+		for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
+			vm->ioreq->req_slot[i].processed = ABI_IOREQ_STATE_FREE;
+	vm->stop_reason[0] = 0;
+	vm->state = VM_CREATED;
+	pr_info("VM %s: reset\n", vm->name);
+	return 0;
+}
+
+void vm_post_destroy(struct vm *vm)
+{
+	printk("VM %s: destroyed\n", vm->name);
+	post_free(vm);
+}
+
+int vm_post_wait_left(struct vm *vm)
+{
+	return wait_vcpus_left(vm);
+}

@@ -1,0 +1,203 @@
+/*
+ * Device moves between the Service VM and post-launched VMs (include/vmm.h):
+ * ASSIGN_PCIDEV takes a function out of the Service VM's vPCI, resets it and
+ * gives it to the post-launched VM's vPCI at the virtual BDF and BAR GPAs the
+ * Service VM chose, in that VM's DMA domain; DEASSIGN_PCIDEV (and the VM's
+ * destruction) gives it back. INTx of an assigned function stays on the
+ * Service VM's route until SET_PTDEV_INTR moves it.
+ */
+#include "lib.h"
+#include "vm.h"
+#include "vmm.h"
+#include "vtd.h"
+
+static struct vm *vpci_vm(struct vpci *vp)
+{
+	return vp ? (struct vm *)((char *)vp - offsetof(struct vm, vpci)) : NULL;
+}
+
+static const struct board_pci_dev *board_dev(u16 pbdf)
+{
+	const struct board_config *b = scenario.board_info;
+
+	for (unsigned i = 0; b && i < b->nr_pci_devs; i++)
+		if (b->pci_devs[i].bdf == pbdf)
+			return &b->pci_devs[i];
+	return NULL;
+}
+
+int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info)
+{
+	const struct pci_pdev *p = pci_find_pdev(pbdf);
+	const struct board_pci_dev *bd = board_dev(pbdf);
+	struct vm *owner;
+
+	if (!p || p->hdr_type != 0)
+		return -ENODEV;
+	memset(info, 0, sizeof(*info));
+	owner = vpci_vm(vpci_pdev_owner(pbdf));
+	if (!owner)
+		info->owner = VMM_OWNER_HV;
+	else if (owner == service_vm)
+		info->owner = VMM_OWNER_SERVICE;
+	else if (owner->post)
+		info->owner = VMM_OWNER_POST;
+	else
+		info->owner = VMM_OWNER_PRE;
+	if (info->owner == VMM_OWNER_POST) {
+		info->owner_vm = owner;
+		for (unsigned i = 0; i < owner->vpci.nr_vdevs; i++)
+			if (owner->vpci.vdev[i].ops && owner->vpci.vdev[i].pbdf == pbdf)
+				info->vbdf = owner->vpci.vdev[i].vbdf;
+	}
+	info->intx_pin = p->intx_pin;
+	info->phys_gsi = bd && bd->intx_line != 0xff ? bd->intx_line : VMM_GSI_UNKNOWN;
+	for (unsigned i = 0; i < ABI_PCI_NUM_BARS && i < PCI_BAR_MAX; i++) {
+		/* enum pci_bar_type and enum vmm_bar_type list the same kinds in the same order */
+		info->bars[i] = (struct vmm_bar_info){ p->bar[i].type, p->bar[i].prefetch,
+						       p->bar[i].base, p->bar[i].size };
+	}
+	return 0;
+}
+
+bool vmm_vbdf_in_use(const struct vm *vm, u16 vbdf)
+{
+	return vpci_find_vdev((struct vpci *)&vm->vpci, vbdf) != NULL;
+}
+
+static struct vpci_vdev *vdev_by_pbdf(struct vpci *vp, u16 pbdf)
+{
+	for (unsigned i = 0; i < vp->nr_vdevs; i++)
+		if (vp->vdev[i].ops && vp->vdev[i].pdev && vp->vdev[i].pbdf == pbdf)
+			return &vp->vdev[i];
+	return NULL;
+}
+
+/* Back to the Service VM as it had it: same BDF, BARs at their physical bases. */
+static void give_back(u16 pbdf)
+{
+	const struct board_pci_dev *bd = board_dev(pbdf);
+	const struct pci_pdev *p = pci_find_pdev(pbdf);
+	struct vpci_dev_config dc = {
+		.kind = VPCI_DEV_PASSTHROUGH, .vbdf = pbdf, .pbdf = pbdf,
+		.intx_pin = p ? p->intx_pin : 0, .intx_line = bd ? bd->intx_line : 0xff,
+	};
+
+	if (service_vm->dma_domain)
+		vtd_device_assign(service_vm->dma_domain, pbdf);
+	if (vpci_assign_dev(&service_vm->vpci, &dc))
+		printk("PCI %02x:%02x.%u could not go back to the Service VM: it stays unassigned\n",
+		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
+}
+
+int vmm_assign_pcidev(struct vm *vm, const struct vmm_pcidev *d)
+{
+	struct vpci_vdev *sd = vdev_by_pbdf(&service_vm->vpci, d->pbdf);
+	struct vpci_dev_config dc = {
+		.kind = VPCI_DEV_PASSTHROUGH, .vbdf = d->vbdf, .pbdf = d->pbdf,
+		.flags = VPCI_DEVF_RESET, .intx_pin = d->intr_pin,
+		.intx_line = d->intr_pin ? d->intr_line : 0xff,
+	};
+	int ret;
+
+	if (!sd)
+		return -ENODEV;
+	if (!vm->dma_domain && !(service_vm->cfg->flags & VM_FLAG_UNPROTECTED_DMA))
+		return -EPERM;	/* it could DMA anywhere: only as unprotected as it already was */
+	for (unsigned i = 0; i < ABI_PCI_NUM_BARS && i < PCI_BAR_MAX; i++)
+		dc.vbar[i] = d->bar_gpa[i];
+	ret = vpci_deassign_dev(&service_vm->vpci, sd->vbdf);
+	if (ret)
+		return ret;
+	if (vm->dma_domain)
+		ret = vtd_device_assign(vm->dma_domain, d->pbdf);
+	if (!ret)
+		ret = vpci_assign_dev(&vm->vpci, &dc);
+	if (ret) {
+		give_back(d->pbdf);
+		return ret;
+	}
+	printk("VM %s: PCI %02x:%02x.%u assigned at %02x:%02x.%u\n", vm->name, PCI_BUS(d->pbdf),
+	       PCI_DEV(d->pbdf), PCI_FN(d->pbdf), PCI_BUS(d->vbdf), PCI_DEV(d->vbdf),
+	       PCI_FN(d->vbdf));
+	return 0;
+}
+
+int vmm_deassign_pcidev(struct vm *vm, u16 pbdf, u16 vbdf)
+{
+	const struct board_pci_dev *bd = board_dev(pbdf);
+	int ret;
+
+	if (bd && bd->intx_line != 0xff && vmm_intx_phys_user(bd->intx_line) == vm)
+		ptirq_intx_move(bd->intx_line, service_vm, bd->intx_line);
+	ret = vpci_deassign_dev(&vm->vpci, vbdf);	/* reset (flagged), unmapped */
+	if (ret)
+		return ret;
+	give_back(pbdf);
+	printk("VM %s: PCI %02x:%02x.%u given back to the Service VM\n", vm->name,
+	       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
+	return 0;
+}
+
+/* Destruction: every assigned function goes back. */
+void vmm_dev_release_all(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->vpci.nr_vdevs; i++) {
+		struct vpci_vdev *d = &vm->vpci.vdev[i];
+
+		if (d->ops && d->pdev)
+			vmm_deassign_pcidev(vm, d->pbdf, d->vbdf);
+	}
+}
+
+/* ---- INTx of assigned functions ---- */
+
+bool vmm_intx_lookup(const struct vm *vm, u32 virt_pin, bool pic, u32 *phys_pin)
+{
+	return ptirq_intx_find(vm, virt_pin, pic, phys_pin);
+}
+
+struct vm *vmm_intx_phys_user(u32 phys_pin)
+{
+	struct vm *vm = ptirq_intx_owner(phys_pin);
+
+	return vm && vm->post ? vm : NULL;
+}
+
+int vmm_set_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
+{
+	if (irq->intx.is_pic_pin)
+		return -ENOTSUP;	/* no vPIC: post-launched VMs use the vIOAPIC */
+	return ptirq_intx_move(irq->intx.phys_pin, vm, irq->intx.virt_pin);
+}
+
+int vmm_reset_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
+{
+	(void)vm;
+	/* the line goes back to the Service VM, which routes it at its own GSI */
+	return ptirq_intx_move(irq->intx.phys_pin, service_vm, irq->intx.phys_pin);
+}
+
+/* ---- MMIO devices ---- */
+
+/*
+ * NOT IMPLEMENTED: MMIO devices (ACPI devices of the board) are not tracked
+ * per owner yet, so none is assignable: lookups answer -ENODEV.
+ */
+int vmm_mmiodev_lookup(u64 hpa, u64 size, struct vmm_mmiodev_info *info)
+{
+	(void)hpa; (void)size; (void)info;
+	return -ENODEV;
+}
+
+int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
+{
+	(void)vm; (void)dev;
+	return -ENODEV;
+}
+
+int vmm_deassign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
+{
+	(void)vm; (void)dev;
+	return -ENODEV;
+}

@@ -1,0 +1,160 @@
+/*
+ * I/O requests of post-launched VMs: an access no in-hypervisor handler
+ * claims is written into the VM's shared ioreq page (slot = vCPU id), the
+ * Service VM's vCPU 0 gets the upcall vector, and the vCPU waits on its own
+ * pCPU until the Service VM completes the request (NOTIFY_REQUEST_FINISH, or
+ * the COMPLETE state itself with completion polling). A Service VM that
+ * does not answer within IOREQ_TIMEOUT_MS stops only the requesting VM.
+ */
+#include "lib.h"
+#include "lapic.h"
+#include "percpu.h"
+#include "vm.h"
+#include "x86.h"
+
+#define IOREQ_TIMEOUT_MS	2000
+#define UPCALL_DEFAULT_VECTOR	0xF3	/* Linux's HYPERVISOR_CALLBACK_VECTOR */
+
+struct vm *service_vm;
+
+static void upcall(void)
+{
+	struct vm *svm = service_vm;
+	u8 vector = svm->callback_vector ? svm->callback_vector : UPCALL_DEFAULT_VECTOR;
+
+	if (svm->state == VM_RUNNING)
+		vlapic_accept_irq(&svm->vcpus[0]->vlapic, vector, false);
+}
+
+/*
+ * Sleep until the request completes. A VM paused, reset or stopped meanwhile
+ * takes its vCPU off the pCPU right here (the request is dropped with it).
+ */
+static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
+{
+	struct vm *vm = v->vm;
+	bool polling = vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING;
+	u64 deadline = rdtsc() + IOREQ_TIMEOUT_MS * tsc_khz;
+
+	for (;;) {
+		if (vm->state != VM_RUNNING)
+			vm_post_vcpu_leave(v);
+		if (polling ? req->processed == ABI_IOREQ_STATE_COMPLETE
+			    : __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE))
+			return;
+		if (rdtsc() >= deadline) {
+			vm_stop(vm, "vCPU %u: the Service VM did not complete an I/O request "
+				"(type %u) within %u ms", v->id, req->type, IOREQ_TIMEOUT_MS);
+			vm_post_vcpu_leave(v);
+		}
+		if (polling || !lapic_tsc_deadline) {
+			cpu_relax();
+			continue;
+		}
+		/* woken by the finish notification's kick, or by the time-out */
+		lapic_arm_deadline(deadline);
+		v->timer_armed = deadline;
+		asm volatile("sti; hlt; cli" ::: "memory");
+	}
+}
+
+/* Post the request in v's slot, wait for it, return the slot (still owned by v). */
+static volatile struct abi_io_request *ioreq_send(struct vcpu *v, u32 type, const void *body,
+						  size_t len)
+{
+	struct vm *vm = v->vm;
+	volatile struct abi_io_request *req = &vm->ioreq->req_slot[v->id];
+
+	if (req->processed != ABI_IOREQ_STATE_FREE) {
+		/* the Service VM still holds it: it broke the protocol */
+		vm_stop(vm, "vCPU %u: ioreq slot in state %u, not free", v->id, req->processed);
+		vm_post_vcpu_leave(v);
+	}
+	req->type = type;
+	req->completion_polling = !!(vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING);
+	req->kernel_handled = 0;
+	memset((void *)&req->reqs, 0, sizeof(req->reqs));
+	memcpy((void *)&req->reqs, body, len);
+	__atomic_store_n(&v->ioreq_finished, false, __ATOMIC_RELAXED);
+	__atomic_store_n(&req->processed, ABI_IOREQ_STATE_PENDING, __ATOMIC_RELEASE);
+	upcall();
+	ioreq_wait(v, req);
+	return req;
+}
+
+static void ioreq_free(volatile struct abi_io_request *req)
+{
+	__atomic_store_n(&req->processed, ABI_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
+}
+
+int ioreq_forward_pio(struct vcpu *v, u16 port, unsigned size, bool write, u32 *val)
+{
+	struct abi_pio_request p = {
+		.direction = write ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ,
+		.address = port, .size = size, .value = write ? *val : 0,
+	};
+	volatile struct abi_io_request *req = ioreq_send(v, ABI_IOREQ_TYPE_PORTIO, &p, sizeof(p));
+
+	if (!write)
+		*val = req->reqs.pio_request.value;
+	ioreq_free(req);
+	return 0;
+}
+
+int ioreq_forward_mmio(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
+{
+	struct abi_mmio_request m = {
+		.direction = write ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ,
+		.address = gpa, .size = size, .value = write ? *val : 0,
+	};
+	volatile struct abi_io_request *req = ioreq_send(v, ABI_IOREQ_TYPE_MMIO, &m, sizeof(m));
+
+	if (!write)
+		*val = req->reqs.mmio_request.value;
+	ioreq_free(req);
+	return 0;
+}
+
+/* reg: byte offset in the function's config space (what Linux's HSM decodes). */
+int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val)
+{
+	struct abi_pci_request c = {
+		.direction = write ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ,
+		.size = size, .value = write ? *val : 0,
+		.bus = PCI_BUS(bdf), .dev = PCI_DEV(bdf), .func = PCI_FN(bdf), .reg = reg,
+	};
+	volatile struct abi_io_request *req = ioreq_send(v, ABI_IOREQ_TYPE_PCICFG, &c, sizeof(c));
+
+	if (!write)
+		*val = req->reqs.pci_request.value;
+	ioreq_free(req);
+	return 0;
+}
+
+/* What vmx_io.c / vmx_mmio.c use for a post-launched VM's unclaimed accesses. */
+static int fwd_pio_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
+{
+	(void)opaque;
+	return ioreq_forward_pio(v, port, size, false, val);
+}
+
+static int fwd_pio_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
+{
+	(void)opaque;
+	return ioreq_forward_pio(v, port, size, true, &val);
+}
+
+static int fwd_mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 *val)
+{
+	(void)opaque;
+	return ioreq_forward_mmio(v, gpa, size, false, val);
+}
+
+static int fwd_mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 val)
+{
+	(void)opaque;
+	return ioreq_forward_mmio(v, gpa, size, true, &val);
+}
+
+const struct pio_handler ioreq_pio_handler = { .read = fwd_pio_read, .write = fwd_pio_write };
+const struct mmio_handler ioreq_mmio_handler = { .read = fwd_mmio_read, .write = fwd_mmio_write };
