@@ -25,6 +25,8 @@ void mm_init(u64 start, u64 end)
 {
 	heap_next = ALIGN_UP(start, PAGE_SIZE);
 	heap_end = ALIGN_DOWN(end, PAGE_SIZE);
+	memset(free_lists, 0, sizeof(free_lists));
+	free_bytes_listed = 0;
 }
 
 void *page_alloc(unsigned nr_pages)

@@ -491,6 +491,70 @@ static void test_bad_kind_is_refused(void **state)
 	assert_null(vpci_find_vdev(&vma, bad.vbdf));
 }
 
+/* Post-launched VMs: accesses to absent functions go to cfg_miss, present ones never do. */
+static struct { unsigned calls; u16 bdf, reg; unsigned size; bool write; u32 val; } miss;
+
+static int miss_hook(void *ctx, struct vcpu *v, u16 vbdf, u16 reg, unsigned size, bool write,
+		     u32 *val)
+{
+	(void)ctx; (void)v;
+	miss.calls++;
+	miss.bdf = vbdf;
+	miss.reg = reg;
+	miss.size = size;
+	miss.write = write;
+	if (write)
+		miss.val = *val;
+	else
+		*val = 0x1234ABCD & (size == 4 ? ~0u : (1u << (size * 8)) - 1);
+	return 0;
+}
+
+static void test_absent_functions_reach_cfg_miss(void **state)
+{
+	struct vpci_ops ops = fake_ops;
+	struct vpci_config c;
+	struct vpci vp;
+	u64 v;
+
+	(void)state;
+	ops.cfg_miss = miss_hook;
+	fake_vm_config(&c, devs_b, ARRAY_SIZE(devs_b));
+	assert_int_equal(vpci_init(&vp, &ops, &fvm, &c), 0);
+	memset(&miss, 0, sizeof(miss));
+	/* through 0xCFC: bus/dev/fn and the byte offset as the guest addressed it */
+	assert_int_equal(guest_cfg_read(&vp, PCI_BDF(0, 5, 0), 0x2E, 2), 0xABCD);
+	assert_int_equal(miss.calls, 1);
+	assert_int_equal(miss.bdf, PCI_BDF(0, 5, 0));
+	assert_int_equal(miss.reg, 0x2E);
+	assert_int_equal(miss.size, 2);
+	assert_false(miss.write);
+	guest_cfg_write(&vp, PCI_BDF(0, 7, 1), 0x10, 4, 0xFEDC0000);
+	assert_int_equal(miss.calls, 2);
+	assert_true(miss.write);
+	assert_int_equal(miss.bdf, PCI_BDF(0, 7, 1));
+	assert_int_equal(miss.val, 0xFEDC0000);
+	/* through ECAM */
+	assert_int_equal(vpci_ecam_mmio_read(NULL, &vp, FAKE_ECAM + (3u << 15) + 0x40, 4, &v), 0);
+	assert_int_equal(v, 0x1234ABCD);
+	assert_int_equal(miss.bdf, PCI_BDF(0, 3, 0));
+	assert_int_equal(miss.reg, 0x40);
+	assert_int_equal(vpci_ecam_mmio_write(NULL, &vp, FAKE_ECAM + (3u << 15) + 0x44, 1, 0x5A), 0);
+	assert_int_equal(miss.calls, 4);
+	assert_int_equal(miss.reg, 0x44);
+	assert_int_equal(miss.val, 0x5A);
+	/* the host bridge is the VM's own: handled here, never forwarded */
+	assert_int_equal(guest_cfg_read(&vp, HB, 0, 2), VPCI_HB_VENDOR);
+	assert_int_equal(vpci_ecam_mmio_read(NULL, &vp, FAKE_ECAM, 2, &v), 0);
+	assert_int_equal(v, VPCI_HB_VENDOR);
+	/* malformed accesses are not config requests: all ones, nothing forwarded */
+	assert_int_equal(guest_cfg_read(&vp, PCI_BDF(0, 5, 0), 0x3, 2), 0xFFFF);
+	assert_int_equal(vpci_ecam_mmio_read(NULL, &vp, FAKE_ECAM + (5u << 15), 8, &v), 0);
+	assert_int_equal(miss.calls, 4);
+	fake_release_locks(&vp);
+	vpci_deinit(&vp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -511,6 +575,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_init_failures_leave_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_too_many_devices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_kind_is_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_absent_functions_reach_cfg_miss, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
