@@ -20,6 +20,15 @@ typedef long s64;
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
 static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
+static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+
+/* vendor/device of bus 0 dev:fn through 0xCF8/0xCFC */
+static u32 pci_id(u32 dev, u32 fn)
+{
+	outl(0xCF8, 0x80000000u | dev << 11 | fn << 8);
+	return inl(0xCFC);
+}
 
 static void putc(char c)
 {
@@ -80,7 +89,7 @@ void hmain(void)
 	u32 a, b, c, d;
 	s64 r;
 
-	puts("1..7\n");
+	puts("1..11\n");
 	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000001), "c"(0));
 	report(a & 1, "CPUID 0x40000001 says this VM is privileged", a);
 
@@ -97,6 +106,15 @@ void hmain(void)
 	report(r == 0, "SET_CALLBACK_VECTOR 0xF3", r);
 	r = hcall(HC_DESTROY_VM, 9, 0);
 	report(r == -EINVAL, "DESTROY_VM of vmid 9 (out of range): -EINVAL", r);
+
+	/* the Service VM's devices: everything but the pre-launched VM's e1000 */
+	report(pci_id(0, 0) == 0x12378086, "Service VM sees the real host bridge 00:00.0 (i440FX)",
+	       pci_id(0, 0));
+	report(pci_id(1, 0) == 0x70008086, "Service VM sees the PIIX3 at 00:01.0", pci_id(1, 0));
+	report(pci_id(3, 0) == 0xFFFFFFFF, "the pre-launched VM's e1000 (00:03.0) is invisible",
+	       pci_id(3, 0));
+	report(pci_id(13, 0) == 0xFFFFFFFF, "nor at the pre-launched VM's vBDF 00:0d.0",
+	       pci_id(13, 0));
 
 	while (!(inb(0x3FD) & 0x40))
 		;
