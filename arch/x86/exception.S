@@ -51,6 +51,7 @@ exc_stubs:
 	EXC_NOERR 31
 
 	/* external interrupts reach the host only while an idle CPU waits (sti; hlt) */
+	.align 16
 	.global irq_stubs
 irq_stubs:
 	.set vec, 32
