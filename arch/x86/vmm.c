@@ -237,12 +237,20 @@ static void ram_remove(struct vm *vm, u64 gpa, u64 size)
 
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr)
 {
-	u64 prot = 0, hpa;
+	u64 prot = 0, hpa, total = size;
 	unsigned mt;
 	int ret;
 
 	if (!vm_gpa_to_hva(service_vm, service_gpa, size))
 		return -EFAULT;
+	/* the template says how much RAM such a VM may have */
+	for (unsigned i = 0; i < vm->nr_ram; i++)
+		total += vm->ram[i].size;
+	if (vm->cfg->template_mem_size && total > vm->cfg->template_mem_size) {
+		printk("VM %s: more RAM than its template's %lu MiB refused\n", vm->name,
+		       vm->cfg->template_mem_size >> 20);
+		return -ENOMEM;
+	}
 	/* the Service VM's RAM ranges are contiguous in host memory within one range */
 	hpa = virt_to_phys(vm_gpa_to_hva(service_vm, service_gpa, size));
 	if (attr & ABI_MEM_ACCESS_READ)
