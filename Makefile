@@ -102,6 +102,7 @@ config-test:
 	$(Q)$(PYTHON) tests/config/run.py
 
 integration: setup-if-needed
+	$(Q)$(PYTHON) -m unittest discover -q -s tests/integration -p 'test_*.py'
 	$(Q)$(PYTHON) tests/integration/run.py
 
 # VT-d proven with real DMA in QEMU q35 + intel-iommu + edu (no VT-x needed)

@@ -10,6 +10,14 @@ Every "ok" line is one passed; every "not ok", missing test and scenario-level
 failure (build failure, PANIC, time-out, emulator death, missing hv-log) is one
 failed.  The last line printed is "N passed, N failed".
 
+A VM whose console another VM relays (a post-launched VM's UART emulated by the
+device model in the Service VM) is named in the .expect as
+    vm post plans 2 via sos "post: "
+meaning: lines of sos's console that start with "post: " are post's console,
+and post prints two plans (it is run twice, e.g. reset by its device model):
+each "1..N" line opens a run judged with the results after it. `vm NAME plan`
+is the one-plan form; `via SRC "PREFIX"` is optional with either.
+
 --bench runs only the scenarios whose .expect has a "bench" line, and merges
 their "bench NAME VALUE UNIT" figures and hv_image_bytes into
 build/bench/results.tsv.
@@ -132,12 +140,11 @@ def run_scenario(name, exp):
             lines = serial_log.clean_lines(f.read())
     except OSError:
         lines = []
-    log = serial_log.parse_log(lines)
+    log = serial_log.parse_log(lines, exp["relays"])
     r.passed, r.fails = serial_log.judge(exp, log, status, reason)
     r.bench = log["bench"]
-    r.detail = ", ".join("%s %d/%s" % (vm, len(log["sources"][vm].ok),
-                                       log["sources"][vm].plans[-1] if log["sources"][vm].plans else "?")
-                         for vm in sorted(log["sources"]))
+    r.detail = ", ".join("%s %d/%s" % (vm, len(src.ok), "+".join(str(p) for p in src.plans) or "?")
+                         for vm, src in sorted(log["sources"].items()))
     return r
 
 

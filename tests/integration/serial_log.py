@@ -3,6 +3,7 @@
 Used by tests/integration/run.py.  Pure functions over text: no processes.
 """
 import re
+import shlex
 
 ANSI = re.compile(r"\x1b(\[[0-9;?]*[ -/]*[@-~]|[@-Z\\-_])")
 VM_LINE = re.compile(r"^\[([A-Za-z][\w.-]*)\] ?(.*)$")
@@ -19,9 +20,32 @@ class ExpectError(Exception):
     pass
 
 
+def parse_vm_line(rest, where):
+    """'NAME plan' | 'NAME plans N', then optionally 'via SRC "PREFIX"'.
+
+    Returns (name, number of plans, (source, prefix) or None)."""
+    try:
+        parts = shlex.split(rest)
+    except ValueError as e:
+        raise ExpectError("%s: %s" % (where, e))
+    relay = None
+    if len(parts) >= 3 and parts[-3] == "via":
+        if not parts[-1]:
+            raise ExpectError("%s: 'via SRC PREFIX' needs a non-empty prefix" % where)
+        relay = (parts[-2], parts[-1])
+        parts = parts[:-3]
+    if len(parts) == 2 and parts[1] == "plan":
+        return parts[0], 1, relay
+    if len(parts) == 3 and parts[1] == "plans" and parts[2].isdigit() and int(parts[2]) >= 1:
+        return parts[0], int(parts[2]), relay
+    raise ExpectError("%s: want 'vm NAME plan' or 'vm NAME plans N' [via SRC \"PREFIX\"]" % where)
+
+
 def parse_expect(text, path="expect"):
-    """Return a dict: machine (dict), vms (list), hv_logs (list), bench (bool)."""
-    exp = {"machine": dict(MACHINE_KEYS), "vms": [], "hv_logs": [], "bench": False}
+    """Return a dict: machine (dict), vms (list), plans ({vm: N} for N > 1),
+    relays (list of (source, prefix, vm)), hv_logs (list), bench (bool)."""
+    exp = {"machine": dict(MACHINE_KEYS), "vms": [], "plans": {}, "relays": [],
+           "hv_logs": [], "bench": False}
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -43,10 +67,12 @@ def parse_expect(text, path="expect"):
                 except ValueError:
                     raise ExpectError("%s: %s=%s is not a number" % (where, k, v))
         elif word == "vm":
-            parts = rest.split()
-            if len(parts) != 2 or parts[1] != "plan":
-                raise ExpectError("%s: want 'vm NAME plan'" % where)
-            exp["vms"].append(parts[0])
+            name, plans, relay = parse_vm_line(rest, where)
+            exp["vms"].append(name)
+            if plans > 1:
+                exp["plans"][name] = plans
+            if relay:
+                exp["relays"].append((relay[0], relay[1], name))
         elif word == "hv-log":
             if not rest:
                 raise ExpectError("%s: hv-log needs a text to look for" % where)
@@ -73,10 +99,15 @@ class Source:
         self.ok = []       # (number, description)
         self.not_ok = []   # (number, description)
         self.plans = []    # N of each 1..N line
+        self.runs = []     # per plan line: (N, [test numbers after it])
+        self.unplanned = 0  # results before the first plan line
 
 
-def parse_log(lines):
-    """Split into per-source TAP results, hypervisor lines and bench figures."""
+def parse_log(lines, relays=()):
+    """Split into per-source TAP results, hypervisor lines and bench figures.
+
+    relays: (source, prefix, name) triples: a line of source's console that
+    starts with prefix is name's (a console relayed by, e.g., a device model)."""
     sources, hv_lines, bench, panics = {}, [], [], []
     for line in lines:
         if "PANIC" in line:
@@ -84,6 +115,10 @@ def parse_log(lines):
         m = VM_LINE.match(line)
         if m:
             name, body = m.group(1), m.group(2)
+            for src, prefix, target in relays:
+                if name == src and body.startswith(prefix):
+                    name, body = target, body[len(prefix):]
+                    break
         else:
             name, body = HV, line
             hv_lines.append(line)
@@ -95,10 +130,16 @@ def parse_log(lines):
         if t:
             src = sources.setdefault(name, Source())
             (src.not_ok if t.group(1) else src.ok).append((int(t.group(2)), t.group(3)))
+            if src.runs:
+                src.runs[-1][1].append(int(t.group(2)))
+            else:
+                src.unplanned += 1
             continue
         p = PLAN.match(body)
         if p:
-            sources.setdefault(name, Source()).plans.append(int(p.group(1)))
+            src = sources.setdefault(name, Source())
+            src.plans.append(int(p.group(1)))
+            src.runs.append((int(p.group(1)), []))
     return {"sources": sources, "hv_lines": hv_lines, "bench": bench, "panics": panics}
 
 
@@ -115,6 +156,26 @@ def ranges(nums):
     return ", ".join(out)
 
 
+def check_plan(label, plan, nums):
+    """Failures of one plan 1..plan given the test numbers reported for it."""
+    fails, seen = [], {}
+    for num in nums:
+        seen[num] = seen.get(num, 0) + 1
+    missing = [n for n in range(1, plan + 1) if n not in seen]
+    if missing:
+        fails.append((len(missing), "%s: test%s %s of 1..%d missing"
+                      % (label, "s" if len(missing) > 1 else "", ranges(missing), plan)))
+    beyond = sorted(n for n in seen if n < 1 or n > plan)
+    if beyond:
+        fails.append((1, "%s: test%s %s beyond the plan 1..%d"
+                      % (label, "s" if len(beyond) > 1 else "", ranges(beyond), plan)))
+    dups = sorted(n for n, c in seen.items() if c > 1)
+    if dups:
+        fails.append((1, "%s: test%s %s reported more than once"
+                      % (label, "s" if len(dups) > 1 else "", ranges(dups))))
+    return fails
+
+
 def judge(exp, log, run_status, run_reason):
     """Return (passed, failures): failures is a list of (count, text)."""
     sources = log["sources"]
@@ -129,25 +190,23 @@ def judge(exp, log, run_status, run_reason):
             fails.append((1, "%s: no plan line (1..N)%s"
                           % (name, "" if src else "; no test output at all")))
             continue
-        if len(src.plans) > 1:
-            fails.append((1, "%s: %d plan lines (%s)" % (name, len(src.plans),
-                                                         ", ".join("1..%d" % p for p in src.plans))))
-        plan = src.plans[-1]
-        seen = {}
-        for num, _ in src.ok + src.not_ok:
-            seen[num] = seen.get(num, 0) + 1
-        missing = [n for n in range(1, plan + 1) if n not in seen]
-        if missing:
-            fails.append((len(missing), "%s: test%s %s of 1..%d missing"
-                          % (name, "s" if len(missing) > 1 else "", ranges(missing), plan)))
-        beyond = sorted(n for n in seen if n < 1 or n > plan)
-        if beyond:
-            fails.append((1, "%s: test%s %s beyond the plan 1..%d"
-                          % (name, "s" if len(beyond) > 1 else "", ranges(beyond), plan)))
-        dups = sorted(n for n, c in seen.items() if c > 1)
-        if dups:
-            fails.append((1, "%s: test%s %s reported more than once"
-                          % (name, "s" if len(dups) > 1 else "", ranges(dups))))
+        want_plans = exp.get("plans", {}).get(name, 1)
+        if want_plans == 1:
+            if len(src.plans) > 1:
+                fails.append((1, "%s: %d plan lines (%s)" % (name, len(src.plans),
+                                                             ", ".join("1..%d" % p for p in src.plans))))
+            fails += check_plan(name, src.plans[-1], [n for n, _ in src.ok + src.not_ok])
+            continue
+        # a VM run several times (e.g. reset by its device model): each plan line
+        # opens a run, judged with the results that follow it
+        if len(src.plans) != want_plans:
+            fails.append((1, "%s: %d plan lines, want %d (%s)"
+                          % (name, len(src.plans), want_plans,
+                             ", ".join("1..%d" % p for p in src.plans))))
+        if src.unplanned:
+            fails.append((1, "%s: %d results before the first plan line" % (name, src.unplanned)))
+        for i, (plan, nums) in enumerate(src.runs, 1):
+            fails += check_plan("%s run %d" % (name, i), plan, nums)
     if log["panics"]:
         more = len(log["panics"]) - 1
         fails.append((1, "PANIC line: %s%s" % (log["panics"][0].strip(),

@@ -109,5 +109,52 @@ class JudgeTest(unittest.TestCase):
         self.assertEqual(sl.ranges([5, 1, 2, 3, 7, 8]), "1-3, 5, 7-8")
 
 
+RELAY_EXPECT = 'vm sos plan\nvm post plans 2 via sos "post: "\n'
+
+
+def run_relay(log_bytes, expect=RELAY_EXPECT):
+    exp = sl.parse_expect(expect)
+    log = sl.parse_log(sl.clean_lines(log_bytes), exp["relays"])
+    return sl.judge(exp, log, 0, "shutdown port"), log
+
+
+class RelayTest(unittest.TestCase):
+    """A console relayed inside another VM's (post-launched VM through the Service VM)."""
+
+    def test_two_runs_pass(self):
+        (passed, failed), log = run_relay(
+            b"[sos] 1..1\n[sos] post: 1..2\n[sos] post: ok 1 - a\n[sos] post: ok 2 - b\n"
+            b"[sos] ok 1 - s\n[sos] post: 1..1\n[sos] post: ok 1 - c\nbulkhead: all VMs stopped\n")
+        self.assertEqual((passed, failed), (4, []))
+        self.assertEqual(log["sources"]["post"].plans, [2, 1])
+
+    def test_each_run_judged_against_its_plan(self):
+        (_, failed), _ = run_relay(
+            b"[sos] 1..1\n[sos] ok 1\n[sos] post: 1..2\n[sos] post: ok 1 - a\n"
+            b"[sos] post: 1..1\n[sos] post: ok 1 - c\n[sos] post: ok 2 - c\n"
+            b"bulkhead: all VMs stopped\n")
+        self.assertIn((1, "post run 1: test 2 of 1..2 missing"), failed)
+        self.assertIn((1, "post run 2: test 2 beyond the plan 1..1"), failed)
+
+    def test_missing_run_and_early_results(self):
+        (_, failed), _ = run_relay(
+            b"[sos] 1..1\n[sos] ok 1\n[sos] post: ok 1\n[sos] post: 1..1\n"
+            b"bulkhead: all VMs stopped\n")
+        msgs = [m for _, m in failed]
+        self.assertIn("post: 1 plan lines, want 2 (1..1)", msgs)
+        self.assertIn("post: 1 results before the first plan line", msgs)
+
+    def test_single_plan_with_via(self):
+        e = sl.parse_expect('vm post plan via sos "post: "\n')
+        self.assertEqual(e["relays"], [("sos", "post: ", "post")])
+        self.assertEqual(e["plans"], {})
+
+    def test_malformed_lines_refused(self):
+        for bad in ('vm post plans\n', 'vm post plans 0\n', 'vm post plan via sos\n',
+                    'vm post plan via sos ""\n', 'vm post plan via sos "x\n'):
+            with self.assertRaises(sl.ExpectError, msg=bad):
+                sl.parse_expect(bad)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -1,0 +1,113 @@
+/*
+ * post: the post-launched test guest. Its VM has no UART of the hypervisor's:
+ * COM1, the test device (ports 0x5000.., MMIO 0xD0000000) and unknown PCI
+ * functions are emulated by the Service VM's device model (dm64) through
+ * forwarded I/O requests, and the dm64 relays its console as "post: ..." lines.
+ * The device model runs it twice: phase 1 with the e1000 assigned, then (after
+ * PAUSE, DEASSIGN, RESET and a fresh load) phase 2 without it. Each phase
+ * prints its own plan, tells the device model it is done and halts.
+ */
+#include "guest.h"
+#include "post_dev.h"
+
+#define PCI_COMMAND 0x04
+#define PCI_COMMAND_MEM 0x2
+#define PCI_BAR0 0x10
+#define PCI_SUBSYSTEM 0x2C
+#define PORT_SCRATCH_VALUE 0xA5A55A5Au
+#define MMIO_SCRATCH_VALUE 0x12345678u
+#define HOST_BRIDGE_ID 0x12378086u
+
+static u32 post_mmio(u32 off)
+{
+	return mmio_read32(POSTDEV_MMIO_BASE + off);
+}
+
+static void phase1(void)
+{
+	u32 a, b, v;
+
+	test_report(true, "device model answers port 0x%x: phase 1", POSTDEV_PHASE);
+	a = inl(POSTDEV_COUNTER);
+	b = inl(POSTDEV_COUNTER);
+	test_report(a == POSTDEV_COUNTER_MAGIC + 1, "test device port 0x%x, first read: %#x (want %#x)",
+		    POSTDEV_COUNTER, a, POSTDEV_COUNTER_MAGIC + 1);
+	test_report(b == POSTDEV_COUNTER_MAGIC + 2, "test device port 0x%x counts: %#x (want %#x)",
+		    POSTDEV_COUNTER, b, POSTDEV_COUNTER_MAGIC + 2);
+	outl(POSTDEV_SCRATCH, PORT_SCRATCH_VALUE);
+	v = inl(POSTDEV_SCRATCH);
+	test_report(v == PORT_SCRATCH_VALUE, "test device port 0x%x keeps what was written: %#x",
+		    POSTDEV_SCRATCH, v);
+
+	/* GPA 0xD0000000 is not RAM here: each access becomes an MMIO request */
+	v = post_mmio(POSTDEV_MMIO_ID);
+	test_report(v == POSTDEV_MMIO_ID_VALUE, "test device MMIO %#x reads %#x (want %#x)",
+		    POSTDEV_MMIO_BASE + POSTDEV_MMIO_ID, v, POSTDEV_MMIO_ID_VALUE);
+	mmio_write32(POSTDEV_MMIO_BASE + POSTDEV_MMIO_SCRATCH, MMIO_SCRATCH_VALUE);
+	v = post_mmio(POSTDEV_MMIO_SCRATCH);
+	test_report(v == MMIO_SCRATCH_VALUE, "test device MMIO %#x keeps what was written: %#x",
+		    POSTDEV_MMIO_BASE + POSTDEV_MMIO_SCRATCH, v);
+
+	/* the host bridge is the hypervisor's vPCI; 00:05.0 and 00:07.0 the device model's */
+	v = pci_read32(0, 0, 0, PCI_VENDOR_ID);
+	test_report(v == HOST_BRIDGE_ID, "00:00.0 (hypervisor's host bridge) is %04x:%04x",
+		    v & 0xFFFF, v >> 16);
+	v = pci_read32(0, POSTDEV_PCI_DEV, 0, PCI_VENDOR_ID);
+	test_report(v == POSTDEV_PCI_ID, "00:05.0 (device model's) is %04x:%04x (want 1af4:10f0)",
+		    v & 0xFFFF, v >> 16);
+	v = pci_read16(0, POSTDEV_PCI_DEV, 0, PCI_DEVICE_ID);
+	test_report(v == (POSTDEV_PCI_ID >> 16), "00:05.0 16-bit read at offset 2: %#x", v);
+	v = pci_read32(0, POSTDEV_PCI_DEV, 0, PCI_SUBSYSTEM);
+	test_report(v == POSTDEV_PCI_SUBSYS, "00:05.0 subsystem (offset 0x2c): %#x (want %#x)",
+		    v, POSTDEV_PCI_SUBSYS);
+	v = pci_read32(0, POSTDEV_PCI_ABSENT_DEV, 0, PCI_VENDOR_ID);
+	test_report(v == 0xFFFFFFFFu, "00:07.0 (nobody's) reads %#x", v);
+
+	/* the assigned e1000: config space through vPCI, BAR0 mapped straight through EPT */
+	v = pci_read32(0, POST_E1000_DEV, 0, PCI_VENDOR_ID);
+	test_report(v == POST_E1000_ID, "00:03.0 (assigned e1000) is %04x:%04x", v & 0xFFFF, v >> 16);
+	v = pci_read32(0, POST_E1000_DEV, 0, PCI_BAR0);
+	test_report(v == POST_E1000_BAR0, "e1000 BAR0 is %#x (want the device model's %#x)",
+		    v, POST_E1000_BAR0);
+	pci_write16(0, POST_E1000_DEV, 0, PCI_COMMAND,
+		    pci_read16(0, POST_E1000_DEV, 0, PCI_COMMAND) | PCI_COMMAND_MEM);
+	v = pci_read16(0, POST_E1000_DEV, 0, PCI_COMMAND);
+	test_report(v & PCI_COMMAND_MEM, "e1000 Command.MEM set (command %#x)", v);
+	v = mmio_read32(POST_E1000_BAR0 + POST_E1000_STATUS);
+	test_report(v != 0 && v != 0xFFFFFFFFu, "e1000 STATUS through BAR0: %#x", v);
+}
+
+static void phase2(void)
+{
+	u32 v;
+
+	test_report(true, "device model answers port 0x%x: phase 2", POSTDEV_PHASE);
+	v = pci_read32(0, POST_E1000_DEV, 0, PCI_VENDOR_ID);
+	test_report(v == 0xFFFFFFFFu, "00:03.0 is gone after the device model took it back: %#x", v);
+	v = inl(POSTDEV_COUNTER);
+	test_report(v == POSTDEV_COUNTER_MAGIC + 3, "test device counter goes on across the reset: %#x",
+		    v);
+	v = post_mmio(POSTDEV_MMIO_SCRATCH);
+	test_report(v == MMIO_SCRATCH_VALUE, "test device MMIO scratch kept across the reset: %#x", v);
+}
+
+int main(void)
+{
+	u32 phase = inl(POSTDEV_PHASE);
+
+	if (phase != 1 && phase != 2) {
+		/* no device model (a bare run): say so and power off */
+		test_plan(1);
+		test_report(false, "device model phase on port 0x%x: %#x", POSTDEV_PHASE, phase);
+		return 0;
+	}
+	test_plan(phase == 1 ? POST_PHASE1_TESTS : POST_PHASE2_TESTS);
+	if (phase == 1)
+		phase1();
+	else
+		phase2();
+	test_plan_check();
+	/* the device model pauses us on this write, and reloads us for the next phase */
+	outl(POSTDEV_PHASE, phase);
+	cpu_halt_forever();
+}

@@ -1,0 +1,48 @@
+/*
+ * The contract between the post-launched test guest (post/) and the device
+ * model that emulates its devices in the Service VM (dm64/). Macros only:
+ * both the 32-bit guest and the 64-bit device model include it.
+ */
+#ifndef GUEST_POST_DEV_H
+#define GUEST_POST_DEV_H
+
+/* Test device, port I/O (32-bit registers). */
+#define POSTDEV_PORT_BASE	0x5000
+#define POSTDEV_PORT_SIZE	0x10
+#define POSTDEV_COUNTER		0x5000	/* read: POSTDEV_COUNTER_MAGIC + n for the n-th read */
+#define POSTDEV_COUNTER_MAGIC	0x5EED0000u
+#define POSTDEV_SCRATCH		0x5004	/* read/write */
+#define POSTDEV_PHASE		0x5008	/* read: the phase (1, 2); write n: phase n done */
+
+/* Test device, MMIO: not RAM in the post VM, so every access is forwarded. */
+#define POSTDEV_MMIO_BASE	0xD0000000u
+#define POSTDEV_MMIO_SIZE	0x1000u
+#define POSTDEV_MMIO_ID		0x0	/* read: POSTDEV_MMIO_ID_VALUE */
+#define POSTDEV_MMIO_ID_VALUE	0xB0CC0DE5u
+#define POSTDEV_MMIO_SCRATCH	0x4	/* read/write */
+
+/* PCI function the device model emulates through forwarded PCICFG requests. */
+#define POSTDEV_PCI_DEV		5	/* 00:05.0 */
+#define POSTDEV_PCI_ID		0x10F01AF4u	/* device 0x10f0, vendor 0x1af4 */
+#define POSTDEV_PCI_SUBSYS	0x00051AF4u	/* offset 0x2C: subsystem 0x0005, vendor 0x1af4 */
+#define POSTDEV_PCI_CLASS	0x00FF0000u	/* offset 0x08: class ff (unassigned), rev 0 */
+#define POSTDEV_PCI_ABSENT_DEV	7	/* 00:07.0: nobody; the device model answers ~0 */
+
+/* The e1000 the Service VM assigns to the post VM (Bochs's slot 2 = 00:03.0). */
+#define POST_E1000_DEV		3
+#define POST_E1000_ID		0x100E8086u
+#define POST_E1000_BAR0		0xC0000000u	/* the GPA the device model chose */
+#define POST_E1000_STATUS	0x8	/* STATUS register offset in BAR0 */
+
+/* The post VM's multiboot info, command line and boot GDT (user GPAs). */
+#define POST_MBINFO_GPA		0x6000u
+#define POST_CMDLINE_GPA	0x6800u
+#define POST_GDT_GPA		0x7000u
+#define POST_RAM_SIZE		0x1000000u	/* 16 MiB from GPA 0 */
+#define POST_CMDLINE		"name=post"
+
+/* Tests per phase (the device model relays both plans). */
+#define POST_PHASE1_TESTS	15
+#define POST_PHASE2_TESTS	4
+
+#endif
