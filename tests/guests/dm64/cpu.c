@@ -33,6 +33,7 @@
 #define TSC_KHZ_FALLBACK	2000000ULL
 
 volatile u32 upcalls;
+volatile u64 upcall_tsc;
 volatile u32 ticks;
 
 static unsigned tap_count, tap_failed;
@@ -348,6 +349,7 @@ void irq_dispatch(u64 vector, u64 rip)
 	}
 	switch (vector) {
 	case UPCALL_VECTOR:
+		upcall_tsc = rdtsc();
 		upcalls++;
 		break;
 	case TIMER_VECTOR:

@@ -87,9 +87,18 @@ struct serve_stats {
 	u32 done;		/* what the guest last wrote to POSTDEV_PHASE */
 	bool powered_off;	/* the guest wrote S5 to PM1a_CNT */
 	bool timed_out;		/* no request for DM_WATCHDOG_MS */
+	/* round-trip benchmark (POSTDEV_BENCH) */
+	u32 bench_reqs;		/* reads served */
+	u64 dm_ticks;		/* our share of them: upcall taken .. NOTIFY_REQUEST_FINISH */
+	u32 rt_ticks;		/* the guest's average round trip, as it reported it */
+	/* the request we leave unanswered (POSTDEV_SILENT) */
+	bool silent;
+	u64 silent_since;
 };
 
 #define DM_WATCHDOG_MS		20000
+#define DM_SILENT_WAIT_MS	3000	/* longer than the hypervisor's 2 s request time-out */
+extern volatile u64 upcall_tsc;		/* TSC when the last upcall was taken */
 
 void serve_init(u16 vmid);
 /* Serve requests until the guest says phase is done, powers off or goes quiet. */

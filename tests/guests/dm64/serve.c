@@ -55,7 +55,7 @@ static void uart_write(u64 off, u32 v)
 		uart_flush();
 }
 
-static u32 pio_read(u64 port)
+static u32 pio_read(u64 port, struct serve_stats *st)
 {
 	if (port >= COM1_BASE && port < COM1_BASE + 8)
 		return port - COM1_BASE == COM1_LSR ? LSR_IDLE : 0;
@@ -66,6 +66,9 @@ static u32 pio_read(u64 port)
 		return port_scratch;
 	case POSTDEV_PHASE:
 		return cur_phase;
+	case POSTDEV_BENCH:
+		st->bench_reqs++;
+		return 0;
 	default:
 		return ~0U;
 	}
@@ -83,6 +86,9 @@ static void pio_write(u64 port, u64 size, u32 v, struct serve_stats *st)
 		break;
 	case POSTDEV_PHASE:
 		st->done = v;
+		break;
+	case POSTDEV_BENCH:
+		st->rt_ticks = v;
 		break;
 	case PM1A_CNT:
 		/* the guest library powers off this way, e.g. after an unexpected exception */
@@ -150,7 +156,7 @@ static bool emulate(volatile struct abi_io_request *req, struct serve_stats *st)
 		if (!pio_size_ok(size))
 			return false;
 		if (p->direction == ABI_IOREQ_DIR_READ)
-			p->value = pio_read(p->address) & (u32)size_mask(size);
+			p->value = pio_read(p->address, st) & (u32)size_mask(size);
 		else
 			pio_write(p->address, size, p->value & (u32)size_mask(size), st);
 		return true;
@@ -194,6 +200,12 @@ static bool serve_slot(unsigned vcpu, struct serve_stats *st)
 	req->processed = ABI_IOREQ_STATE_PROCESSING;
 	/* the hypervisor filled the slot before PENDING (x86 keeps stores in order) */
 	asm volatile("" ::: "memory");
+	if (req->type == ABI_IOREQ_TYPE_PORTIO && req->reqs.pio_request.address == POSTDEV_SILENT) {
+		/* left PROCESSING on purpose: the hypervisor's time-out has to stop the VM */
+		st->silent = true;
+		st->silent_since = rdtsc();
+		return true;
+	}
 	if (!emulate(req, st)) {
 		st->bad++;
 		dm_printf("# malformed request in slot %u: type %u size %lu\n", vcpu, req->type,
@@ -201,6 +213,9 @@ static bool serve_slot(unsigned vcpu, struct serve_stats *st)
 	}
 	/* the value must be visible before COMPLETE */
 	asm volatile("mfence" ::: "memory");
+	if (req->type == ABI_IOREQ_TYPE_PORTIO && req->reqs.pio_request.address == POSTDEV_BENCH &&
+	    req->reqs.pio_request.direction == ABI_IOREQ_DIR_READ)
+		st->dm_ticks += rdtsc() - upcall_tsc;
 	req->processed = ABI_IOREQ_STATE_COMPLETE;
 	ret = hcall(HC_NOTIFY_REQUEST_FINISH, post_vmid, vcpu);
 	if (ret) {
@@ -236,6 +251,8 @@ void serve_phase(u32 phase, struct serve_stats *st)
 		seen = upcalls;
 		for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
 			served += serve_slot(i, st);
+		if (st->silent && rdtsc() - st->silent_since > DM_SILENT_WAIT_MS * tsc_khz())
+			break;		/* the hypervisor has given up on the request by now */
 		if (served) {
 			quiet_since = rdtsc();
 		} else if (rdtsc() - quiet_since > limit) {

@@ -12,7 +12,11 @@
 #define POSTDEV_COUNTER		0x5000	/* read: POSTDEV_COUNTER_MAGIC + n for the n-th read */
 #define POSTDEV_COUNTER_MAGIC	0x5EED0000u
 #define POSTDEV_SCRATCH		0x5004	/* read/write */
-#define POSTDEV_PHASE		0x5008	/* read: the phase (1, 2); write n: phase n done */
+#define POSTDEV_PHASE		0x5008	/* read: the phase (1, 2, 3); write n: phase n done */
+#define POSTDEV_BENCH		0x500C	/* read: 0 at once (round-trip benchmark); write: the
+					 * guest's average round trip in TSC ticks */
+#define POSTDEV_SILENT		0x5010	/* read: never answered (the hypervisor must time out) */
+#define POSTDEV_BENCH_SHIFT	6	/* 64 timed reads (no 64-bit division in the guest) */
 
 /* Test device, MMIO: not RAM in the post VM, so every access is forwarded. */
 #define POSTDEV_MMIO_BASE	0xD0000000u
@@ -43,6 +47,7 @@
 
 /* Tests per phase (the device model relays both plans). */
 #define POST_PHASE1_TESTS	15
-#define POST_PHASE2_TESTS	4
+#define POST_PHASE2_TESTS	5
+#define POST_PHASE3_TESTS	1
 
 #endif
