@@ -18,12 +18,13 @@ _start32:
 
 	movl $(boot_stack + HV_STACK_SIZE), %esp
 
-	/* zero .bss (GRUB does for ELF, but stay independent of the loader) */
+	/* zero .bss (GRUB does for ELF, but stay independent of the loader); page-aligned ends */
 	movl $__bss_start, %edi
 	movl $__bss_end, %ecx
 	subl %edi, %ecx
+	shrl $2, %ecx
 	xorl %eax, %eax
-	rep stosb
+	rep stosl
 
 	/* long mode available? */
 	movl $0x80000000, %eax
