@@ -10,7 +10,7 @@
 
 #define CONFIG_MAX_VMS 8
 #define CONFIG_MAX_CPUS 16
-#define CONFIG_MAX_MEM_RANGES 4
+#define CONFIG_MAX_MEM_RANGES 8
 #define CONFIG_MAX_PCI_DEVS 16
 
 enum vm_kind {
@@ -240,6 +240,7 @@ struct vm_config {
 
 #define VM_FLAG_PRIVILEGED BIT(0)	/* CPUID 0x40000001 EAX bit 0 */
 #define VM_FLAG_UNPROTECTED_DMA BIT(1)	/* passthrough allowed without VT-d */
+#define VM_FLAG_IDENTITY_MEM BIT(2)	/* Service VM: its RAM is all the RAM left, gpa = hpa */
 
 struct hv_mem_config {
 	u64 base;			/* hypervisor image + heap */

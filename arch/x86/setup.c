@@ -132,6 +132,34 @@ static void heap_init(void)
 		mm_free_bytes() >> 10);
 }
 
+/*
+ * An identity-mapped Service VM gets all RAM nobody else has, wherever GRUB
+ * put the boot modules: move the modules into the hypervisor's memory first.
+ */
+static void relocate_modules(void)
+{
+	bool identity = false;
+
+	for (unsigned i = 0; i < scenario.nr_vms; i++)
+		identity |= !!(scenario.vms[i].flags & VM_FLAG_IDENTITY_MEM);
+	for (unsigned i = 0; identity && i < boot_info.nr_mods; i++) {
+		struct boot_module *m = &boot_info.mods[i];
+		u64 len = m->end - m->start;
+		void *copy;
+
+		if (m->start >= scenario.hv_mem.base &&
+		    m->end <= scenario.hv_mem.base + scenario.hv_mem.size)
+			continue;
+		copy = page_alloc((unsigned)(ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE));
+		if (!copy)
+			panic("no room in the hypervisor's memory for boot module '%s' (%lu KiB)",
+			      m->string, len >> 10);
+		memcpy(copy, phys_to_virt(m->start), len);
+		m->start = virt_to_phys(copy);
+		m->end = m->start + len;
+	}
+}
+
 /* Physical PCI: ECAM from the MCFG when there is one, then one enumeration. */
 static void pci_init(void)
 {
@@ -195,6 +223,7 @@ void hv_main(u32 magic, u64 info)
 
 	pcpus[0].apic_id = lapic_id();
 	heap_init();
+	relocate_modules();
 	lapic_init();
 	tsc_calibrate();
 	pr_info("TSC: %lu kHz\n", tsc_khz);

@@ -217,7 +217,8 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 		return -ENOENT;
 	}
 	ret = build_e820(vm, &map);
-	if (!ret)
+	/* an identity-mapped Service VM should see the host's tables, adjusted: not done yet */
+	if (!ret && !(c->flags & VM_FLAG_IDENTITY_MEM))
 		ret = vm_acpi_build(vm, &map);
 	if (ret)
 		return ret;
@@ -327,9 +328,10 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->name = c->name;
 	vm->state = VM_CREATED;
 	if (c->kind == VM_SERVICE)
-		printk("VM %s: Service VM, started like a pre-launched VM with its configured memory "
-		       "and devices: identity mapping and the host's ACPI tables are NOT IMPLEMENTED "
-		       "yet\n", vm->name);
+		printk("VM %s: Service VM (%s memory); the host's ACPI tables for it are NOT "
+		       "IMPLEMENTED yet: it gets %s\n", vm->name,
+		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured",
+		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "no ACPI tables" : "bulkhead's own vACPI");
 	ret = check_memory(vm, bi);
 	if (ret)
 		return ret;

@@ -171,7 +171,7 @@ class Checker:
     def check_memory(self):
         hv = self.s.hv_mem
         used = [(hv.base, hv.size, "the hypervisor's memory", hv.node)]
-        pending = []
+        pending, identity = [], []
         for rv in self.r.vms:
             v = rv.src
             m = v.mem
@@ -183,6 +183,15 @@ class Checker:
                              % describe(v))
                 else:
                     rv.template_mem = m.size
+                continue
+            if m.identity:
+                if v.kind != "service":
+                    self.err(m.node, "%s: identity memory is for the Service VM only" % describe(v))
+                elif m.ranges or m.size is not None or m.hpa is not None:
+                    self.err(m.node, "%s: identity memory takes no size=, hpa= or <range>"
+                             % describe(v))
+                else:
+                    identity.append(rv)
                 continue
             if m.ranges and (m.size is not None or m.hpa is not None):
                 self.err(m.node, "%s: <memory> takes either size= (and hpa=) or <range> elements, not both"
@@ -221,6 +230,35 @@ class Checker:
                 used.append((hpa, size, "the memory of %s" % describe(v), m.node))
         for rv in pending:
             self.allocate(rv, used)
+        for rv in identity:
+            self.identity_map(rv, used)
+
+    def identity_map(self, rv, used):
+        """The Service VM: every piece of board RAM nobody else uses, at gpa = hpa."""
+        v = rv.src
+        rv.flags = sorted(set(rv.flags) | {"identity-mem"})
+        for r in sorted(self.b.ram(), key=lambda r: r.base):
+            pieces = [(r.base, r.base + r.size)]
+            for (ub, us, _w, _n) in used:
+                cut = []
+                for (lo, hi) in pieces:
+                    if ub + us <= lo or ub >= hi:
+                        cut.append((lo, hi))
+                        continue
+                    if lo < ub:
+                        cut.append((lo, ub))
+                    if ub + us < hi:
+                        cut.append((ub + us, hi))
+                pieces = cut
+            for (lo, hi) in pieces:
+                lo, hi = (lo + PAGE - 1) & ~(PAGE - 1), hi & ~(PAGE - 1)
+                if hi > lo:
+                    rv.mem.append((lo, lo, hi - lo))
+        if not rv.mem:
+            self.err(v.mem.node, "%s: no board RAM is left for its identity memory" % describe(v))
+        elif len(rv.mem) > self.lim.max_mem_ranges:
+            self.err(v.mem.node, "%s: its identity memory is %d ranges, more than "
+                     "CONFIG_MAX_MEM_RANGES (%d)" % (describe(v), len(rv.mem), self.lim.max_mem_ranges))
 
     def allocate(self, rv, used):
         v, size = rv.src, rv.src.mem.size

@@ -12,7 +12,8 @@ SCOPE_ENUM = {"endpoint": "BOARD_SCOPE_ENDPOINT", "bridge": "BOARD_SCOPE_BRIDGE"
 CONSOLE_ENUM = {"none": "BOARD_CONSOLE_NONE", "pio": "BOARD_CONSOLE_PIO", "mmio": "BOARD_CONSOLE_MMIO"}
 KERNEL_ENUM = {"elf": "VM_KERNEL_ELF", "bzimage": "VM_KERNEL_BZIMAGE"}
 VM_CONSOLE_ENUM = {"vuart": "VM_CONSOLE_VUART", "none": "VM_CONSOLE_NONE"}
-FLAG_MACROS = {"privileged": "VM_FLAG_PRIVILEGED", "unprotected-dma": "VM_FLAG_UNPROTECTED_DMA"}
+FLAG_MACROS = {"privileged": "VM_FLAG_PRIVILEGED", "unprotected-dma": "VM_FLAG_UNPROTECTED_DMA",
+               "identity-mem": "VM_FLAG_IDENTITY_MEM"}
 
 assert set(BAR_ENUM) == set(BAR_TYPES) and set(SCOPE_ENUM) == set(SCOPE_TYPES)
 

@@ -33,6 +33,7 @@ class Scenario:
             cpus=[Obj(c, id=attr(c, "id", parse_num)) for c in v.findall("cpu")],
             mem=None if mem is None else Obj(
                 mem, size=attr(mem, "size", parse_size), hpa=attr(mem, "hpa", parse_num),
+                identity=mem.get("identity") == "true",
                 ranges=[Obj(r, gpa=attr(r, "gpa", parse_num), hpa=attr(r, "hpa", parse_num),
                             size=attr(r, "size", parse_size)) for r in mem.findall("range")]),
             kernel=None if kernel is None else Obj(kernel, tag=kernel.get("tag"), file=kernel.get("file"),

@@ -12,14 +12,13 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		55
+#define DM_TESTS		56
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
 #define E1000_INTX_PIN		1			/* INTA */
 #define E1000_BAR1_FALLBACK	0xC041			/* the board's I/O BAR, as an I/O BAR value */
 #define BAD_VMID		99
-#define OUTSIDE_OUR_RAM		0x8000000ULL		/* 128 MiB: we have 64 (postvm.xml) */
 #define RAM_ATTR		(ABI_MEM_TYPE_WB | ABI_MEM_ACCESS_RWX)
 #define ALL_ONES		0xFFFFFFFFU
 
@@ -123,8 +122,10 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 
 	r = map_ram(vmid, 0, POST_RAM_BASE + 0x800, POST_RAM_SIZE);
 	tap_ret(r, -EINVAL, "VM_SET_MEMORY_REGIONS with an unaligned Service VM address");
-	r = map_ram(vmid, 0, OUTSIDE_OUR_RAM, POST_RAM_SIZE);
-	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto memory that is not our RAM");
+	r = map_ram(vmid, 0, HV_MEMORY, POST_RAM_SIZE);
+	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto the hypervisor's memory");
+	r = map_ram(vmid, 0, VM0_MEMORY, POST_RAM_SIZE);
+	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto the pre-launched VM's memory");
 	r = map_ram(vmid, 0, POST_RAM_BASE, POST_RAM_SIZE);
 	tap_ret(r, 0, "VM_SET_MEMORY_REGIONS: user [0, 16 MiB) onto our %#lx",
 		(unsigned long)POST_RAM_BASE);

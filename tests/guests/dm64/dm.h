@@ -22,8 +22,14 @@
 #define TIMER_VECTOR		0xF0
 #define SPURIOUS_VECTOR		0xFF
 
-/* Where the post VM's RAM lives in ours: user GPA x is our GPA POST_RAM_BASE + x. */
-#define POST_RAM_BASE		0x1000000ULL
+/*
+ * Where the post VM's RAM lives in ours: user GPA x is our GPA POST_RAM_BASE + x.
+ * Our memory is identity-mapped (postvm.xml): 128 MiB is ours on the Bochs board.
+ */
+#define POST_RAM_BASE		0x8000000ULL
+/* Not ours: the hypervisor's memory and vm0's (postvm.xml) */
+#define HV_MEMORY		0x1000000ULL
+#define VM0_MEMORY		0x4000000ULL
 
 /* ---- cpu.c: console, TAP, hypercalls, paging, IDT, LAPIC ---- */
 
