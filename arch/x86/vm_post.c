@@ -33,15 +33,22 @@ const struct vm_config *vm_post_template(void)
 	return NULL;
 }
 
-/* pCPUs reserved for post-launched VMs: the templates' CPUs. */
+/*
+ * pCPUs reserved for post-launched VMs: the templates' CPUs that no boot VM
+ * runs on (one vCPU per pCPU; a CPU the Service VM holds would need
+ * SOS_REMOVE_CPU, which is not implemented).
+ */
 u64 vm_post_pcpu_mask(void)
 {
-	u64 mask = 0;
+	u64 mask = 0, boot = 0;
 
-	for (unsigned i = 0; i < scenario.nr_vms; i++)
+	for (unsigned i = 0; i < scenario.nr_vms; i++) {
 		if (scenario.vms[i].kind == VM_POST_LAUNCHED)
 			mask |= scenario.vms[i].cpu_affinity;
-	return mask & (nr_pcpus >= 64 ? ~0ULL : BIT(nr_pcpus) - 1);
+		else
+			boot |= scenario.vms[i].cpu_affinity;
+	}
+	return mask & ~boot & (nr_pcpus >= 64 ? ~0ULL : BIT(nr_pcpus) - 1);
 }
 
 bool vm_is_post_pcpu(unsigned cpu)
@@ -121,8 +128,11 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	if (!t)
 		return -ENODEV;
 	affinity = p->cpu_affinity ? p->cpu_affinity : t->cpu_affinity;
-	if (affinity & ~vm_post_pcpu_mask())
-		return -EINVAL;
+	if (affinity & ~vm_post_pcpu_mask()) {
+		printk("VM %s: CPUs 0x%lx asked for, 0x%lx free for post-launched VMs (a CPU a boot "
+		       "VM runs on cannot be shared)\n", t->name, affinity, vm_post_pcpu_mask());
+		return -EBUSY;
+	}
 	if (affinity & pcpus_taken())
 		return -EBUSY;
 	for (slot = 0; slot < VMM_MAX_POST_VMS; slot++)
