@@ -238,6 +238,22 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 	return ret;
 }
 
+/*
+ * After an unmap: every vCPU of vm drops the VM's EPT translations before
+ * its next entry (INVEPT works on the executing CPU only), kicked out of the
+ * guest if it is in there.
+ */
+void vm_flush_ept(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpus[i];
+
+		__atomic_store_n(&v->flush_ept, true, __ATOMIC_RELEASE);
+		if (v->pcpu && v->pcpu->vcpu == v)
+			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	}
+}
+
 static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 {
 	return a < b + blen && b < a + alen;

@@ -24,6 +24,8 @@ int vm_post_wait_left(struct vm *vm);
 void vm_post_destroy(struct vm *vm);
 u64 vm_post_pcpu_mask(void);
 void vmm_dev_release_all(struct vm *vm);
+void vmm_mmio_release_all(struct vm *vm);
+bool vmm_mmio_moved_overlaps(const struct vm *vm, u64 gpa, u64 size);
 
 int vmm_copy_from_guest(struct vm *vm, u64 gpa, void *dst, size_t len)
 {
@@ -87,6 +89,8 @@ bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
 	for (unsigned i = 0; i < vm->nr_mmio; i++)
 		if (overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
 			return true;
+	if (vmm_mmio_moved_overlaps(vm, gpa, size))
+		return true;
 	for (unsigned i = 0; i < vm->vpci.nr_vdevs; i++)
 		for (unsigned b = 0; b < PCI_BAR_MAX; b++) {
 			const struct vpci_bar *bar = &vm->vpci.vdev[i].bar[b];
@@ -142,6 +146,7 @@ int vmm_destroy_vm(struct vm *vm)
 	if (ret)
 		return ret;
 	vmm_dev_release_all(vm);	/* devices back to the Service VM */
+	vmm_mmio_release_all(vm);
 	vm_post_destroy(vm);
 	return 0;
 }
@@ -286,14 +291,7 @@ int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 			vtd_domain_unmap(vm->dma_domain, lo, hi - lo);
 	}
 	ram_remove(vm, user_gpa, size);
-	/* a running VM's vCPUs may still hold translations of what went */
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		__atomic_store_n(&v->flush_ept, true, __ATOMIC_RELEASE);
-		if (v->pcpu->vcpu == v)
-			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
-	}
+	vm_flush_ept(vm);
 	return 0;
 }
 

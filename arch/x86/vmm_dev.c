@@ -177,27 +177,3 @@ int vmm_reset_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
 	/* the line goes back to the Service VM, which routes it at its own GSI */
 	return ptirq_intx_move(irq->intx.phys_pin, service_vm, irq->intx.phys_pin);
 }
-
-/* ---- MMIO devices ---- */
-
-/*
- * NOT IMPLEMENTED: MMIO devices (ACPI devices of the board) are not tracked
- * per owner yet, so none is assignable: lookups answer -ENODEV.
- */
-int vmm_mmiodev_lookup(u64 hpa, u64 size, struct vmm_mmiodev_info *info)
-{
-	(void)hpa; (void)size; (void)info;
-	return -ENODEV;
-}
-
-int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
-{
-	(void)vm; (void)dev;
-	return -ENODEV;
-}
-
-int vmm_deassign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
-{
-	(void)vm; (void)dev;
-	return -ENODEV;
-}

@@ -12,7 +12,7 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		56
+#define DM_TESTS		62
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
@@ -33,6 +33,7 @@ static struct abi_mem_region_batch batch;
 static struct abi_vcpu_regs regs;
 static struct abi_ioreq_buffer iobuf;
 static struct abi_pcidev pcidev;
+static struct abi_mmiodev mmiodev;
 
 static const char *ret_str(s64 r)
 {
@@ -79,6 +80,22 @@ static s64 assign(u64 id, u16 vmid, u16 pbdf, u32 bar1)
 		.intr_line = E1000_INTX_LINE, .intr_pin = E1000_INTX_PIN,
 		.bar = { POST_E1000_BAR0, bar1 } };
 	return hcall(id, vmid, (u64)&pcidev);
+}
+
+/* The board's HPET page, ours (identity) until we move it into the post VM. */
+#define HPET_HPA		0xFED00000ULL
+
+static s64 move_hpet(u64 id, u16 vmid, u64 service_pa)
+{
+	mmiodev = (struct abi_mmiodev){ .name = "HPET",
+		.res = { { .user_vm_pa = POST_HPET_GPA, .service_vm_pa = service_pa,
+			   .size = PAGE_SIZE } } };
+	return hcall(id, vmid, (u64)&mmiodev);
+}
+
+static u32 own_hpet_id(void)
+{
+	return *(volatile u32 *)HPET_HPA;
 }
 
 static u32 own_e1000_id(void)
@@ -161,6 +178,18 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 	tap(id == ALL_ONES, "assigned away, 00:03.0 reads %#x for us", id);
 	r = assign(HC_ASSIGN_PCIDEV, vmid, E1000_BDF, bar1);
 	tap_ret(r, -EBUSY, "ASSIGN_PCIDEV of the same e1000 again");
+
+	id = own_hpet_id();
+	tap(id == POST_HPET_ID, "before assignment the HPET is ours: %#lx reads %#x",
+	    (unsigned long)HPET_HPA, id);
+	r = move_hpet(HC_ASSIGN_MMIODEV, vmid, 0xFEE00000ULL);
+	tap_ret(r, -ENODEV, "ASSIGN_MMIODEV of 0xfee00000 (no board MMIO device)");
+	r = move_hpet(HC_ASSIGN_MMIODEV, vmid, HPET_HPA);
+	tap_ret(r, 0, "ASSIGN_MMIODEV HPET %#lx -> user %#x", (unsigned long)HPET_HPA,
+		POST_HPET_GPA);
+	/* (touching it now would stop us: it is no longer in our EPT) */
+	r = move_hpet(HC_ASSIGN_MMIODEV, vmid, HPET_HPA);
+	tap_ret(r, -EBUSY, "ASSIGN_MMIODEV of the same HPET again");
 
 	r = hcall(HC_START_VM, vmid, 0);
 	tap_ret(r, 0, "START_VM %u", vmid);
@@ -273,6 +302,11 @@ static bool restart_vm(u16 vmid)
 	tap_ret(r, 0, "DEASSIGN_PCIDEV e1000 from the paused VM");
 	id = own_e1000_id();
 	tap(id == POST_E1000_ID, "the e1000 is ours again: 00:03.0 reads %#x", id);
+	r = move_hpet(HC_DEASSIGN_MMIODEV, vmid, HPET_HPA);
+	tap_ret(r, 0, "DEASSIGN_MMIODEV HPET from the paused VM");
+	id = own_hpet_id();
+	tap(id == POST_HPET_ID, "the HPET is ours again: %#lx reads %#x", (unsigned long)HPET_HPA,
+	    id);
 	r = hcall(HC_RESET_VM, vmid, 0);
 	tap_ret(r, 0, "RESET_VM");
 	rl = post_load(&entry);

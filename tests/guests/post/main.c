@@ -75,6 +75,10 @@ static void phase1(void)
 	test_report(v & PCI_COMMAND_MEM, "e1000 Command.MEM set (command %#x)", v);
 	v = mmio_read32(POST_E1000_BAR0 + POST_E1000_STATUS);
 	test_report(v != 0 && v != 0xFFFFFFFFu, "e1000 STATUS through BAR0: %#x", v);
+	/* the assigned HPET: mapped straight through EPT, no request */
+	v = mmio_read32(POST_HPET_GPA);
+	test_report(v == POST_HPET_ID, "assigned HPET at %#x reads %#x (want %#x)", POST_HPET_GPA, v,
+		    POST_HPET_ID);
 }
 
 /* The round trip of one forwarded read as this guest sees it; the device model reports it. */
@@ -99,6 +103,9 @@ static void phase2(void)
 	test_report(true, "device model answers port 0x%x: phase 2", POSTDEV_PHASE);
 	v = pci_read32(0, POST_E1000_DEV, 0, PCI_VENDOR_ID);
 	test_report(v == 0xFFFFFFFFu, "00:03.0 is gone after the device model took it back: %#x", v);
+	/* taken back: now an ordinary forwarded access, which the device model answers ~0 */
+	v = mmio_read32(POST_HPET_GPA);
+	test_report(v == 0xFFFFFFFFu, "the HPET is gone after the device model took it back: %#x", v);
 	v = inl(POSTDEV_COUNTER);
 	test_report(v == POSTDEV_COUNTER_MAGIC + 3, "test device counter goes on across the reset: %#x",
 		    v);

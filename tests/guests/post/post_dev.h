@@ -38,6 +38,10 @@
 #define POST_E1000_BAR0		0xC0000000u	/* the GPA the device model chose */
 #define POST_E1000_STATUS	0x8	/* STATUS register offset in BAR0 */
 
+/* The HPET (an ACPI MMIO device of the board) the Service VM moves into the post VM. */
+#define POST_HPET_GPA		0xFED00000u	/* where the device model puts it for us */
+#define POST_HPET_ID		0x8086A201u	/* Bochs's HPET capabilities, low dword */
+
 /* The post VM's multiboot info, command line and boot GDT (user GPAs). */
 #define POST_MBINFO_GPA		0x6000u
 #define POST_CMDLINE_GPA	0x6800u
@@ -46,8 +50,8 @@
 #define POST_CMDLINE		"name=post"
 
 /* Tests per phase (the device model relays both plans). */
-#define POST_PHASE1_TESTS	15
-#define POST_PHASE2_TESTS	5
+#define POST_PHASE1_TESTS	16
+#define POST_PHASE2_TESTS	6
 #define POST_PHASE3_TESTS	1
 
 #endif
