@@ -5,7 +5,7 @@
  * "post: ..." lines (serve.c).
  *
  *   create, map its RAM, load the post guest, set its vCPU, give it the ioreq
- *   page and the e1000, start it, serve phase 1; pause, take the e1000 back,
+ *   page, the e1000 and the HPET, start it, serve phase 1; pause, take both back,
  *   reset, reload, start, serve phase 2 (and time a forwarded read); pause,
  *   reset, reload, start, leave phase 3's request unanswered until the
  *   hypervisor gives up; destroy.
