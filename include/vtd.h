@@ -45,6 +45,8 @@ bool vtd_fault_last(struct vtd_fault *f);
 
 /* Domains (one per VM): NULL when VT-d is off or no DID is left. */
 struct vtd_domain *vtd_domain_create(const char *name);
+/* Free a domain no device is in any more (-EBUSY otherwise); its DID can be reused. */
+int vtd_domain_destroy(struct vtd_domain *d);
 u16 vtd_domain_id(const struct vtd_domain *d);
 /* Map/unmap DMA addresses (VTD_PERM_*), invalidating the IOTLBs that need it. */
 int vtd_domain_map(struct vtd_domain *d, u64 iova, u64 hpa, u64 size, unsigned perm);

@@ -21,6 +21,7 @@ void vtd_hw_write64(struct vtd_unit *u, unsigned off, u64 v);
 void vtd_hw_clflush(const void *p, size_t len);
 /* A zeroed 4 KiB page, physical = virtual; NULL when out of memory. */
 void *vtd_hw_alloc_page(void);
+void vtd_hw_free_page(void *p);
 /* Monotonic microseconds (rate limits, time-outs). */
 u64 vtd_hw_now_us(void);
 /* Called between polls of a register. */

@@ -24,6 +24,8 @@ struct vtd_pt_ops {
 	void *(*alloc_page)(void *ctx);
 	/* Make table writes at [p, p + len) visible to the units (clflush). */
 	void (*flush)(void *ctx, const void *p, size_t len);
+	/* Give a table page back (vtd_pt_destroy); NULL: tables are never freed. */
+	void (*free_page)(void *ctx, void *p);
 	void *ctx;
 };
 
@@ -64,5 +66,12 @@ int vtd_pt_unmap(struct vtd_pt *pt, u64 iova, u64 size);
 
 /* Translate @iova: 0 with the host address, perm and leaf level; -ENOENT. */
 int vtd_pt_lookup(const struct vtd_pt *pt, u64 iova, u64 *pa, unsigned *perm, unsigned *level);
+
+/*
+ * Free every table page, the root included (ops->free_page); the tree is
+ * unusable afterwards. The caller has moved every device out and
+ * invalidated the IOTLB for the domain.
+ */
+void vtd_pt_destroy(struct vtd_pt *pt);
 
 #endif

@@ -23,7 +23,14 @@ static void pt_flush(void *ctx, const void *p, size_t len)
 		vtd_hw_clflush(p, len);
 }
 
-static const struct vtd_pt_ops pt_ops = { .alloc_page = pt_alloc, .flush = pt_flush };
+static void pt_free(void *ctx, void *p)
+{
+	(void)ctx;
+	vtd_hw_free_page(p);
+}
+
+static const struct vtd_pt_ops pt_ops = { .alloc_page = pt_alloc, .flush = pt_flush,
+					  .free_page = pt_free };
 
 static unsigned dom_idx(const struct vtd_domain *d) { return d - vtd_sys.domains; }
 
@@ -52,6 +59,29 @@ struct vtd_domain *vtd_domain_create(const char *name)
 	}
 	spin_unlock(&domain_lock);
 	return d;
+}
+
+/*
+ * A post-launched VM is gone: its domain (no device left in it) drops its
+ * tables, and every unit forgets the DID's translations before it is reused.
+ */
+int vtd_domain_destroy(struct vtd_domain *d)
+{
+	int ret = 0;
+
+	if (!d || !d->used)
+		return -EINVAL;
+	spin_lock(&domain_lock);
+	if (d->nr_devices) {
+		spin_unlock(&domain_lock);
+		return -EBUSY;
+	}
+	for (unsigned i = 0; i < vtd_sys.nr_units; i++)
+		ret = vtd_inv_iotlb(&vtd_sys.units[i], VTD_INV_DOMAIN, d->did, 0, 0) ?: ret;
+	vtd_pt_destroy(&d->pt);
+	d->used = false;
+	spin_unlock(&domain_lock);
+	return ret;
 }
 
 u16 vtd_domain_id(const struct vtd_domain *d)

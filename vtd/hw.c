@@ -50,6 +50,11 @@ void *vtd_hw_alloc_page(void)
 	return page_alloc(1);
 }
 
+void vtd_hw_free_page(void *p)
+{
+	page_free(p, 1);
+}
+
 u64 vtd_hw_now_us(void)
 {
 	return tsc_khz ? rdtsc() / (tsc_khz / 1000 ? tsc_khz / 1000 : 1) : rdtsc() >> 10;

@@ -228,3 +228,19 @@ int vtd_pt_lookup(const struct vtd_pt *pt, u64 iova, u64 *pa, unsigned *perm, un
 	}
 	return -ENOENT;
 }
+
+static void free_tree(struct vtd_pt *pt, u64 *t, unsigned level)
+{
+	for (unsigned i = 0; level > 1 && i < 512; i++)
+		if (pte_present(t[i]) && !pte_leaf(t[i], level))
+			free_tree(pt, pte_table(t[i]), level - 1);
+	pt->ops->free_page(pt->ops->ctx, t);
+	pt->nr_tables--;
+}
+
+void vtd_pt_destroy(struct vtd_pt *pt)
+{
+	if (pt->root && pt->ops->free_page)
+		free_tree(pt, pt->root, pt->levels);
+	pt->root = NULL;
+}

@@ -112,7 +112,8 @@ static void post_free(struct vm *vm)
 	ept_destroy(vm);
 	page_free(vm->io_bitmap, 2);
 	page_free(vm->msr_bitmap, 1);
-	/* NOT IMPLEMENTED: VT-d domains are never freed (no vtd_domain_destroy yet) */
+	if (vm->dma_domain && vtd_domain_destroy(vm->dma_domain))
+		printk("VM %s: its VT-d domain could not be freed\n", vm->name);
 	memset(vm, 0, sizeof(*vm));
 	__atomic_store_n(&post_in_use[slot], false, __ATOMIC_RELEASE);
 }

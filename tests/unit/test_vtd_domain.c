@@ -270,6 +270,35 @@ static void test_domain_ids(void **state)
 	assert_null(vtd_domain_create("vm"));
 }
 
+/* A post-launched VM's domain goes away once its devices left; its DID comes back. */
+static void test_destroy(void **state)
+{
+	struct vtd_domain *d, *again;
+	unsigned before, built;
+
+	(void)state;
+	machine(FAKE_CAP_BASE, QI_IR, FAKE_CAP_BASE, QI_IR);
+	assert_int_equal(vtd_init(NULL), 0);
+	assert_int_equal(vtd_domain_destroy(NULL), -EINVAL);
+	before = fake_pages;
+	d = vtd_domain_create("post");
+	assert_non_null(d);
+	assert_int_equal(vtd_domain_map(d, 0x100000, 0x8000000, 0x200000, VTD_PERM_RW), 0);
+	built = fake_pages - before;	/* the unit's context table comes next: not the domain's */
+	assert_int_equal(vtd_device_assign(d, DEV_A), 0);
+	assert_int_equal(vtd_domain_destroy(d), -EBUSY);	/* DEV_A is still in it */
+	assert_true(d->used);
+	assert_int_equal(vtd_device_block(DEV_A), 0);
+	assert_int_equal(vtd_domain_destroy(d), 0);
+	assert_false(d->used);
+	assert_int_equal(fake_freed, built);	/* every table it built */
+	assert_int_equal(vtd_domain_destroy(d), -EINVAL);	/* once */
+	again = vtd_domain_create("next");
+	assert_ptr_equal(again, d);
+	assert_int_equal(vtd_domain_id(again), 1);
+	assert_int_equal(vtd_domain_translate(again, 0x100000, NULL, NULL), -ENOENT);
+}
+
 static void test_assign(void **state)
 {
 	struct vtd_domain *d;
@@ -554,6 +583,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_init_ir_all_or_none, teardown),
 		cmocka_unit_test_teardown(test_init_failure_turns_all_off, teardown),
 		cmocka_unit_test_teardown(test_domain_ids, teardown),
+		cmocka_unit_test_teardown(test_destroy, teardown),
 		cmocka_unit_test_teardown(test_assign, teardown),
 		cmocka_unit_test_teardown(test_assign_caching_mode, teardown),
 		cmocka_unit_test_teardown(test_move_and_block, teardown),

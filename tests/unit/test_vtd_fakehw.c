@@ -17,6 +17,7 @@ unsigned fake_nlog;
 unsigned fake_flushes;
 int fake_fail_alloc = -1;
 unsigned fake_pages;
+unsigned fake_freed;
 u64 fake_now;
 unsigned fake_relax;
 const void *fake_dmar;
@@ -59,7 +60,7 @@ void fake_reset(void)
 	for (unsigned i = 0; i < VTD_MAX_UNITS; i++)
 		fake_units[i].regs = fake_regs[i];
 	memset(&vtd_sys, 0, sizeof(vtd_sys));
-	fake_nlog = fake_flushes = fake_pages = fake_relax = nflushed = ncfg = 0;
+	fake_nlog = fake_flushes = fake_pages = fake_freed = fake_relax = nflushed = ncfg = 0;
 	fake_fail_alloc = -1;
 	fake_now = 0;
 	fake_dmar = NULL;
@@ -357,6 +358,19 @@ void *vtd_hw_alloc_page(void)
 	memset(p, 0, 4096);
 	pages[fake_pages++] = p;
 	return p;
+}
+
+void vtd_hw_free_page(void *p)
+{
+	for (unsigned i = 0; i < fake_pages; i++)
+		if (pages[i] == p) {
+			free(p);
+			pages[i] = NULL;
+			fake_freed++;
+			return;
+		}
+	fprintf(stderr, "vtd_hw_free_page(%p): not a page vtd_hw_alloc_page gave\n", p);
+	abort();
 }
 
 u64 vtd_hw_now_us(void)

@@ -29,6 +29,7 @@ extern unsigned fake_nlog;
 extern unsigned fake_flushes;
 extern int fake_fail_alloc;	/* allocations left before NULL; -1 never */
 extern unsigned fake_pages;
+extern unsigned fake_freed;	/* pages given back with vtd_hw_free_page */
 extern u64 fake_now;
 extern unsigned fake_relax;
 extern const void *fake_dmar;	/* what acpi_find_table("DMAR") returns */

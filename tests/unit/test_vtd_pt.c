@@ -47,7 +47,21 @@ static void flush(void *ctx, const void *p, size_t len)
 	env.flushes++;
 }
 
+static void free_page(void *ctx, void *p)
+{
+	(void)ctx;
+	for (unsigned i = 0; i < env.nr; i++)
+		if (env.pages[i] == p) {
+			free(p);
+			env.pages[i] = env.pages[--env.nr];
+			return;
+		}
+	fail_msg("freed a page the tree never allocated: %p", p);
+}
+
 static const struct vtd_pt_ops ops = { .alloc_page = alloc_page, .flush = flush };
+static const struct vtd_pt_ops ops_free = { .alloc_page = alloc_page, .flush = flush,
+					    .free_page = free_page };
 static struct vtd_pt pt;
 
 static int setup(void **state)
@@ -297,6 +311,27 @@ static void test_four_levels(void **state)
 	assert_int_equal(vtd_pt_map(&pt, 0, 1ULL << 46, 0x1000, VTD_PERM_RW), -EINVAL);
 }
 
+/* Destroy gives back exactly the pages the tree holds, leaves excepted. */
+static void test_destroy_frees_every_table(void **state)
+{
+	(void)state;
+	assert_int_equal(vtd_pt_init(&pt, 4, 48, 46, true, false, &ops_free), 0);
+	assert_int_equal(vtd_pt_map(&pt, 0x1000, 0x5000, 0x3000, VTD_PERM_RW), 0);
+	assert_int_equal(vtd_pt_map(&pt, 1ULL << 40, 2 * MB, 2 * MB, VTD_PERM_RW), 0);	/* 2 MiB leaf */
+	assert_int_equal(vtd_pt_map(&pt, 3ULL << 30, 0x9000, 0x1000, VTD_PERM_R), 0);
+	assert_int_equal(pt.nr_tables, env.nr);
+	assert_true(env.nr > 5);
+	vtd_pt_destroy(&pt);
+	assert_int_equal(env.nr, 0);
+	assert_int_equal(pt.nr_tables, 0);
+	assert_null(pt.root);
+	vtd_pt_destroy(&pt);		/* twice: nothing left to free */
+	/* without free_page nothing is freed (the boot-time domains) */
+	assert_int_equal(vtd_pt_init(&pt, 3, 39, 39, false, false, &ops), 0);
+	vtd_pt_destroy(&pt);
+	assert_int_equal(env.nr, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -308,6 +343,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_enomem_rollback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unmap_and_split, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_four_levels, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_destroy_frees_every_table, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
