@@ -12,7 +12,7 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		62
+#define DM_TESTS		66
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
@@ -34,6 +34,7 @@ static struct abi_vcpu_regs regs;
 static struct abi_ioreq_buffer iobuf;
 static struct abi_pcidev pcidev;
 static struct abi_mmiodev mmiodev;
+static struct abi_ptdev_irq ptirq;
 
 static const char *ret_str(s64 r)
 {
@@ -96,6 +97,13 @@ static s64 move_hpet(u64 id, u16 vmid, u64 service_pa)
 static u32 own_hpet_id(void)
 {
 	return *(volatile u32 *)HPET_HPA;
+}
+
+static s64 e1000_intx(u64 id, u16 vmid, u32 phys_pin)
+{
+	ptirq = (struct abi_ptdev_irq){ .type = ABI_PTDEV_IRQ_INTX, .virt_bdf = E1000_BDF,
+		.phys_bdf = E1000_BDF, .intx = { .virt_pin = POST_E1000_GSI, .phys_pin = phys_pin } };
+	return hcall(id, vmid, (u64)&ptirq);
 }
 
 static u32 own_e1000_id(void)
@@ -178,6 +186,10 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 	tap(id == ALL_ONES, "assigned away, 00:03.0 reads %#x for us", id);
 	r = assign(HC_ASSIGN_PCIDEV, vmid, E1000_BDF, bar1);
 	tap_ret(r, -EBUSY, "ASSIGN_PCIDEV of the same e1000 again");
+	r = e1000_intx(HC_SET_PTDEV_INTR, vmid, E1000_INTX_LINE - 1);
+	tap_ret(r, -EINVAL, "SET_PTDEV_INTR with a pin that is not the e1000's");
+	r = e1000_intx(HC_SET_PTDEV_INTR, vmid, E1000_INTX_LINE);
+	tap_ret(r, 0, "SET_PTDEV_INTR e1000 GSI %u -> its GSI %u", E1000_INTX_LINE, POST_E1000_GSI);
 
 	id = own_hpet_id();
 	tap(id == POST_HPET_ID, "before assignment the HPET is ours: %#lx reads %#x",
@@ -252,6 +264,10 @@ static void run_phase(u32 phase, bool started)
 	    "phase %u requests served: %u port I/O, %u MMIO, %u PCI config, %u WP, %u malformed",
 	    phase, st.by_type[ABI_IOREQ_TYPE_PORTIO], st.by_type[ABI_IOREQ_TYPE_MMIO],
 	    st.by_type[ABI_IOREQ_TYPE_PCICFG], st.by_type[ABI_IOREQ_TYPE_WP], st.bad);
+	if (phase == 1)
+		tap(st.msi_ret == 0 && st.irqline_ret == 0,
+		    "INJECT_MSI and SET_IRQLINE into the post VM when it asked: %s, %s",
+		    ret_str(st.msi_ret), ret_str(st.irqline_ret));
 	if (phase == 2)
 		report_bench(&st);
 }
@@ -298,6 +314,8 @@ static bool restart_vm(u16 vmid)
 
 	r = hcall(HC_PAUSE_VM, vmid, 0);
 	tap_ret(r, 0, "PAUSE_VM after phase 1");
+	r = e1000_intx(HC_RESET_PTDEV_INTR, vmid, E1000_INTX_LINE);
+	tap_ret(r, 0, "RESET_PTDEV_INTR of the e1000");
 	r = assign(HC_DEASSIGN_PCIDEV, vmid, E1000_BDF, pcidev.bar[1]);
 	tap_ret(r, 0, "DEASSIGN_PCIDEV e1000 from the paused VM");
 	id = own_e1000_id();

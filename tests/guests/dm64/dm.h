@@ -97,6 +97,8 @@ struct serve_stats {
 	u32 bench_reqs;		/* reads served */
 	u64 dm_ticks;		/* our share of them: upcall taken .. NOTIFY_REQUEST_FINISH */
 	u32 rt_ticks;		/* the guest's average round trip, as it reported it */
+	/* POSTDEV_IRQ: what INJECT_MSI and SET_IRQLINE answered (1: not asked) */
+	s64 msi_ret, irqline_ret;
 	/* the request we leave unanswered (POSTDEV_SILENT) */
 	bool silent;
 	u64 silent_since;

@@ -55,6 +55,17 @@ static void uart_write(u64 off, u32 v)
 		uart_flush();
 }
 
+/* POSTDEV_IRQ: an MSI to the guest's vCPU 0 and a pulse on one of its vIOAPIC lines. */
+static struct abi_msi_entry msi;
+
+static void inject_irqs(struct serve_stats *st)
+{
+	msi = (struct abi_msi_entry){ .msi_addr = 0xFEE00000ULL, .msi_data = POSTDEV_MSI_VECTOR };
+	st->msi_ret = hcall(HC_INJECT_MSI, post_vmid, (u64)&msi);
+	st->irqline_ret = hcall(HC_SET_IRQLINE, post_vmid,
+				((u64)ABI_GSI_RAISING_PULSE << 32) | POSTDEV_IRQ_GSI);
+}
+
 static u32 pio_read(u64 port, struct serve_stats *st)
 {
 	if (port >= COM1_BASE && port < COM1_BASE + 8)
@@ -89,6 +100,9 @@ static void pio_write(u64 port, u64 size, u32 v, struct serve_stats *st)
 		break;
 	case POSTDEV_BENCH:
 		st->rt_ticks = v;
+		break;
+	case POSTDEV_IRQ:
+		inject_irqs(st);
 		break;
 	case PM1A_CNT:
 		/* the guest library powers off this way, e.g. after an unexpected exception */
@@ -238,6 +252,7 @@ void serve_phase(u32 phase, struct serve_stats *st)
 	u32 seen = upcalls;
 
 	memset(st, 0, sizeof(*st));
+	st->msi_ret = st->irqline_ret = 1;
 	cur_phase = phase;
 	while (st->done != phase && !st->powered_off) {
 		unsigned served = 0;

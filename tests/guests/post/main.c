@@ -18,6 +18,81 @@
 #define MMIO_SCRATCH_VALUE 0x12345678u
 #define HOST_BRIDGE_ID 0x12378086u
 
+#define E1000_ICR	0xC0
+#define E1000_ICS	0xC8
+#define E1000_IMS	0xD0
+#define E1000_IMC	0xD8
+#define E1000_INT_TXDW	0x1
+#define INTX_VECTOR	0x51
+#define RTE_LO(pin)	(0x10 + 2 * (pin))
+#define RTE_HI(pin)	(0x11 + 2 * (pin))
+#define RTE_MASKED	(1u << 16)
+#define RTE_LEVEL	(1u << 15)
+#define RTE_ACTIVE_LOW	(1u << 13)
+
+static volatile u32 intx_count, intx_cause, msi_count, line_count;
+
+static void intx_handler(u32 vector, struct isr_frame *frame)
+{
+	(void)vector;
+	(void)frame;
+	/* reading ICR clears it: the device drops INTx */
+	intx_cause |= mmio_read32(POST_E1000_BAR0 + E1000_ICR);
+	intx_count++;
+}
+
+static void msi_handler(u32 vector, struct isr_frame *frame)
+{
+	(void)vector;
+	(void)frame;
+	msi_count++;
+}
+
+static void line_handler(u32 vector, struct isr_frame *frame)
+{
+	(void)vector;
+	(void)frame;
+	line_count++;
+}
+
+/* The assigned e1000's INTx, routed to us by SET_PTDEV_INTR, raised on request (ICS). */
+static void intx_test(void)
+{
+	irq_register(INTX_VECTOR, intx_handler);
+	ioapic_write(RTE_HI(POST_E1000_GSI), 0);
+	ioapic_write(RTE_LO(POST_E1000_GSI), INTX_VECTOR | RTE_LEVEL | RTE_ACTIVE_LOW);
+	(void)mmio_read32(POST_E1000_BAR0 + E1000_ICR);
+	mmio_write32(POST_E1000_BAR0 + E1000_IMS, E1000_INT_TXDW);
+	mmio_write32(POST_E1000_BAR0 + E1000_ICS, E1000_INT_TXDW);
+	irq_enable();
+	wait_for_count(&intx_count, 1, 1000);
+	tsc_delay(2000000);		/* a storm would show as more interrupts */
+	irq_disable();
+	mmio_write32(POST_E1000_BAR0 + E1000_IMC, ~0u);
+	ioapic_write(RTE_LO(POST_E1000_GSI), RTE_MASKED);
+	test_report(intx_count == 1 && (intx_cause & E1000_INT_TXDW),
+		    "e1000 INTx (GSI %u) reached us: %u interrupt(s), cause %#x", POST_E1000_GSI,
+		    intx_count, intx_cause);
+}
+
+/* Interrupts the device model raises: an MSI and a pulse on a vIOAPIC line. */
+static void injected_irq_test(void)
+{
+	irq_register(POSTDEV_MSI_VECTOR, msi_handler);
+	irq_register(POSTDEV_IRQ_VECTOR, line_handler);
+	ioapic_write(RTE_HI(POSTDEV_IRQ_GSI), 0);
+	ioapic_write(RTE_LO(POSTDEV_IRQ_GSI), POSTDEV_IRQ_VECTOR);	/* edge, active high */
+	outl(POSTDEV_IRQ, 1);
+	irq_enable();
+	wait_for_count(&msi_count, 1, 1000);
+	wait_for_count(&line_count, 1, 1000);
+	irq_disable();
+	ioapic_write(RTE_LO(POSTDEV_IRQ_GSI), RTE_MASKED);
+	test_report(msi_count == 1 && line_count == 1,
+		    "device model's INJECT_MSI (vector %#x) and SET_IRQLINE (GSI %u): %u and %u "
+		    "interrupt(s)", POSTDEV_MSI_VECTOR, POSTDEV_IRQ_GSI, msi_count, line_count);
+}
+
 static u32 post_mmio(u32 off)
 {
 	return mmio_read32(POSTDEV_MMIO_BASE + off);
@@ -79,6 +154,9 @@ static void phase1(void)
 	v = mmio_read32(POST_HPET_GPA);
 	test_report(v == POST_HPET_ID, "assigned HPET at %#x reads %#x (want %#x)", POST_HPET_GPA, v,
 		    POST_HPET_ID);
+	apic_init_cpu();
+	intx_test();
+	injected_irq_test();
 }
 
 /* The round trip of one forwarded read as this guest sees it; the device model reports it. */

@@ -16,7 +16,12 @@
 #define POSTDEV_BENCH		0x500C	/* read: 0 at once (round-trip benchmark); write: the
 					 * guest's average round trip in TSC ticks */
 #define POSTDEV_SILENT		0x5010	/* read: never answered (the hypervisor must time out) */
-#define POSTDEV_BENCH_SHIFT	6	/* 64 timed reads (no 64-bit division in the guest) */
+#define POSTDEV_BENCH_SHIFT	6
+#define POSTDEV_IRQ		0x5014	/* write: the device model injects POSTDEV_MSI_VECTOR
+					 * (INJECT_MSI) and pulses POSTDEV_IRQ_GSI (SET_IRQLINE) */
+#define POSTDEV_MSI_VECTOR	0x52
+#define POSTDEV_IRQ_GSI		5
+#define POSTDEV_IRQ_VECTOR	0x53	/* 64 timed reads (no 64-bit division in the guest) */
 
 /* Test device, MMIO: not RAM in the post VM, so every access is forwarded. */
 #define POSTDEV_MMIO_BASE	0xD0000000u
@@ -37,6 +42,7 @@
 #define POST_E1000_ID		0x100E8086u
 #define POST_E1000_BAR0		0xC0000000u	/* the GPA the device model chose */
 #define POST_E1000_STATUS	0x8	/* STATUS register offset in BAR0 */
+#define POST_E1000_GSI		11	/* its INTx: the same pin in the post VM (SET_PTDEV_INTR) */
 
 /* The HPET (an ACPI MMIO device of the board) the Service VM moves into the post VM. */
 #define POST_HPET_GPA		0xFED00000u	/* where the device model puts it for us */
@@ -50,7 +56,7 @@
 #define POST_CMDLINE		"name=post"
 
 /* Tests per phase (the device model relays both plans). */
-#define POST_PHASE1_TESTS	16
+#define POST_PHASE1_TESTS	18
 #define POST_PHASE2_TESTS	6
 #define POST_PHASE3_TESTS	1
 
