@@ -12,7 +12,7 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		66
+#define DM_TESTS		68
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
@@ -120,6 +120,9 @@ static void setup_checks(void)
 	tap(r == 0 && version.major_version == 1 && version.minor_version == 0,
 	    "GET_API_VERSION: %s, version %u.%u", ret_str(r), version.major_version,
 	    version.minor_version);
+	/* the 8-byte answer would straddle the end of our RAM */
+	r = hcall(HC_GET_API_VERSION, OUR_RAM_END - 4, 0);
+	tap_ret(r, -EFAULT, "GET_API_VERSION into the last 4 bytes of our RAM");
 	r = hcall(HC_SET_CALLBACK_VECTOR, UPCALL_VECTOR, 0);
 	tap_ret(r, 0, "SET_CALLBACK_VECTOR %#x", UPCALL_VECTOR);
 	id = own_e1000_id();
@@ -151,6 +154,8 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto the hypervisor's memory");
 	r = map_ram(vmid, 0, VM0_MEMORY, POST_RAM_SIZE);
 	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto the pre-launched VM's memory");
+	r = map_ram(vmid, 0, OUR_RAM_END - 0x2000, POST_RAM_SIZE);
+	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS straddling the end of our RAM");
 	r = map_ram(vmid, 0, POST_RAM_BASE, POST_RAM_SIZE);
 	tap_ret(r, 0, "VM_SET_MEMORY_REGIONS: user [0, 16 MiB) onto our %#lx",
 		(unsigned long)POST_RAM_BASE);

@@ -30,6 +30,8 @@
 /* Not ours: the hypervisor's memory and vm0's (postvm.xml) */
 #define HV_MEMORY		0x1000000ULL
 #define VM0_MEMORY		0x4000000ULL
+/* The end of our RAM: the Bochs board's RAM ends below its ACPI tables at 0xfff0000 */
+#define OUR_RAM_END		0xFFF0000ULL
 
 /* ---- cpu.c: console, TAP, hypercalls, paging, IDT, LAPIC ---- */
 
