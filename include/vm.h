@@ -5,6 +5,7 @@
 #include "types.h"
 #include "spinlock.h"
 #include "vm_config.h"
+#include "vm_ram.h"
 #include "io_emul.h"
 #include "vlapic.h"
 #include "vioapic.h"
@@ -62,8 +63,6 @@ struct vcpu {
 /* PAUSED: post-launched VMs only (PAUSE_VM); its vCPUs leave their pCPUs as when STOPPED. */
 enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_STOPPED };
 
-#define VM_MAX_RAM_RANGES 16
-
 struct vuart {
 	char line[160];
 	unsigned len;
@@ -98,9 +97,7 @@ struct vm {
 	u8 callback_vector;		/* Service VM: upcall vector (SET_CALLBACK_VECTOR) */
 	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
-	/* its RAM, GPA -> HPA: from the scenario, or (post-launched) VM_SET_MEMORY_REGIONS */
-	unsigned nr_ram;
-	struct vm_mem_range ram[VM_MAX_RAM_RANGES];
+	struct vm_ram ram;		/* from the scenario, or VM_SET_MEMORY_REGIONS */
 	/* post-launched VMs (arch/x86/vm_post.c) */
 	bool post;
 	u16 vmid;			/* the Service VM's name for it */

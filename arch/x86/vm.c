@@ -19,22 +19,14 @@ int vm_irq_init(struct vm *vm);
 
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 {
-	for (unsigned i = 0; i < vm->nr_ram; i++) {
-		const struct vm_mem_range *r = &vm->ram[i];
+	u64 hpa;
 
-		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len)
-			return phys_to_virt(r->hpa + (gpa - r->gpa));
-	}
-	return NULL;
+	return vm_ram_lookup(&vm->ram, gpa, len, &hpa) ? phys_to_virt(hpa) : NULL;
 }
 
 static u64 vm_ram_size(const struct vm *vm)
 {
-	u64 top = 0;
-
-	for (unsigned i = 0; i < vm->nr_ram; i++)
-		top = MAX(top, vm->ram[i].gpa + vm->ram[i].size);
-	return top;
+	return vm_ram_top(&vm->ram);
 }
 
 /* One console write for the whole table, so tables of VMs stopping together don't mix. */
@@ -353,8 +345,8 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 		return ret;
 	if (c->nr_mem > VM_MAX_RAM_RANGES)
 		return -E2BIG;
-	memcpy(vm->ram, c->mem, c->nr_mem * sizeof(vm->ram[0]));
-	vm->nr_ram = c->nr_mem;
+	memcpy(vm->ram.r, c->mem, c->nr_mem * sizeof(vm->ram.r[0]));
+	vm->ram.nr = c->nr_mem;
 	if (c->kind == VM_SERVICE)
 		service_vm = vm;
 	vm->io_bitmap = page_alloc(2);

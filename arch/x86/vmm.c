@@ -82,9 +82,8 @@ static bool overlap(u64 a, u64 alen, u64 b, u64 blen)
 
 bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
 {
-	for (unsigned i = 0; i < vm->nr_ram; i++)
-		if (overlap(gpa, size, vm->ram[i].gpa, vm->ram[i].size))
-			return true;
+	if (vm_ram_overlaps(&vm->ram, gpa, size))
+		return true;
 	/* emulated windows (LAPIC, IOAPIC, ECAM, MSI-X traps) */
 	for (unsigned i = 0; i < vm->nr_mmio; i++)
 		if (overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
@@ -211,35 +210,6 @@ int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
 
 /* ---- memory ---- */
 
-static int ram_add(struct vm *vm, u64 gpa, u64 hpa, u64 size)
-{
-	if (vm->nr_ram == VM_MAX_RAM_RANGES)
-		return -ENOSPC;
-	vm->ram[vm->nr_ram++] = (struct vm_mem_range){ gpa, hpa, size };
-	return 0;
-}
-
-/* Cut [gpa, gpa+size) out of the RAM table (a range may split in two). */
-static void ram_remove(struct vm *vm, u64 gpa, u64 size)
-{
-	for (unsigned i = 0; i < vm->nr_ram;) {
-		struct vm_mem_range r = vm->ram[i];
-		u64 end = gpa + size, rend = r.gpa + r.size;
-
-		if (!overlap(gpa, size, r.gpa, r.size)) {
-			i++;
-			continue;
-		}
-		vm->ram[i] = vm->ram[--vm->nr_ram];
-		if (r.gpa < gpa)
-			ram_add(vm, r.gpa, r.hpa, gpa - r.gpa);
-		/* no room for the tail: it stays mapped, but the hypervisor no longer reads it */
-		if (rend > end && ram_add(vm, end, r.hpa + (end - r.gpa), rend - end))
-			printk("VM %s: RAM table full, 0x%lx+0x%lx dropped from it\n", vm->name,
-			       end, rend - end);
-	}
-}
-
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr)
 {
 	u64 prot = 0, hpa, total = size;
@@ -249,8 +219,7 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	if (!vm_gpa_to_hva(service_vm, service_gpa, size))
 		return -EFAULT;
 	/* the template says how much RAM such a VM may have */
-	for (unsigned i = 0; i < vm->nr_ram; i++)
-		total += vm->ram[i].size;
+	total += vm_ram_total(&vm->ram);
 	if (vm->cfg->template_mem_size && total > vm->cfg->template_mem_size) {
 		printk("VM %s: more RAM than its template's %lu MiB refused\n", vm->name,
 		       vm->cfg->template_mem_size >> 20);
@@ -265,7 +234,7 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	if (attr & ABI_MEM_ACCESS_EXEC)
 		prot |= EPT_X;
 	mt = (attr & ABI_MEM_TYPE_UC) ? EPT_MT_UC : EPT_MT_WB;
-	ret = ram_add(vm, user_gpa, hpa, size);
+	ret = vm_ram_add(&vm->ram, user_gpa, hpa, size);
 	if (ret)
 		return ret;
 	ret = ept_map(vm, user_gpa, hpa, size, prot, mt);
@@ -280,8 +249,8 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 {
-	for (unsigned i = 0; i < vm->nr_ram; i++) {
-		const struct vm_mem_range *r = &vm->ram[i];
+	for (unsigned i = 0; i < vm->ram.nr; i++) {
+		const struct vm_mem_range *r = &vm->ram.r[i];
 		u64 lo = MAX(user_gpa, r->gpa), hi = MIN(user_gpa + size, r->gpa + r->size);
 
 		if (lo >= hi)
@@ -290,7 +259,10 @@ int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 		if (vm->dma_domain)
 			vtd_domain_unmap(vm->dma_domain, lo, hi - lo);
 	}
-	ram_remove(vm, user_gpa, size);
+	/* no room to split: the tail stays mapped, but the hypervisor no longer reads it */
+	if (vm_ram_remove(&vm->ram, user_gpa, size))
+		printk("VM %s: RAM table full: part above 0x%lx dropped from it\n", vm->name,
+		       user_gpa + size);
 	vm_flush_ept(vm);
 	return 0;
 }

@@ -1,0 +1,32 @@
+/*
+ * A VM's RAM as the hypervisor reads it: GPA -> HPA ranges, from the scenario
+ * (boot VMs) or VM_SET_MEMORY_REGIONS (post-launched VMs). Pure logic.
+ */
+#ifndef BH_VM_RAM_H
+#define BH_VM_RAM_H
+
+#include "types.h"
+#include "vm_config.h"
+
+#define VM_MAX_RAM_RANGES 16
+
+struct vm_ram {
+	unsigned nr;
+	struct vm_mem_range r[VM_MAX_RAM_RANGES];
+};
+
+/* Add a range (the caller keeps ranges apart); -ENOSPC when the table is full. */
+int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size);
+/*
+ * Cut [gpa, gpa+size) out; a range around it splits in two. -ENOSPC when a
+ * split found the table full: the part above the cut is dropped from the
+ * table then (the rest is done).
+ */
+int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size);
+/* true and *hpa when all of [gpa, gpa+len) lies in one range (len >= 1). */
+bool vm_ram_lookup(const struct vm_ram *t, u64 gpa, u64 len, u64 *hpa);
+bool vm_ram_overlaps(const struct vm_ram *t, u64 gpa, u64 size);
+u64 vm_ram_total(const struct vm_ram *t);
+u64 vm_ram_top(const struct vm_ram *t);	/* highest GPA + 1 */
+
+#endif
