@@ -54,7 +54,7 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 		/* woken by the finish notification's kick, or by the time-out */
 		lapic_arm_deadline(deadline);
 		v->timer_armed = deadline;
-		asm volatile("sti; hlt; cli" ::: "memory");
+		cpu_wait_for_interrupt();
 	}
 }
 

@@ -81,7 +81,7 @@ void __noreturn idle_loop(void)
 
 			if (v)
 				vcpu_run_loop(v);
-			asm volatile("sti; hlt; cli" ::: "memory");
+			cpu_wait_for_interrupt();
 		}
 	}
 	if (__atomic_exchange_n(&claimed, true, __ATOMIC_SEQ_CST))

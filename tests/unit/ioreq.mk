@@ -1,0 +1,2 @@
+UNIT_TESTS += ioreq
+ioreq_SRCS := dm/ioreq.c

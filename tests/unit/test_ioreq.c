@@ -1,0 +1,233 @@
+/*
+ * I/O request forwarding (dm/ioreq.c) against a fake Service VM: the slot a
+ * request fills, the upcall, the value a read gets back, the slot freed
+ * afterwards; completion by notification or by polling; a Service VM that
+ * breaks the protocol or never answers stops only the requesting VM.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "lib.h"
+#include "lapic.h"
+#include "vm.h"
+
+/* ---- what ioreq.c needs from the rest of the hypervisor ---- */
+u64 tsc_khz = 1;		/* time-outs after 2000 TSC ticks: the host TSC runs past at once */
+bool lapic_tsc_deadline;	/* false: wait by spinning, never sti; hlt */
+void lapic_arm_deadline(u64 tsc) { (void)tsc; }
+
+static struct {
+	unsigned upcalls;
+	u8 vector;
+	bool answer;		/* complete requests from the upcall */
+	bool notify;		/* ... and notify (else: polling VM) */
+	u32 value;		/* what reads get */
+	struct abi_io_request seen;	/* the request as the upcall found it */
+	unsigned stops, leaves;
+	char stop_reason[160];
+	jmp_buf left;
+} fake;
+
+static struct vm svm, post;
+static struct vcpu svcpu, pvcpu;
+static struct abi_io_request_buffer page __attribute__((aligned(4096)));
+
+/* The Service VM's device model, run synchronously by the upcall. */
+void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
+{
+	struct abi_io_request *req = &page.req_slot[pvcpu.id];
+
+	(void)level;
+	assert_ptr_equal(l, &svcpu.vlapic);
+	fake.upcalls++;
+	fake.vector = vector;
+	fake.seen = *req;
+	assert_int_equal(req->processed, ABI_IOREQ_STATE_PENDING);
+	if (!fake.answer)
+		return;
+	req->processed = ABI_IOREQ_STATE_PROCESSING;
+	if (req->type == ABI_IOREQ_TYPE_MMIO)
+		req->reqs.mmio_request.value = fake.value;
+	else
+		req->reqs.pio_request.value = fake.value;	/* PCICFG completes alike */
+	req->processed = ABI_IOREQ_STATE_COMPLETE;
+	if (fake.notify)
+		pvcpu.ioreq_finished = true;
+}
+
+void vm_stop(struct vm *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	assert_ptr_equal(vm, &post);
+	va_start(ap, fmt);
+	vsnprintf(fake.stop_reason, sizeof(fake.stop_reason), fmt, ap);
+	va_end(ap);
+	vm->state = VM_STOPPED;
+	fake.stops++;
+}
+
+void vm_post_vcpu_leave(struct vcpu *v)
+{
+	assert_ptr_equal(v, &pvcpu);
+	fake.leaves++;
+	longjmp(fake.left, 1);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	memset(&fake, 0, sizeof(fake));
+	memset(&page, 0, sizeof(page));
+	memset(&svm, 0, sizeof(svm));
+	memset(&post, 0, sizeof(post));
+	svm.state = VM_RUNNING;
+	svm.vcpus[0] = &svcpu;
+	svm.nr_vcpus = 1;
+	service_vm = &svm;
+	post.state = VM_RUNNING;
+	post.post = true;
+	post.ioreq = &page;
+	post.vcpus[1] = &pvcpu;
+	pvcpu.vm = &post;
+	pvcpu.id = 1;
+	for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
+		page.req_slot[i].processed = ABI_IOREQ_STATE_FREE;
+	fake.answer = fake.notify = true;
+	return 0;
+}
+
+static void test_pio_read_and_write(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	fake.value = 0x5EED0001;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v), 0);
+	assert_int_equal(v, 0x5EED0001);
+	assert_int_equal(fake.upcalls, 1);
+	assert_int_equal(fake.vector, 0xF3);		/* Linux's default until SET_CALLBACK_VECTOR */
+	assert_int_equal(fake.seen.type, ABI_IOREQ_TYPE_PORTIO);
+	assert_int_equal(fake.seen.completion_polling, 0);
+	assert_int_equal(fake.seen.reqs.pio_request.direction, ABI_IOREQ_DIR_READ);
+	assert_int_equal(fake.seen.reqs.pio_request.address, 0x5000);
+	assert_int_equal(fake.seen.reqs.pio_request.size, 4);
+	assert_int_equal(page.req_slot[1].processed, ABI_IOREQ_STATE_FREE);
+	assert_int_equal(page.req_slot[0].processed, ABI_IOREQ_STATE_FREE);	/* other slots untouched */
+
+	svm.callback_vector = 0xE9;
+	v = 'x';
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x3F8, 1, true, &v), 0);
+	assert_int_equal(fake.vector, 0xE9);
+	assert_int_equal(fake.seen.reqs.pio_request.direction, ABI_IOREQ_DIR_WRITE);
+	assert_int_equal(fake.seen.reqs.pio_request.value, 'x');
+	assert_int_equal(fake.seen.reqs.pio_request.size, 1);
+	assert_int_equal(fake.stops, 0);
+}
+
+static void test_mmio_and_pcicfg(void **state)
+{
+	u64 m = 0;
+	u32 c = 0;
+
+	(void)state;
+	fake.value = 0xB0CC0DE5;
+	assert_int_equal(ioreq_forward_mmio(&pvcpu, 0xD0000000, 4, false, &m), 0);
+	assert_int_equal(m, 0xB0CC0DE5);
+	assert_int_equal(fake.seen.type, ABI_IOREQ_TYPE_MMIO);
+	assert_int_equal(fake.seen.reqs.mmio_request.address, 0xD0000000);
+	m = 0x1122334455667788ULL;
+	assert_int_equal(ioreq_forward_mmio(&pvcpu, 0xD0000008, 8, true, &m), 0);
+	assert_int_equal(fake.seen.reqs.mmio_request.value, 0x1122334455667788ULL);
+	assert_int_equal(fake.seen.reqs.mmio_request.direction, ABI_IOREQ_DIR_WRITE);
+
+	fake.value = 0x10F0;
+	assert_int_equal(ioreq_forward_pcicfg(&pvcpu, PCI_BDF(0, 5, 2), 0x2E, 2, false, &c), 0);
+	assert_int_equal(c, 0x10F0);
+	assert_int_equal(fake.seen.type, ABI_IOREQ_TYPE_PCICFG);
+	assert_int_equal(fake.seen.reqs.pci_request.bus, 0);
+	assert_int_equal(fake.seen.reqs.pci_request.dev, 5);
+	assert_int_equal(fake.seen.reqs.pci_request.func, 2);
+	assert_int_equal(fake.seen.reqs.pci_request.reg, 0x2E);
+	assert_int_equal(fake.seen.reqs.pci_request.size, 2);
+	assert_int_equal(page.req_slot[1].processed, ABI_IOREQ_STATE_FREE);
+}
+
+/* With completion polling the vCPU watches the slot; no notification comes. */
+static void test_polling(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	post.vm_flag = ABI_VM_FLAG_IO_COMPLETION_POLLING;
+	fake.notify = false;
+	fake.value = 7;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x60, 1, false, &v), 0);
+	assert_int_equal(v, 7);
+	assert_int_equal(fake.seen.completion_polling, 1);
+	assert_false(pvcpu.ioreq_finished);
+}
+
+/* Silence: the requesting VM is stopped after the time-out, its vCPU leaves. */
+static void test_service_vm_never_answers(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	fake.answer = false;
+	if (!setjmp(fake.left))
+		ioreq_forward_pio(&pvcpu, 0x5010, 4, false, &v);
+	assert_int_equal(fake.leaves, 1);
+	assert_int_equal(fake.stops, 1);
+	assert_non_null(strstr(fake.stop_reason, "did not complete an I/O request"));
+	assert_int_equal(post.state, VM_STOPPED);
+	assert_int_equal(svm.state, VM_RUNNING);
+}
+
+/* A slot the Service VM still holds is a protocol error: stop, never overwrite it. */
+static void test_slot_not_free(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	page.req_slot[1].processed = ABI_IOREQ_STATE_PROCESSING;
+	page.req_slot[1].reqs.pio_request.address = 0x1234;
+	if (!setjmp(fake.left))
+		ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v);
+	assert_int_equal(fake.stops, 1);
+	assert_int_equal(fake.upcalls, 0);
+	assert_int_equal(page.req_slot[1].reqs.pio_request.address, 0x1234);
+	assert_non_null(strstr(fake.stop_reason, "not free"));
+}
+
+/* A VM paused while its vCPU waits: the vCPU leaves at once, nothing is stopped. */
+static void test_paused_while_waiting(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	fake.answer = false;
+	post.state = VM_PAUSED;
+	if (!setjmp(fake.left))
+		ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v);
+	assert_int_equal(fake.leaves, 1);
+	assert_int_equal(fake.stops, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_pio_read_and_write, setup),
+		cmocka_unit_test_setup(test_mmio_and_pcicfg, setup),
+		cmocka_unit_test_setup(test_polling, setup),
+		cmocka_unit_test_setup(test_service_vm_never_answers, setup),
+		cmocka_unit_test_setup(test_slot_not_free, setup),
+		cmocka_unit_test_setup(test_paused_while_waiting, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
