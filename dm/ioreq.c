@@ -58,7 +58,7 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 	}
 }
 
-/* Post the request in v's slot, wait for it, return the slot (still owned by v). */
+/* Post the request in v's slot, wait for it, return the slot (still v's until freed). */
 static volatile struct abi_io_request *ioreq_send(struct vcpu *v, u32 type, const void *body,
 						  size_t len)
 {
@@ -82,52 +82,54 @@ static volatile struct abi_io_request *ioreq_send(struct vcpu *v, u32 type, cons
 	return req;
 }
 
-static void ioreq_free(volatile struct abi_io_request *req)
+/*
+ * One request there and back: a read's value (PORTIO and PCICFG keep a u32
+ * where MMIO keeps a u64, at the same offset), then the slot is free again.
+ */
+static u64 ioreq_round_trip(struct vcpu *v, u32 type, const void *body, size_t len)
 {
+	volatile struct abi_io_request *req = ioreq_send(v, type, body, len);
+	u64 val = type == ABI_IOREQ_TYPE_MMIO ? req->reqs.mmio_request.value
+					      : req->reqs.pio_request.value;
+
 	__atomic_store_n(&req->processed, ABI_IOREQ_STATE_FREE, __ATOMIC_RELEASE);
+	return val;
 }
+
+#define IOREQ_DIR(write) ((write) ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ)
 
 int ioreq_forward_pio(struct vcpu *v, u16 port, unsigned size, bool write, u32 *val)
 {
-	struct abi_pio_request p = {
-		.direction = write ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ,
-		.address = port, .size = size, .value = write ? *val : 0,
-	};
-	volatile struct abi_io_request *req = ioreq_send(v, ABI_IOREQ_TYPE_PORTIO, &p, sizeof(p));
+	struct abi_pio_request p = { .direction = IOREQ_DIR(write), .address = port, .size = size,
+				     .value = write ? *val : 0 };
+	u32 got = (u32)ioreq_round_trip(v, ABI_IOREQ_TYPE_PORTIO, &p, sizeof(p));
 
 	if (!write)
-		*val = req->reqs.pio_request.value;
-	ioreq_free(req);
+		*val = got;
 	return 0;
 }
 
 int ioreq_forward_mmio(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val)
 {
-	struct abi_mmio_request m = {
-		.direction = write ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ,
-		.address = gpa, .size = size, .value = write ? *val : 0,
-	};
-	volatile struct abi_io_request *req = ioreq_send(v, ABI_IOREQ_TYPE_MMIO, &m, sizeof(m));
+	struct abi_mmio_request m = { .direction = IOREQ_DIR(write), .address = gpa, .size = size,
+				      .value = write ? *val : 0 };
+	u64 got = ioreq_round_trip(v, ABI_IOREQ_TYPE_MMIO, &m, sizeof(m));
 
 	if (!write)
-		*val = req->reqs.mmio_request.value;
-	ioreq_free(req);
+		*val = got;
 	return 0;
 }
 
 /* reg: byte offset in the function's config space (what Linux's HSM decodes). */
 int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val)
 {
-	struct abi_pci_request c = {
-		.direction = write ? ABI_IOREQ_DIR_WRITE : ABI_IOREQ_DIR_READ,
-		.size = size, .value = write ? *val : 0,
-		.bus = PCI_BUS(bdf), .dev = PCI_DEV(bdf), .func = PCI_FN(bdf), .reg = reg,
-	};
-	volatile struct abi_io_request *req = ioreq_send(v, ABI_IOREQ_TYPE_PCICFG, &c, sizeof(c));
+	struct abi_pci_request c = { .direction = IOREQ_DIR(write), .size = size,
+				     .value = write ? *val : 0, .bus = PCI_BUS(bdf),
+				     .dev = PCI_DEV(bdf), .func = PCI_FN(bdf), .reg = reg };
+	u32 got = (u32)ioreq_round_trip(v, ABI_IOREQ_TYPE_PCICFG, &c, sizeof(c));
 
 	if (!write)
-		*val = req->reqs.pci_request.value;
-	ioreq_free(req);
+		*val = got;
 	return 0;
 }
 
