@@ -10,6 +10,7 @@
 #include "vm.h"
 #include "x86.h"
 #include "vtd.h"
+#include "vacpi.h"
 
 struct vm vms[CONFIG_MAX_VMS];
 unsigned nr_vms;
@@ -191,6 +192,25 @@ static int build_e820(const struct vm *vm, struct e820_map *map)
 	return ret;
 }
 
+/*
+ * An identity-mapped Service VM's 0xE0000-0xFFFFF is the host's BIOS area:
+ * its vACPI goes into hypervisor pages mapped there instead (readable by
+ * the hypervisor as the VM's memory, never counted as its RAM).
+ */
+static int vm_firmware_area(struct vm *vm)
+{
+	u64 size = VACPI_BIOS_END - VACPI_BIOS_GPA;
+	void *p = page_alloc((unsigned)(size / PAGE_SIZE));
+	int ret;
+
+	if (!p)
+		return -ENOMEM;
+	ret = vm_ram_add(&vm->ram, VACPI_BIOS_GPA, virt_to_phys(p), size);
+	if (!ret)
+		ret = ept_map(vm, VACPI_BIOS_GPA, virt_to_phys(p), size, EPT_R | EPT_W, EPT_MT_WB);
+	return ret;
+}
+
 static int load_kernel(struct vm *vm, const struct boot_info *bi)
 {
 	const struct vm_config *c = vm->cfg;
@@ -209,8 +229,9 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 		return -ENOENT;
 	}
 	ret = build_e820(vm, &map);
-	/* an identity-mapped Service VM should see the host's tables, adjusted: not done yet */
-	if (!ret && !(c->flags & VM_FLAG_IDENTITY_MEM))
+	if (!ret && (c->flags & VM_FLAG_IDENTITY_MEM))
+		ret = vm_firmware_area(vm);
+	if (!ret)
 		ret = vm_acpi_build(vm, &map);
 	if (ret)
 		return ret;
@@ -336,10 +357,9 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->name = c->name;
 	vm->state = VM_CREATED;
 	if (c->kind == VM_SERVICE)
-		printk("VM %s: Service VM (%s memory); the host's ACPI tables for it are NOT "
-		       "IMPLEMENTED yet: it gets %s\n", vm->name,
-		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured",
-		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "no ACPI tables" : "bulkhead's own vACPI");
+		printk("VM %s: Service VM (%s memory); the host's own ACPI tables for it are NOT "
+		       "IMPLEMENTED yet: it gets bulkhead's vACPI of its CPUs and devices\n", vm->name,
+		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured");
 	ret = check_memory(vm, bi);
 	if (ret)
 		return ret;

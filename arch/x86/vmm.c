@@ -110,9 +110,16 @@ bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
 	return gpa >= base && size <= len && gpa - base <= len - size;
 }
 
+/* Its RAM as the scenario gives it: not the hypervisor pages holding its vACPI. */
 bool vmm_is_service_ram(const struct vm *service, u64 gpa, u64 size)
 {
-	return size && vm_gpa_to_hva(service, gpa, size) != NULL;
+	const struct vm_config *c = service->cfg;
+
+	for (unsigned i = 0; size && i < c->nr_mem; i++)
+		if (gpa >= c->mem[i].gpa && size <= c->mem[i].size &&
+		    gpa - c->mem[i].gpa <= c->mem[i].size - size)
+			return true;
+	return false;
 }
 
 bool vmm_uuid_in_use(const u8 uuid[16])
@@ -216,7 +223,7 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	unsigned mt;
 	int ret;
 
-	if (!vm_gpa_to_hva(service_vm, service_gpa, size))
+	if (!vmm_is_service_ram(service_vm, service_gpa, size))
 		return -EFAULT;
 	/* the template says how much RAM such a VM may have */
 	total += vm_ram_total(&vm->ram);

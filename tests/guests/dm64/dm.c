@@ -12,7 +12,7 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		68
+#define DM_TESTS		69
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
@@ -154,6 +154,8 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto the hypervisor's memory");
 	r = map_ram(vmid, 0, VM0_MEMORY, POST_RAM_SIZE);
 	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto the pre-launched VM's memory");
+	r = map_ram(vmid, 0, 0xE0000, 0x1000);
+	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS onto our ACPI tables (hypervisor pages)");
 	r = map_ram(vmid, 0, OUR_RAM_END - 0x2000, POST_RAM_SIZE);
 	tap_ret(r, -EFAULT, "VM_SET_MEMORY_REGIONS straddling the end of our RAM");
 	r = map_ram(vmid, 0, POST_RAM_BASE, POST_RAM_SIZE);

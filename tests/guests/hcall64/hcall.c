@@ -89,7 +89,7 @@ void hmain(void)
 	u32 a, b, c, d;
 	s64 r;
 
-	puts("1..11\n");
+	puts("1..12\n");
 	asm volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0x40000001), "c"(0));
 	report(a & 1, "CPUID 0x40000001 says this VM is privileged", a);
 
@@ -106,6 +106,10 @@ void hmain(void)
 	report(r == 0, "SET_CALLBACK_VECTOR 0xF3", r);
 	r = hcall(HC_DESTROY_VM, 9, 0);
 	report(r == -EINVAL, "DESTROY_VM of vmid 9 (out of range): -EINVAL", r);
+
+	/* identity-mapped, its BIOS area holds the hypervisor's tables for it */
+	report(*(volatile u64 *)0xE0000 == 0x2052545020445352UL, "an RSDP (\"RSD PTR \") at 0xE0000",
+	       (s64)(*(volatile u32 *)0xE0000));
 
 	/* the Service VM's devices: everything but the pre-launched VM's e1000 */
 	report(pci_id(0, 0) == 0x12378086, "Service VM sees the real host bridge 00:00.0 (i440FX)",
