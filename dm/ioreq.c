@@ -38,14 +38,14 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 
 	for (;;) {
 		if (vm->state != VM_RUNNING)
-			vm_post_vcpu_leave(v);
+			vcpu_leave_pcpu(v);
 		if (polling ? req->processed == ABI_IOREQ_STATE_COMPLETE
 			    : __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE))
 			return;
 		if (rdtsc() >= deadline) {
 			vm_stop(vm, "vCPU %u: the Service VM did not complete an I/O request "
 				"(type %u) within %u ms", v->id, req->type, IOREQ_TIMEOUT_MS);
-			vm_post_vcpu_leave(v);
+			vcpu_leave_pcpu(v);
 		}
 		if (polling || !lapic_tsc_deadline) {
 			cpu_relax();
@@ -68,7 +68,7 @@ static volatile struct abi_io_request *ioreq_send(struct vcpu *v, u32 type, cons
 	if (req->processed != ABI_IOREQ_STATE_FREE) {
 		/* the Service VM still holds it: it broke the protocol */
 		vm_stop(vm, "vCPU %u: ioreq slot in state %u, not free", v->id, req->processed);
-		vm_post_vcpu_leave(v);
+		vcpu_leave_pcpu(v);
 	}
 	req->type = type;
 	req->completion_polling = !!(vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING);

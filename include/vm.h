@@ -58,6 +58,7 @@ struct vcpu {
 	struct abi_regs start_regs;
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
 	bool flush_ept;			/* flush this VM's EPT translations before entry */
+	volatile bool removed;		/* Service VM vCPU given up (SOS_REMOVE_CPU) */
 };
 
 /* PAUSED: post-launched VMs only (PAUSE_VM); its vCPUs leave their pCPUs as when STOPPED. */
@@ -121,7 +122,6 @@ void vm_flush_ept(struct vm *vm);
 
 /* vm_post.c: post-launched VMs (the hypercall side is arch/x86/vmm.c) */
 extern struct vm post_vms[];
-void __noreturn vm_post_vcpu_leave(struct vcpu *v);
 bool vm_is_post_pcpu(unsigned cpu);
 
 /* ioreq.c: I/O requests of post-launched VMs, forwarded to the Service VM */
@@ -135,6 +135,7 @@ extern const struct mmio_handler ioreq_mmio_handler;
 /* vcpu.c */
 void __noreturn vcpu_run_loop(struct vcpu *v);
 void __noreturn vcpu_enter(struct vcpu *v);
+void __noreturn vcpu_leave_pcpu(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
 static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
 static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }

@@ -139,10 +139,31 @@ static bool halted_can_wake(struct vcpu *v)
 
 void __noreturn idle_loop(void);
 
+/*
+ * Give this pCPU up: a post-launched VM paused, stopped or reset, or a
+ * Service VM vCPU removed by SOS_REMOVE_CPU. The VMCS and the VM's
+ * translations are dropped from this CPU, which then idles (a CPU a
+ * post-launched VM may use waits there for its next vCPU).
+ */
+void __noreturn vcpu_leave_pcpu(struct vcpu *v)
+{
+	struct pcpu *p = this_cpu();
+
+	if (v->vmcs)
+		vmclear(virt_to_phys(v->vmcs));
+	invept_single(v->vm->eptp);
+	lapic_arm_deadline(0);
+	v->timer_armed = 0;
+	v->state = VCPU_STOPPED;
+	__atomic_store_n(&p->vcpu, NULL, __ATOMIC_RELEASE);
+	__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST);
+	idle_loop();
+}
+
 static void __noreturn vcpu_park(struct vcpu *v)
 {
 	if (v->vm->post)
-		vm_post_vcpu_leave(v);	/* the Service VM decides what comes next */
+		vcpu_leave_pcpu(v);	/* the Service VM decides what comes next */
 	v->state = VCPU_STOPPED;
 	if (__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 		vm_release_devices(v->vm);
@@ -158,6 +179,8 @@ void __noreturn vcpu_enter(struct vcpu *v)
 	while (vm->state != VM_RUNNING || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
 		if (vm->state == VM_STOPPED || vm->state == VM_PAUSED)
 			vcpu_park(v);
+		if (__atomic_load_n(&v->removed, __ATOMIC_ACQUIRE))
+			vcpu_leave_pcpu(v);
 		handle_init_sipi(v);
 		if (v->state == VCPU_RUNNING)
 			break;

@@ -34,21 +34,25 @@ const struct vm_config *vm_post_template(void)
 }
 
 /*
- * pCPUs reserved for post-launched VMs: the templates' CPUs that no boot VM
- * runs on (one vCPU per pCPU; a CPU the Service VM holds would need
- * SOS_REMOVE_CPU, which is not implemented).
+ * pCPUs post-launched VMs may use: the templates' CPUs that no boot VM's
+ * vCPU holds (one vCPU per pCPU). The Service VM frees one it shares with a
+ * template by SOS_REMOVE_CPU.
  */
 u64 vm_post_pcpu_mask(void)
 {
-	u64 mask = 0, boot = 0;
+	u64 mask = 0;
 
-	for (unsigned i = 0; i < scenario.nr_vms; i++) {
+	for (unsigned i = 0; i < scenario.nr_vms; i++)
 		if (scenario.vms[i].kind == VM_POST_LAUNCHED)
 			mask |= scenario.vms[i].cpu_affinity;
-		else
-			boot |= scenario.vms[i].cpu_affinity;
+	mask &= nr_pcpus >= 64 ? ~0ULL : BIT(nr_pcpus) - 1;
+	for (unsigned cpu = 0; cpu < nr_pcpus; cpu++) {
+		struct vcpu *v = __atomic_load_n(&pcpus[cpu].vcpu, __ATOMIC_ACQUIRE);
+
+		if (v && !v->vm->post)
+			mask &= ~BIT(cpu);
 	}
-	return mask & ~boot & (nr_pcpus >= 64 ? ~0ULL : BIT(nr_pcpus) - 1);
+	return mask;
 }
 
 bool vm_is_post_pcpu(unsigned cpu)
@@ -131,7 +135,8 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	affinity = p->cpu_affinity ? p->cpu_affinity : t->cpu_affinity;
 	if (affinity & ~vm_post_pcpu_mask()) {
 		printk("VM %s: CPUs 0x%lx asked for, 0x%lx free for post-launched VMs (a CPU a boot "
-		       "VM runs on cannot be shared)\n", t->name, affinity, vm_post_pcpu_mask());
+		       "VM runs on must be given up first: SOS_REMOVE_CPU)\n", t->name, affinity,
+		       vm_post_pcpu_mask());
 		return -EBUSY;
 	}
 	if (affinity & pcpus_taken())
@@ -180,26 +185,6 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 		vm->nr_vcpus, affinity);
 	*vmid = (u16)slot;
 	return 0;
-}
-
-/*
- * Called on the vCPU's pCPU when its VM is paused, stopped or reset: drop
- * the VMCS and the VM's translations from this CPU, then idle.
- */
-void __noreturn idle_loop(void);
-void __noreturn vm_post_vcpu_leave(struct vcpu *v)
-{
-	struct pcpu *p = this_cpu();
-
-	if (v->vmcs)
-		vmclear(virt_to_phys(v->vmcs));
-	invept_single(v->vm->eptp);
-	lapic_arm_deadline(0);
-	v->timer_armed = 0;
-	v->state = VCPU_STOPPED;
-	p->vcpu = NULL;
-	__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST);
-	idle_loop();
 }
 
 /* Make the VM's vCPUs leave their pCPUs (state already not RUNNING). */

@@ -12,6 +12,7 @@
 #include "vm.h"
 #include "vmm.h"
 #include "vtd.h"
+#include "x86.h"
 
 /* User GPAs of post-launched VMs: below 512 GiB (ACRN's 64-bit BAR window ends there). */
 #define POST_GPA_LIMIT	(1ULL << 39)
@@ -133,7 +134,7 @@ bool vmm_uuid_in_use(const u8 uuid[16])
 int vmm_vcpu_from_lapic_id(const struct vm *vm, u32 lapic_id)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i]->vlapic.apic_id == lapic_id)
+		if (vm->vcpus[i]->vlapic.apic_id == lapic_id && !vm->vcpus[i]->removed)
 			return (int)i;
 	return -ENOENT;
 }
@@ -178,11 +179,32 @@ int vmm_set_callback_vector(struct vm *service, u8 vector)
 	return 0;
 }
 
-/* The Service VM's vCPUs are fixed by the scenario: reserve pCPUs for post-launched VMs there. */
+/*
+ * SOS_REMOVE_CPU: the Service VM has offlined vCPU vcpu_id (halted, or back
+ * to wait-for-SIPI); it leaves its pCPU, which post-launched VMs whose
+ * template names it may then use. A vCPU running guest code is refused.
+ */
 int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
 {
-	(void)service; (void)vcpu_id;
-	return -ENOTSUP;
+	struct vcpu *v = service->vcpus[vcpu_id];
+	u64 until = rdtsc() + 100 * tsc_khz;
+
+	if (v->removed)
+		return -EINVAL;
+	if (v->state != VCPU_WAIT_SIPI && v->state != VCPU_HALTED)
+		return -EBUSY;
+	__atomic_store_n(&v->removed, true, __ATOMIC_RELEASE);
+	lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	/* it spins in the hypervisor's wait loop: a few microseconds */
+	while (__atomic_load_n(&v->pcpu->vcpu, __ATOMIC_ACQUIRE) == v && rdtsc() < until)
+		cpu_relax();
+	if (v->pcpu->vcpu == v) {
+		printk("VM %s: vCPU %u did not leave its pCPU\n", service->name, vcpu_id);
+		return -ETIMEDOUT;
+	}
+	printk("VM %s: vCPU %u removed, CPU %u is free for post-launched VMs\n", service->name,
+	       vcpu_id, v->pcpu->id);
+	return 0;
 }
 
 /* ---- I/O requests ---- */

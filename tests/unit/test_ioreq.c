@@ -71,7 +71,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 	fake.stops++;
 }
 
-void vm_post_vcpu_leave(struct vcpu *v)
+void vcpu_leave_pcpu(struct vcpu *v)
 {
 	assert_ptr_equal(v, &pvcpu);
 	fake.leaves++;

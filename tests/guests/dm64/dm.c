@@ -12,7 +12,7 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		69
+#define DM_TESTS		73
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
@@ -135,6 +135,18 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 	u16 vmid, other;
 	u32 bar1, id;
 	s64 r, rl;
+
+	/* the template's CPU 2 is our vCPU 1 (LAPIC id 1, never started) until we give it up */
+	r = create_vm(&vmid);
+	tap_ret(r, -EBUSY, "CREATE_VM while its CPU is still ours");
+	if (r == 0)
+		hcall(HC_DESTROY_VM, vmid, 0);
+	r = hcall(HC_SOS_REMOVE_CPU, 0, 0);
+	tap_ret(r, -EINVAL, "SOS_REMOVE_CPU of our vCPU 0");
+	r = hcall(HC_SOS_REMOVE_CPU, 1, 0);
+	tap_ret(r, 0, "SOS_REMOVE_CPU of our vCPU 1 (LAPIC id 1)");
+	r = hcall(HC_SOS_REMOVE_CPU, 1, 0);
+	tap_ret(r, -EINVAL, "SOS_REMOVE_CPU of it again");
 
 	r = create_vm(&vmid);
 	tap(r == 0 && vmid == 0 && creation.vcpu_num == 1,
