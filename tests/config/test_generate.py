@@ -128,7 +128,7 @@ class Contents(TempDirCase):
     def test_identity_service_vm_gets_the_rest_of_ram(self):
         _out, d = shipped("bochs", "postvm")
         # board RAM 0-0x9efff and 0x100000-0xffeffff, less the hypervisor (16-48 MiB) and vm0 (64-96 MiB)
-        self.assertIn("vm 1 name=sos kind=1 cpus=0x2 kernel_type=0 kernel=sos_kernel initrd=(null) "
+        self.assertIn("vm 1 name=sos kind=1 cpus=0x6 kernel_type=0 kernel=sos_kernel initrd=(null) "
                       "flags=0x7", d)
         self.assertEqual([l for l in d if l.startswith("vm 1 mem")], [
             "vm 1 mem gpa=0x0 hpa=0x0 size=0x9f000",
