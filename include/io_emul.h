@@ -33,7 +33,7 @@ struct mmio_handler {
 int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque);
 int vm_register_mmio(struct vm *vm, u64 base, u64 len, mmio_read_fn rd, mmio_write_fn wr, void *opaque);
 void vm_unregister_mmio(struct vm *vm, u64 base, u64 len);
-const struct pio_handler *vm_find_pio(const struct vm *vm, u16 port, unsigned size);
+const struct pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned size);
 const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, unsigned size);
 
 #endif

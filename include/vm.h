@@ -85,6 +85,7 @@ struct vm {
 	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */
 	u8 *msr_bitmap;		/* 4 KiB */
 	unsigned nr_pio, nr_mmio;
+	u8 pio_last;		/* index of the port handler found last */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
 	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	struct vlapic_group lapics;

@@ -61,7 +61,12 @@ static void pt_read(struct vpci_vdev *d, u16 off, unsigned size, u32 *val)
 	}
 	switch (reg) {
 	case PCI_VENDOR_ID:
+		/* read-only identity, as enumerated: no physical access on the hot path */
+		*val = vpci_extract(p->vendor | (u32)p->device << 16, off, size);
+		return;
 	case PCI_CLASS_REVISION:
+		*val = vpci_extract(p->class_rev, off, size);
+		return;
 	case PCI_CARDBUS_CIS:
 	case PCI_SUBSYSTEM_VENDOR_ID:
 	case PCI_CAP_PTR:
