@@ -39,8 +39,9 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 	for (;;) {
 		if (vm->state != VM_RUNNING)
 			vcpu_leave_pcpu(v);
-		if (polling ? req->processed == ABI_IOREQ_STATE_COMPLETE
-			    : __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE))
+		/* a late notify for an earlier request does not complete this one */
+		if (req->processed == ABI_IOREQ_STATE_COMPLETE &&
+		    (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE)))
 			return;
 		if (rdtsc() >= deadline) {
 			vm_stop(vm, "vCPU %u: the Service VM did not complete an I/O request "

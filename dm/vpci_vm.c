@@ -37,6 +37,7 @@ static int op_map(void *ctx, u64 gpa, u64 hpa, u64 size, bool uncached)
 static void op_unmap(void *ctx, u64 gpa, u64 size)
 {
 	ept_unmap(ctx, gpa, size);
+	vm_flush_ept(ctx);	/* the VM's other vCPUs may hold the BAR's translation */
 }
 
 static int op_trap(void *ctx, u64 gpa, u64 size, struct vpci_vdev *vdev)

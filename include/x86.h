@@ -48,6 +48,8 @@ DEFINE_CR(4)
 
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
 static inline void halt(void) { asm volatile("hlt"); }
+/* Leave nothing of the last guest in this CPU (arch/x86/cpu_scrub.c). */
+void cpu_scrub_guest_state(void);
 /* Sleep until an interrupt (taken by the host IDT) wakes us; STI's shadow covers HLT. */
 static inline void cpu_wait_for_interrupt(void) { asm volatile("sti; hlt; cli" ::: "memory"); }
 

@@ -226,6 +226,8 @@ static void load_start_state(struct vcpu *v)
 		}
 		return;
 	}
+	/* this pCPU ran another VM before: nothing of it may show */
+	cpu_scrub_guest_state();
 	/* EPT roots and VPIDs are reused after a destroy: no stale translations */
 	invept_single(vm->eptp);
 	invvpid_single((u16)vmread(VMCS_VPID));

@@ -268,7 +268,8 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 		return ret;
 	ret = ept_map(vm, user_gpa, hpa, size, prot, mt);
 	if (!ret && vm->dma_domain)
-		ret = vtd_domain_map(vm->dma_domain, user_gpa, hpa, size, 3);
+		ret = vtd_domain_map(vm->dma_domain, user_gpa, hpa, size,
+				     VTD_PERM_R | ((attr & ABI_MEM_ACCESS_WRITE) ? VTD_PERM_W : 0));
 	if (ret) {
 		vmm_unmap_region(vm, user_gpa, size);
 		return ret;

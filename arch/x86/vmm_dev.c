@@ -102,8 +102,17 @@ int vmm_assign_pcidev(struct vm *vm, const struct vmm_pcidev *d)
 
 	if (!sd)
 		return -ENODEV;
-	if (!vm->dma_domain && !(service_vm->cfg->flags & VM_FLAG_UNPROTECTED_DMA))
-		return -EPERM;	/* it could DMA anywhere: only as unprotected as it already was */
+	/* without VT-d the device could DMA anywhere: only if the template says so */
+	if (!vm->dma_domain && !(vm->cfg->flags & VM_FLAG_UNPROTECTED_DMA)) {
+		printk("VM %s: PCI %02x:%02x.%u refused: it can do DMA and there is no VT-d (mark "
+		       "the template unprotected-dma to allow it)\n", vm->name, PCI_BUS(d->pbdf),
+		       PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
+		return -EPERM;
+	}
+	if (!vm->dma_domain)
+		printk("WARNING: VM %s: PCI %02x:%02x.%u assigned WITHOUT DMA protection (no VT-d; "
+		       "the template allows unprotected DMA)\n", vm->name, PCI_BUS(d->pbdf),
+		       PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
 	for (unsigned i = 0; i < ABI_PCI_NUM_BARS && i < PCI_BAR_MAX; i++)
 		dc.vbar[i] = d->bar_gpa[i];
 	ret = vpci_deassign_dev(&service_vm->vpci, sd->vbdf);
