@@ -55,7 +55,8 @@ bool ptirq_intx_deliver(u8 vector)
 		return false;
 	r = &routes[gsi];
 	ioapic_mask(gsi, true);
-	if (r->vm && r->vm->state == VM_RUNNING) {
+	/* latched in the vIOAPIC even while the VM is not running: its EOI unmasks the pin */
+	if (r->vm && r->vm->state != VM_STOPPED) {
 		r->asserted = true;
 		vioapic_set_irq(&r->vm->vioapic, r->vgsi, true);
 	}
@@ -74,6 +75,18 @@ void ptirq_eoi(struct vm *vm, u8 vector)
 		vioapic_set_irq(&vm->vioapic, r->vgsi, false);
 		ioapic_mask(gsi, false);
 	}
+}
+
+/* vm's vIOAPIC was reset: nothing it latched will be EOIed, so its pins start over. */
+void ptirq_reset(struct vm *vm)
+{
+	spin_lock(&routes_lock);
+	for (u32 gsi = 0; gsi < INTX_GSIS; gsi++)
+		if (routes[gsi].vm == vm && routes[gsi].asserted) {
+			routes[gsi].asserted = false;
+			ioapic_mask(gsi, false);
+		}
+	spin_unlock(&routes_lock);
 }
 
 /* A stopped VM's pins go quiet and free. */

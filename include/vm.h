@@ -22,6 +22,9 @@ struct vtd_domain;
 enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
        GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15, NR_GPRS };
 
+/* SOS_REMOVE_CPU handshake: the hypercall asks, the vCPU claims it as it leaves. */
+enum { VCPU_REMOVE_NONE, VCPU_REMOVE_ASKED, VCPU_REMOVE_LEAVING };
+
 enum vcpu_state {
 	VCPU_WAIT_SIPI,		/* AP not started by its BSP yet */
 	VCPU_RUNNING,
@@ -58,7 +61,7 @@ struct vcpu {
 	struct abi_regs start_regs;
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
 	bool flush_ept;			/* flush this VM's EPT translations before entry */
-	volatile bool removed;		/* Service VM vCPU given up (SOS_REMOVE_CPU) */
+	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
 };
 
 /* PAUSED: post-launched VMs only (PAUSE_VM); its vCPUs leave their pCPUs as when STOPPED. */
@@ -204,6 +207,7 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi);
 bool ptirq_intx_deliver(u8 vector);
 void ptirq_eoi(struct vm *vm, u8 vector);
 void ptirq_release(struct vm *vm);
+void ptirq_reset(struct vm *vm);
 int ptirq_intx_move(u32 gsi, struct vm *vm, u32 vgsi);
 bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi);
 struct vm *ptirq_intx_owner(u32 gsi);

@@ -179,8 +179,13 @@ void __noreturn vcpu_enter(struct vcpu *v)
 	while (vm->state != VM_RUNNING || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
 		if (vm->state == VM_STOPPED || vm->state == VM_PAUSED)
 			vcpu_park(v);
-		if (__atomic_load_n(&v->removed, __ATOMIC_ACQUIRE))
-			vcpu_leave_pcpu(v);
+		if (__atomic_load_n(&v->removed, __ATOMIC_ACQUIRE) == VCPU_REMOVE_ASKED) {
+			u8 asked = VCPU_REMOVE_ASKED;
+
+			if (__atomic_compare_exchange_n(&v->removed, &asked, VCPU_REMOVE_LEAVING, false,
+							__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+				vcpu_leave_pcpu(v);
+		}
 		handle_init_sipi(v);
 		if (v->state == VCPU_RUNNING)
 			break;

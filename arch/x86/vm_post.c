@@ -253,6 +253,7 @@ int vm_post_reset(struct vm *vm)
 		return ret;
 	}
 	vioapic_init(&vm->vioapic, &vm->lapics, 0);
+	ptirq_reset(vm);
 	if (vm->ioreq)
 		for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
 			vm->ioreq->req_slot[i].processed = ABI_IOREQ_STATE_FREE;

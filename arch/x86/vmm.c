@@ -134,7 +134,8 @@ bool vmm_uuid_in_use(const u8 uuid[16])
 int vmm_vcpu_from_lapic_id(const struct vm *vm, u32 lapic_id)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i]->vlapic.apic_id == lapic_id && !vm->vcpus[i]->removed)
+		if (vm->vcpus[i]->vlapic.apic_id == lapic_id &&
+		    vm->vcpus[i]->removed == VCPU_REMOVE_NONE)
 			return (int)i;
 	return -ENOENT;
 }
@@ -188,20 +189,24 @@ int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
 {
 	struct vcpu *v = service->vcpus[vcpu_id];
 	u64 until = rdtsc() + 100 * tsc_khz;
+	u8 asked = VCPU_REMOVE_ASKED;
 
-	if (v->removed)
+	if (v->removed != VCPU_REMOVE_NONE)
 		return -EINVAL;
 	if (v->state != VCPU_WAIT_SIPI && v->state != VCPU_HALTED)
 		return -EBUSY;
-	__atomic_store_n(&v->removed, true, __ATOMIC_RELEASE);
+	__atomic_store_n(&v->removed, VCPU_REMOVE_ASKED, __ATOMIC_SEQ_CST);
 	lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
-	/* it spins in the hypervisor's wait loop: a few microseconds */
+	/* an offline vCPU spins in the hypervisor's wait loop: it answers within microseconds */
 	while (__atomic_load_n(&v->pcpu->vcpu, __ATOMIC_ACQUIRE) == v && rdtsc() < until)
 		cpu_relax();
-	if (v->pcpu->vcpu == v) {
-		printk("VM %s: vCPU %u did not leave its pCPU\n", service->name, vcpu_id);
-		return -ETIMEDOUT;
-	}
+	if (__atomic_load_n(&v->pcpu->vcpu, __ATOMIC_ACQUIRE) == v &&
+	    __atomic_compare_exchange_n(&v->removed, &asked, VCPU_REMOVE_NONE, false,
+					__ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+		return -EBUSY;		/* it went back to guest code: nothing changed */
+	/* it claimed the removal: it is on its way out */
+	while (__atomic_load_n(&v->pcpu->vcpu, __ATOMIC_ACQUIRE) == v)
+		cpu_relax();
 	printk("VM %s: vCPU %u removed, CPU %u is free for post-launched VMs\n", service->name,
 	       vcpu_id, v->pcpu->id);
 	return 0;
