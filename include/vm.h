@@ -177,6 +177,7 @@ int vmx_exit_cpuid(struct vcpu *v);
 int vmx_exit_rdmsr(struct vcpu *v);
 int vmx_exit_wrmsr(struct vcpu *v);
 int vmx_exit_cr_access(struct vcpu *v);
+int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 */
 int vmx_exit_io(struct vcpu *v);
 int vmx_exit_ept_violation(struct vcpu *v);
 int vmx_exit_vmcall(struct vcpu *v);

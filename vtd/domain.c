@@ -78,8 +78,11 @@ int vtd_domain_destroy(struct vtd_domain *d)
 	}
 	for (unsigned i = 0; i < vtd_sys.nr_units; i++)
 		ret = vtd_inv_iotlb(&vtd_sys.units[i], VTD_INV_DOMAIN, d->did, 0, 0) ?: ret;
-	vtd_pt_destroy(&d->pt);
-	d->used = false;
+	/* a unit that may still cache its translations keeps the tables and the DID: leak them */
+	if (!ret) {
+		vtd_pt_destroy(&d->pt);
+		d->used = false;
+	}
 	spin_unlock(&domain_lock);
 	return ret;
 }

@@ -147,14 +147,16 @@ static void relocate_modules(void)
 		u64 len = m->end - m->start;
 		void *copy;
 
-		if (m->start >= scenario.hv_mem.base &&
-		    m->end <= scenario.hv_mem.base + scenario.hv_mem.size)
+		if (!len || (m->start >= scenario.hv_mem.base &&
+			     m->end <= scenario.hv_mem.base + scenario.hv_mem.size))
 			continue;
 		copy = page_alloc((unsigned)(ALIGN_UP(len, PAGE_SIZE) / PAGE_SIZE));
 		if (!copy)
 			panic("no room in the hypervisor's memory for boot module '%s' (%lu KiB)",
 			      m->string, len >> 10);
 		memcpy(copy, phys_to_virt(m->start), len);
+		/* the old place is the Service VM's RAM now: other VMs' kernels are not its business */
+		memset(phys_to_virt(m->start), 0, len);
 		m->start = virt_to_phys(copy);
 		m->end = m->start + len;
 	}

@@ -196,6 +196,11 @@ void vmcs_load_abi_regs(struct vcpu *v, const struct abi_regs *r)
 	vmwrite(VMCS_GUEST_RSP, r->gprs.rsp);
 	vmwrite(VMCS_GUEST_RFLAGS, r->rflags | 0x2);
 	set_common_guest_state(v, r->cr0, r->cr4, r->ia32_efer);
+	/* PAE paging without long mode starts from the PDPTEs, as after a MOV to CR3 */
+	if ((r->cr0 & X86_CR0_PG) && (r->cr4 & X86_CR4_PAE) && !(v->efer & X86_EFER_LMA) &&
+	    vmx_load_pdptes(v))
+		pr_warn("VM %s: vCPU %u starts with PAE paging but CR3 0x%lx is not in its RAM\n",
+			v->vm->name, v->id, r->cr3);
 	/* abi_gp_regs is in x86 register-number order, as our GPR slots */
 	_Static_assert(sizeof(r->gprs) == sizeof(v->gpr), "GPR layout");
 	memcpy(v->gpr, &r->gprs, sizeof(v->gpr));

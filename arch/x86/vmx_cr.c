@@ -27,7 +27,7 @@ int vcpu_cpl(struct vcpu *v)
 }
 
 /* PAE paging outside long mode takes the PDPTEs from the VMCS (SDM 26.3.2.4). */
-static int load_pdptes(struct vcpu *v)
+int vmx_load_pdptes(struct vcpu *v)
 {
 	u64 cr3 = vmread(VMCS_GUEST_CR3) & 0xffffffe0ULL;
 	u64 *pdpte = vm_gpa_to_hva(v->vm, cr3, 32);
@@ -52,7 +52,7 @@ static int guest_write_cr0(struct vcpu *v, u64 val)
 	vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(val));
 	vmcs_update_ia32e(v);
 	if ((val & X86_CR0_PG) && (v->cr4_shadow & X86_CR4_PAE) && !(v->efer & X86_EFER_LMA))
-		return load_pdptes(v);
+		return vmx_load_pdptes(v);
 	return 0;
 }
 
@@ -68,7 +68,7 @@ static int guest_write_cr4(struct vcpu *v, u64 val)
 	vmwrite(VMCS_CR4_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(val));
 	if ((v->cr0_shadow & X86_CR0_PG) && (val & X86_CR4_PAE) && !(v->efer & X86_EFER_LMA))
-		return load_pdptes(v);
+		return vmx_load_pdptes(v);
 	return 0;
 }
 
