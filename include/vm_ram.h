@@ -11,18 +11,34 @@
 #define VM_MAX_RAM_RANGES 16
 
 struct vm_ram {
+	u32 seq;		/* odd while a writer changes the table (readers retry) */
 	unsigned nr;
 	struct vm_mem_range r[VM_MAX_RAM_RANGES];
 };
+
+/*
+ * Writers (boot, or hypercalls, which run one at a time) bracket changes so
+ * that vCPUs reading the table meanwhile retry (vm_gpa_to_hva).
+ */
+static inline void vm_ram_write_begin(struct vm_ram *t)
+{
+	__atomic_add_fetch(&t->seq, 1, __ATOMIC_SEQ_CST);
+}
+
+static inline void vm_ram_write_end(struct vm_ram *t)
+{
+	__atomic_add_fetch(&t->seq, 1, __ATOMIC_SEQ_CST);
+}
 
 /* Add a range (the caller keeps ranges apart); -ENOSPC when the table is full. */
 int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size);
 /*
  * Cut [gpa, gpa+size) out; a range around it splits in two. -ENOSPC when a
  * split found the table full: the part above the cut is dropped from the
- * table then (the rest is done).
+ * table then, and reported in *lost (the rest is done); the caller must
+ * unmap it too, or the VM keeps memory the table no longer knows.
  */
-int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size);
+int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size, struct vm_mem_range *lost);
 /* true and *hpa when all of [gpa, gpa+len) lies in one range (len >= 1). */
 bool vm_ram_lookup(const struct vm_ram *t, u64 gpa, u64 len, u64 *hpa);
 bool vm_ram_overlaps(const struct vm_ram *t, u64 gpa, u64 size);

@@ -104,8 +104,14 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 			continue;
 		}
 		u64 *pt = (*e & EPT_PRESENT_MASK) ? next_table(pd, gpa, 1, true) : NULL;
-		if (pt)
+		if (pt) {
 			pt[idx(gpa, 0)] = 0;
+		} else if (*e & EPT_LEAF_2M) {
+			/* no page to split the leaf into: unmap all of it rather than nothing */
+			*e = 0;
+			gpa = ALIGN_DOWN(gpa, SZ_2M) + SZ_2M;
+			continue;
+		}
 		gpa += PAGE_SIZE;
 	}
 	if (vm->state == VM_RUNNING)

@@ -18,11 +18,20 @@ unsigned nr_vms;
 void vmx_msr_bitmap_init(u8 *bm);
 int vm_irq_init(struct vm *vm);
 
+/* A post-launched VM's table changes under its running vCPUs: read it consistently. */
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 {
-	u64 hpa;
+	bool found;
+	u64 hpa = 0;
+	u32 seq;
 
-	return vm_ram_lookup(&vm->ram, gpa, len, &hpa) ? phys_to_virt(hpa) : NULL;
+	do {
+		while ((seq = __atomic_load_n(&vm->ram.seq, __ATOMIC_ACQUIRE)) & 1)
+			cpu_relax();
+		found = vm_ram_lookup(&vm->ram, gpa, len, &hpa);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	} while (__atomic_load_n(&vm->ram.seq, __ATOMIC_RELAXED) != seq);
+	return found ? phys_to_virt(hpa) : NULL;
 }
 
 static u64 vm_ram_size(const struct vm *vm)

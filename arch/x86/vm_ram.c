@@ -15,7 +15,7 @@ int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size)
 	return 0;
 }
 
-int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size)
+int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size, struct vm_mem_range *lost)
 {
 	u64 end = gpa + size;
 	int ret = 0;
@@ -32,8 +32,10 @@ int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size)
 		t->r[i] = t->r[--t->nr];
 		if (r.gpa < gpa)
 			vm_ram_add(t, r.gpa, r.hpa, gpa - r.gpa);
-		if (rend > end && vm_ram_add(t, end, r.hpa + (end - r.gpa), rend - end))
+		if (rend > end && vm_ram_add(t, end, r.hpa + (end - r.gpa), rend - end)) {
+			*lost = (struct vm_mem_range){ end, r.hpa + (end - r.gpa), rend - end };
 			ret = -ENOSPC;
+		}
 	}
 	return ret;
 }

@@ -268,7 +268,9 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	if (attr & ABI_MEM_ACCESS_EXEC)
 		prot |= EPT_X;
 	mt = (attr & ABI_MEM_TYPE_UC) ? EPT_MT_UC : EPT_MT_WB;
+	vm_ram_write_begin(&vm->ram);
 	ret = vm_ram_add(&vm->ram, user_gpa, hpa, size);
+	vm_ram_write_end(&vm->ram);
 	if (ret)
 		return ret;
 	ret = ept_map(vm, user_gpa, hpa, size, prot, mt);
@@ -282,22 +284,32 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	return 0;
 }
 
+static void unmap_range(struct vm *vm, u64 gpa, u64 size)
+{
+	ept_unmap(vm, gpa, size);
+	if (vm->dma_domain && vtd_domain_unmap(vm->dma_domain, gpa, size))
+		printk("VM %s: DMA unmap of 0x%lx+0x%lx failed\n", vm->name, gpa, size);
+}
+
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 {
+	struct vm_mem_range lost;
+
 	for (unsigned i = 0; i < vm->ram.nr; i++) {
 		const struct vm_mem_range *r = &vm->ram.r[i];
 		u64 lo = MAX(user_gpa, r->gpa), hi = MIN(user_gpa + size, r->gpa + r->size);
 
-		if (lo >= hi)
-			continue;
-		ept_unmap(vm, lo, hi - lo);
-		if (vm->dma_domain)
-			vtd_domain_unmap(vm->dma_domain, lo, hi - lo);
+		if (lo < hi)
+			unmap_range(vm, lo, hi - lo);
 	}
-	/* no room to split: the tail stays mapped, but the hypervisor no longer reads it */
-	if (vm_ram_remove(&vm->ram, user_gpa, size))
-		printk("VM %s: RAM table full: part above 0x%lx dropped from it\n", vm->name,
-		       user_gpa + size);
+	vm_ram_write_begin(&vm->ram);
+	/* no room to split: what the table cannot keep goes from the VM too */
+	if (vm_ram_remove(&vm->ram, user_gpa, size, &lost)) {
+		printk("VM %s: RAM table full: 0x%lx+0x%lx unmapped as well\n", vm->name,
+		       lost.gpa, lost.size);
+		unmap_range(vm, lost.gpa, lost.size);
+	}
+	vm_ram_write_end(&vm->ram);
 	vm_flush_ept(vm);
 	return 0;
 }
