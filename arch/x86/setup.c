@@ -226,6 +226,12 @@ void hv_main(u32 magic, u64 info)
 	pcpus[0].apic_id = lapic_id();
 	heap_init();
 	relocate_modules();
+	/*
+	 * The legacy PICs stay masked: interrupts come through the IOAPIC, and an
+	 * idle CPU that enables interrupts must not take the BIOS's timer tick.
+	 */
+	outb(0x21, 0xFF);
+	outb(0xA1, 0xFF);
 	lapic_init();
 	tsc_calibrate();
 	pr_info("TSC: %lu kHz\n", tsc_khz);
