@@ -28,6 +28,9 @@ const char *hcall_name(u64 id);		/* NULL for an unknown id */
 /* common.c */
 int hcall_target_vm(u64 vmid, struct vm **vm);	/* -EINVAL: bad id, or no VM there */
 int hcall_copy_in(struct vm *caller, u64 gpa, void *dst, size_t len);	/* -EFAULT */
+/* hcall_target_vm(p1) then hcall_copy_in(p2): the first error of the two */
+int hcall_target_and_args(struct vm *caller, u64 p1, u64 p2, struct vm **vm, void *args,
+			  size_t len);
 bool hcall_all_zero(const void *p, size_t len);
 /* [a, a+size) is non-empty, does not wrap and ends at or below limit */
 bool hcall_range_ok(u64 a, u64 size, u64 limit);

@@ -9,10 +9,7 @@ int hcall_set_ioreq_buffer(struct vm *caller, u64 p1, u64 p2)
 	struct vm *vm;
 	int ret;
 
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, &b, sizeof(b));
+	ret = hcall_target_and_args(caller, p1, p2, &vm, &b, sizeof(b));
 	if (ret)
 		return ret;
 	/* requests may be in flight once it runs */

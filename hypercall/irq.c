@@ -18,10 +18,7 @@ int hcall_inject_msi(struct vm *caller, u64 p1, u64 p2)
 	unsigned dm;
 	int ret;
 
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, &msi, sizeof(msi));
+	ret = hcall_target_and_args(caller, p1, p2, &vm, &msi, sizeof(msi));
 	if (ret)
 		return ret;
 	if ((msi.msi_addr & ~0xFFFFFFFFULL) ||

@@ -67,10 +67,7 @@ static int mmio_load(struct vm *caller, u64 p1, u64 p2, bool paused_ok,
 	u64 limit;
 	int ret;
 
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, dev, sizeof(*dev));
+	ret = hcall_target_and_args(caller, p1, p2, &vm, dev, sizeof(*dev));
 	if (ret)
 		return ret;
 	st = vmm_vm_state(vm);

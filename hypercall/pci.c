@@ -107,10 +107,7 @@ int hcall_assign_pcidev(struct vm *caller, u64 p1, u64 p2)
 	struct vm *vm;
 	int ret;
 
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, &p, sizeof(p));
+	ret = hcall_target_and_args(caller, p1, p2, &vm, &p, sizeof(p));
 	if (ret)
 		return ret;
 	if (vmm_vm_state(vm) != VMM_VM_CREATED)
@@ -157,10 +154,7 @@ int hcall_deassign_pcidev(struct vm *caller, u64 p1, u64 p2)
 	struct vm *vm;
 	int ret;
 
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, &p, sizeof(p));
+	ret = hcall_target_and_args(caller, p1, p2, &vm, &p, sizeof(p));
 	if (ret)
 		return ret;
 	st = vmm_vm_state(vm);
@@ -181,10 +175,7 @@ static int ptdev_check(struct vm *caller, u64 p1, u64 p2, struct vm **vm,
 {
 	int ret;
 
-	ret = hcall_target_vm(p1, vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, irq, sizeof(*irq));
+	ret = hcall_target_and_args(caller, p1, p2, vm, irq, sizeof(*irq));
 	if (ret)
 		return ret;
 	/* MSI and MSI-X of assigned devices are vPCI's, not the device model's */

@@ -135,10 +135,7 @@ int hcall_set_vcpu_regs(struct vm *caller, u64 p1, u64 p2)
 	struct vm *vm;
 	int ret;
 
-	ret = hcall_target_vm(p1, &vm);
-	if (ret)
-		return ret;
-	ret = hcall_copy_in(caller, p2, &r, sizeof(r));
+	ret = hcall_target_and_args(caller, p1, p2, &vm, &r, sizeof(r));
 	if (ret)
 		return ret;
 	st = vmm_vm_state(vm);
