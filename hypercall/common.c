@@ -38,9 +38,3 @@ bool hcall_range_ok(u64 a, u64 size, u64 limit)
 {
 	return size != 0 && a <= limit && size <= limit - a;
 }
-
-bool hcall_ranges_overlap(u64 a, u64 asize, u64 b, u64 bsize)
-{
-	/* callers pass ranges that do not wrap */
-	return a < b + bsize && b < a + asize;
-}

@@ -34,7 +34,6 @@ int hcall_target_and_args(struct vm *caller, u64 p1, u64 p2, struct vm **vm, voi
 bool hcall_all_zero(const void *p, size_t len);
 /* [a, a+size) is non-empty, does not wrap and ends at or below limit */
 bool hcall_range_ok(u64 a, u64 size, u64 limit);
-bool hcall_ranges_overlap(u64 a, u64 asize, u64 b, u64 bsize);
 
 /* general.c */
 int hcall_get_api_version(struct vm *caller, u64 p1, u64 p2);

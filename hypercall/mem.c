@@ -57,7 +57,7 @@ static int mem_validate(struct vm *caller, const struct vm *vm, u32 n)
 	/* no two operations of a batch may touch the same user page */
 	for (u32 i = 0; i < n; i++)
 		for (u32 j = i + 1; j < n; j++)
-			if (hcall_ranges_overlap(mem_ops[i].user_vm_pa, mem_ops[i].size,
+			if (ranges_overlap(mem_ops[i].user_vm_pa, mem_ops[i].size,
 						 mem_ops[j].user_vm_pa, mem_ops[j].size))
 				return -EINVAL;
 	return 0;

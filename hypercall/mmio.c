@@ -30,8 +30,8 @@ static bool mmio_overlaps_earlier(const struct abi_mmiodev *dev, unsigned i)
 	for (unsigned j = 0; j < i; j++) {
 		const struct abi_mmiodev_res *o = &dev->res[j];
 
-		if (o->size && (hcall_ranges_overlap(r->user_vm_pa, r->size, o->user_vm_pa, o->size) ||
-				hcall_ranges_overlap(r->service_vm_pa, r->size,
+		if (o->size && (ranges_overlap(r->user_vm_pa, r->size, o->user_vm_pa, o->size) ||
+				ranges_overlap(r->service_vm_pa, r->size,
 						     o->service_vm_pa, o->size)))
 			return true;
 	}

@@ -87,7 +87,7 @@ static int pci_check_bars(const struct vm *vm, const struct abi_pcidev *p,
 		if (!vmm_mmio_window_contains(vm, gpa, sz))
 			return -EINVAL;
 		for (unsigned j = 0; j < n; j++)
-			if (hcall_ranges_overlap(gpa, sz, base[j], size[j]))
+			if (ranges_overlap(gpa, sz, base[j], size[j]))
 				return -EINVAL;
 		if (vmm_gpa_range_in_use(vm, gpa, sz))
 			return -EEXIST;

@@ -23,6 +23,12 @@ typedef int64_t s64;
 #define MIN(a, b) ((a) < (b) ? (a) : (b))
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 
+/* [a, a+alen) and [b, b+blen) share a byte (neither range wraps) */
+static inline bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
+{
+	return a < b + blen && b < a + alen;
+}
+
 #define PAGE_SIZE 4096ULL
 #define PAGE_SHIFT 12
 

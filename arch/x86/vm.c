@@ -276,11 +276,6 @@ void vm_flush_ept(struct vm *vm)
 	}
 }
 
-static bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 /* The VM's memory must be host RAM that nothing else uses. */
 static int check_memory(const struct vm *vm, const struct boot_info *bi)
 {

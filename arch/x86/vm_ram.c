@@ -2,11 +2,6 @@
 #include "lib.h"
 #include "vm_ram.h"
 
-static bool overlap(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size)
 {
 	if (t->nr == VM_MAX_RAM_RANGES)
@@ -24,7 +19,7 @@ int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size, struct vm_mem_range *lost
 		struct vm_mem_range r = t->r[i];
 		u64 rend = r.gpa + r.size;
 
-		if (!overlap(gpa, size, r.gpa, r.size)) {
+		if (!ranges_overlap(gpa, size, r.gpa, r.size)) {
 			i++;
 			continue;
 		}
@@ -56,7 +51,7 @@ bool vm_ram_lookup(const struct vm_ram *t, u64 gpa, u64 len, u64 *hpa)
 bool vm_ram_overlaps(const struct vm_ram *t, u64 gpa, u64 size)
 {
 	for (unsigned i = 0; i < t->nr; i++)
-		if (overlap(gpa, size, t->r[i].gpa, t->r[i].size))
+		if (ranges_overlap(gpa, size, t->r[i].gpa, t->r[i].size))
 			return true;
 	return false;
 }

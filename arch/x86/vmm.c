@@ -76,18 +76,13 @@ u32 vmm_vm_gsi_count(const struct vm *vm) { (void)vm; return VIOAPIC_PINS; }
 u64 vmm_vm_gpa_limit(const struct vm *vm) { (void)vm; return POST_GPA_LIMIT; }
 u64 vmm_post_pcpu_mask(void) { return vm_post_pcpu_mask(); }
 
-static bool overlap(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
 {
 	if (vm_ram_overlaps(&vm->ram, gpa, size))
 		return true;
 	/* emulated windows (LAPIC, IOAPIC, ECAM, MSI-X traps) */
 	for (unsigned i = 0; i < vm->nr_mmio; i++)
-		if (overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
+		if (ranges_overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
 			return true;
 	if (vmm_mmio_moved_overlaps(vm, gpa, size))
 		return true;
@@ -96,7 +91,7 @@ bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
 			const struct vpci_bar *bar = &vm->vpci.vdev[i].bar[b];
 
 			if (bar->size && bar->gpa && bar->type != PCI_BAR_IO &&
-			    overlap(gpa, size, bar->gpa, bar->size))
+			    ranges_overlap(gpa, size, bar->gpa, bar->size))
 				return true;
 		}
 	return false;

@@ -86,8 +86,7 @@ int vmm_mmiodev_lookup(u64 hpa, u64 size, struct vmm_mmiodev_info *info)
 bool vmm_mmio_moved_overlaps(const struct vm *vm, u64 gpa, u64 size)
 {
 	for (unsigned i = 0; i < MAX_MOVED; i++)
-		if (moved[i].vm == vm && gpa < moved[i].user_gpa + moved[i].size &&
-		    moved[i].user_gpa < gpa + size)
+		if (moved[i].vm == vm && ranges_overlap(gpa, size, moved[i].user_gpa, moved[i].size))
 			return true;
 	return false;
 }

@@ -8,11 +8,6 @@
 #include "lib.h"
 #include "vm.h"
 
-static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 /* EPT maps whole pages: a small region (an HPET's 1 KiB) takes its page. */
 struct page_span {
 	u64 gpa, hpa, size;
@@ -36,7 +31,7 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 		return -EINVAL;
 	}
 	for (unsigned i = 0; i < c->nr_mem; i++)
-		if (overlaps(p.gpa, p.size, c->mem[i].gpa, c->mem[i].size)) {
+		if (ranges_overlap(p.gpa, p.size, c->mem[i].gpa, c->mem[i].size)) {
 			printk("VM %s: MMIO region at GPA 0x%lx overlaps its RAM\n", vm->name, d->gpa);
 			return -EINVAL;
 		}

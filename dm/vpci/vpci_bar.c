@@ -38,11 +38,6 @@ static u32 type_bits(const struct vpci_bar *b)
 	       (b->prefetch ? PCI_BAR_MEM_PREFETCH : 0);
 }
 
-static bool overlaps(u64 a, u64 alen, u64 b, u64 blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 /* NULL if base is an acceptable guest base for bar b of d, else why not. */
 static const char *place_check(struct vpci_vdev *d, const struct vpci_bar *b, u64 base)
 {
@@ -61,13 +56,13 @@ static const char *place_check(struct vpci_vdev *d, const struct vpci_bar *b, u6
 	if (!in_window)
 		return "outside the VM's MMIO window";
 	for (i = 0; i < vp->nr_ram; i++)
-		if (overlaps(base, b->size, vp->ram[i].base, vp->ram[i].size))
+		if (ranges_overlap(base, b->size, vp->ram[i].base, vp->ram[i].size))
 			return "overlaps the VM's RAM";
 	for (i = 0; i < vp->nr_vdevs; i++) {
 		for (j = 0; j < PCI_BAR_MAX; j++) {
 			const struct vpci_bar *o = &vp->vdev[i].bar[j];
 
-			if (o != b && is_mem(o) && o->gpa && overlaps(base, b->size, o->gpa, o->size))
+			if (o != b && is_mem(o) && o->gpa && ranges_overlap(base, b->size, o->gpa, o->size))
 				return "overlaps another BAR of the VM";
 		}
 	}
