@@ -41,6 +41,8 @@ int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size);
 int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size, struct vm_mem_range *lost);
 /* true and *hpa when all of [gpa, gpa+len) lies in one range (len >= 1). */
 bool vm_ram_lookup(const struct vm_ram *t, u64 gpa, u64 len, u64 *hpa);
+/* The same over a plain array (a scenario's ranges). */
+bool vm_mem_find(const struct vm_mem_range *r, unsigned n, u64 gpa, u64 len, u64 *hpa);
 bool vm_ram_overlaps(const struct vm_ram *t, u64 gpa, u64 size);
 u64 vm_ram_total(const struct vm_ram *t);
 u64 vm_ram_top(const struct vm_ram *t);	/* highest GPA + 1 */

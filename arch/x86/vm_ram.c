@@ -35,17 +35,19 @@ int vm_ram_remove(struct vm_ram *t, u64 gpa, u64 size, struct vm_mem_range *lost
 	return ret;
 }
 
-bool vm_ram_lookup(const struct vm_ram *t, u64 gpa, u64 len, u64 *hpa)
+bool vm_mem_find(const struct vm_mem_range *r, unsigned n, u64 gpa, u64 len, u64 *hpa)
 {
-	for (unsigned i = 0; i < t->nr; i++) {
-		const struct vm_mem_range *r = &t->r[i];
-
+	for (unsigned i = 0; i < n; i++, r++)
 		if (gpa >= r->gpa && len <= r->size && gpa - r->gpa <= r->size - len) {
 			*hpa = r->hpa + (gpa - r->gpa);
 			return true;
 		}
-	}
 	return false;
+}
+
+bool vm_ram_lookup(const struct vm_ram *t, u64 gpa, u64 len, u64 *hpa)
+{
+	return vm_mem_find(t->r, t->nr, gpa, len, hpa);
 }
 
 bool vm_ram_overlaps(const struct vm_ram *t, u64 gpa, u64 size)

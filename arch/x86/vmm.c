@@ -109,13 +109,9 @@ bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
 /* Its RAM as the scenario gives it: not the hypervisor pages holding its vACPI. */
 bool vmm_is_service_ram(const struct vm *service, u64 gpa, u64 size)
 {
-	const struct vm_config *c = service->cfg;
+	u64 hpa;
 
-	for (unsigned i = 0; size && i < c->nr_mem; i++)
-		if (gpa >= c->mem[i].gpa && size <= c->mem[i].size &&
-		    gpa - c->mem[i].gpa <= c->mem[i].size - size)
-			return true;
-	return false;
+	return size && vm_mem_find(service->cfg->mem, service->cfg->nr_mem, gpa, size, &hpa);
 }
 
 bool vmm_uuid_in_use(const u8 uuid[16])
