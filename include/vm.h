@@ -117,7 +117,9 @@ extern struct vm vms[CONFIG_MAX_VMS];
 extern unsigned nr_vms;
 
 /* vm.c */
+#define VCPU_PAGES	(ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE)
 int vm_create_all(const struct boot_info *bi);
+struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_print_exit_counters(const struct vm *vm);
 void vm_release_devices(struct vm *vm);

@@ -310,13 +310,26 @@ static int check_memory(const struct vm *vm, const struct boot_info *bi)
 	return 0;
 }
 
+/* A new vCPU of vm on pCPU cpu, next in vm->vcpus, its vLAPIC at reset (the first is the BSP). */
+struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
+{
+	struct vcpu *v = page_alloc(VCPU_PAGES);
+
+	if (!v)
+		return NULL;
+	v->vm = vm;
+	v->id = vm->nr_vcpus;
+	v->pcpu = &pcpus[cpu];
+	v->state = state;
+	vm->vcpus[vm->nr_vcpus++] = v;
+	vlapic_init(&v->vlapic, &vm->lapics, v->id, v->id == 0);
+	v->vlapic.priv = v;
+	return v;
+}
+
 static int assign_vcpus(struct vm *vm)
 {
-	unsigned nvcpu = 0;
-
 	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
-		struct vcpu *v;
-
 		if (!(vm->cfg->cpu_affinity & BIT(cpu)))
 			continue;
 		if (cpu >= nr_pcpus) {
@@ -329,27 +342,14 @@ static int assign_vcpus(struct vm *vm)
 			       pcpus[cpu].vcpu->vm->name);
 			return -EBUSY;
 		}
-		v = page_alloc(ALIGN_UP(sizeof(*v), PAGE_SIZE) / PAGE_SIZE);
-		if (!v)
+		if (!vm_add_vcpu(vm, cpu, VCPU_WAIT_SIPI))
 			return -ENOMEM;
-		v->vm = vm;
-		v->id = nvcpu;
-		v->pcpu = &pcpus[cpu];
-		v->state = VCPU_WAIT_SIPI;
-		vm->vcpus[nvcpu++] = v;
 	}
-	if (!nvcpu) {
+	if (!vm->nr_vcpus) {
 		printk("VM %s: no CPU assigned\n", vm->name);
 		return -EINVAL;
 	}
-	vm->nr_vcpus = nvcpu;
-	vm->nr_active_vcpus = nvcpu;
-	for (unsigned i = 0; i < nvcpu; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		vlapic_init(&v->vlapic, &vm->lapics, v->id, v->id == 0);
-		v->vlapic.priv = v;
-	}
+	vm->nr_active_vcpus = vm->nr_vcpus;
 	return 0;
 }
 

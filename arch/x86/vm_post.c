@@ -15,7 +15,6 @@
 #include "vtd.h"
 #include "x86.h"
 
-#define VCPU_PAGES	(ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE)
 #define LEAVE_TIMEOUT_MS 1000
 
 struct vm post_vms[VMM_MAX_POST_VMS];
@@ -86,22 +85,9 @@ static void vcpus_free(struct vm *vm)
 /* Fresh vCPUs (reset state) on the pCPUs of affinity. */
 static int vcpus_alloc(struct vm *vm, u64 affinity)
 {
-	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
-		struct vcpu *v;
-
-		if (!(affinity & BIT(cpu)))
-			continue;
-		v = page_alloc(VCPU_PAGES);
-		if (!v)
+	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++)
+		if ((affinity & BIT(cpu)) && !vm_add_vcpu(vm, cpu, VCPU_STOPPED))
 			return -ENOMEM;
-		v->vm = vm;
-		v->id = vm->nr_vcpus;
-		v->pcpu = &pcpus[cpu];
-		v->state = VCPU_STOPPED;
-		vm->vcpus[vm->nr_vcpus++] = v;
-		vlapic_init(&v->vlapic, &vm->lapics, v->id, v->id == 0);
-		v->vlapic.priv = v;
-	}
 	return vm->nr_vcpus ? 0 : -EINVAL;
 }
 
