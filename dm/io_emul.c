@@ -42,21 +42,13 @@ void vm_unregister_mmio(struct vm *vm, u64 base, u64 len)
 	}
 }
 
-/*
- * The handler found last is tried first: config cycles (0xCF8 then 0xCFC)
- * and console output hit the same one again. Port handlers are never
- * removed, so the remembered index stays valid (vCPUs racing on it only
- * cost a scan).
- */
-const struct pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned size)
+/* The scan behind vm_find_pio (include/vm.h), which tries the last handler found first. */
+const struct pio_handler *vm_find_pio_scan(struct vm *vm, u16 port, unsigned size)
 {
-	const struct pio_handler *h = &vm->pio[vm->pio_last];
-
-	if (vm->nr_pio && port >= h->base && (u32)port + size <= (u32)h->base + h->len)
-		return h;
 	for (unsigned i = 0; i < vm->nr_pio; i++) {
-		h = &vm->pio[i];
-		if (port >= h->base && (u32)port + size <= (u32)h->base + h->len) {
+		const struct pio_handler *h = &vm->pio[i];
+
+		if (pio_handler_covers(h, port, size)) {
 			vm->pio_last = (u8)i;
 			return h;
 		}

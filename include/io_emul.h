@@ -27,13 +27,23 @@ struct mmio_handler {
 	void *opaque;
 };
 
+/*
+ * [port, port + size) inside the handler's range (an unused slot has len 0).
+ * A port below base wraps to at least 0x10000 - base, more than any len
+ * vm_register_pio accepts.
+ */
+static inline bool pio_handler_covers(const struct pio_handler *h, u16 port, unsigned size)
+{
+	return (u32)(u16)(port - h->base) + size <= h->len;
+}
+
 #define VM_MAX_PIO_HANDLERS 16
 #define VM_MAX_MMIO_HANDLERS 32
 
 int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque);
 int vm_register_mmio(struct vm *vm, u64 base, u64 len, mmio_read_fn rd, mmio_write_fn wr, void *opaque);
 void vm_unregister_mmio(struct vm *vm, u64 base, u64 len);
-const struct pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned size);
+const struct pio_handler *vm_find_pio_scan(struct vm *vm, u16 port, unsigned size);
 const struct mmio_handler *vm_find_mmio(const struct vm *vm, u64 gpa, unsigned size);
 
 #endif

@@ -36,5 +36,9 @@ static inline bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 #define __aligned(n) __attribute__((aligned(n)))
 #define __noreturn __attribute__((noreturn))
 #define __unused __attribute__((unused))
+/* keeps a rare path's register saves out of its hot caller */
+#define __noinline __attribute__((noinline))
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
 
 #endif

@@ -225,6 +225,7 @@ struct vpci {
 	void *legacy_opaque;
 	u32 bar_refused;		/* refused BAR writes (statistics, tests) */
 	unsigned nr_vdevs;
+	u8 vdev_hint;			/* index vpci_find_vdev tries first */
 	struct vpci_vdev vdev[VPCI_MAX_VDEVS];
 };
 
@@ -241,7 +242,20 @@ void vpci_deinit(struct vpci *vp);
 /* Add/remove one device at run time (assign/deassign hypercalls). */
 int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc);
 int vpci_deassign_dev(struct vpci *vp, u16 vbdf);
-struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf);
+struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
+
+/*
+ * The vdev at vbdf, NULL if none. The one found last is tried first: config
+ * cycles come in runs to one function. The hint is only a guess checked like
+ * any slot (a freed or reused slot fails the check), so a stale or racing
+ * one costs a scan.
+ */
+static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
+{
+	struct vpci_vdev *d = &vp->vdev[vp->vdev_hint];
+
+	return d->vbdf == vbdf && d->ops ? d : vpci_find_vdev_scan(vp, vbdf);
+}
 /* The vpci a physical function is assigned to, NULL if none. */
 struct vpci *vpci_pdev_owner(u16 pbdf);
 /*

@@ -203,8 +203,6 @@ void __noreturn vcpu_enter(struct vcpu *v)
 	vlapic_timer_check(&v->vlapic);
 	inject_events(v);
 	arm_guest_timer(v);
-	if (!v->launched)
-		hv_report_first_entry();
 	vmx_resume(v);
 }
 
@@ -264,5 +262,6 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 	*top = (u64)v;
 	vmwrite(VMCS_HOST_RSP, (u64)top);
 	load_start_state(v);
+	hv_report_first_entry();
 	vcpu_enter(v);
 }

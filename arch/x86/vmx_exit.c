@@ -123,39 +123,41 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 	[EXIT_XSETBV] = vmx_exit_xsetbv,
 };
 
-static int vmx_handle_exit(struct vcpu *v)
+static __noinline void exit_failed_or_unknown(struct vcpu *v, u32 raw)
 {
-	u32 raw = (u32)vmread(VMCS_EXIT_REASON);
 	u32 reason = raw & 0xffff;
 
-	/* the qualification is read by the handlers that use it */
-	v->idt_vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
-	v->exit_reason = reason;
+	v->exit_qual = vmread(VMCS_EXIT_QUAL);
 	if (reason < NR_EXIT_REASONS)
 		v->exit_count[reason]++;
-
-	if (raw & BIT(31)) {
-		v->exit_qual = vmread(VMCS_EXIT_QUAL);
+	if (raw & BIT(31))
 		vm_stop(v->vm, "VM entry failed on vCPU %u: %s (reason %u, qualification 0x%lx)",
 			v->id, vmx_exit_name(reason), reason, v->exit_qual);
-		dump_guest(v);
-		return -1;
-	}
-	if (reason < NR_EXIT_REASONS && handlers[reason])
-		return handlers[reason](v);
-
-	v->exit_qual = vmread(VMCS_EXIT_QUAL);
-	vm_stop(v->vm, "unhandled VM exit on vCPU %u: %s (reason %u, qualification 0x%lx)",
-		v->id, vmx_exit_name(reason), reason, v->exit_qual);
+	else
+		vm_stop(v->vm, "unhandled VM exit on vCPU %u: %s (reason %u, qualification 0x%lx)",
+			v->id, vmx_exit_name(reason), reason, v->exit_qual);
 	dump_guest(v);
-	return -1;
 }
 
-/* Called by vmx_entry.S on the vCPU's exit stack after every VM exit. */
+/*
+ * Called by vmx_entry.S on the vCPU's exit stack after every VM exit. A
+ * raw exit reason below NR_EXIT_REASONS is an ordinary exit (no entry
+ * failure bit, no flags in bits 16-30); anything else takes the slow path.
+ */
 void __noreturn vmx_exit_handler(struct vcpu *v);
 void __noreturn vmx_exit_handler(struct vcpu *v)
 {
+	u32 raw = (u32)vmread(VMCS_EXIT_REASON);
+
 	v->launched = 1;
-	vmx_handle_exit(v);
+	/* the qualification is read by the handlers that use it */
+	v->idt_vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
+	v->exit_reason = raw & 0xffff;
+	if (likely(raw < NR_EXIT_REASONS && handlers[raw])) {
+		v->exit_count[raw]++;
+		handlers[raw](v);
+	} else {
+		exit_failed_or_unknown(v, raw);
+	}
 	vcpu_enter(v);
 }

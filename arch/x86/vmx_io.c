@@ -1,40 +1,82 @@
-/* I/O instruction exits: dispatch to the VM's port handlers. */
+/*
+ * I/O instruction exits: dispatch to the VM's port handlers. Port I/O is
+ * the commonest exit (config cycles, consoles), so the path for the port
+ * handler found last is kept short: decode, then straight to the IN or OUT
+ * half, which keeps nothing but the vCPU across the handler call.
+ */
 #include "lib.h"
 #include "vm.h"
 
-int vmx_exit_io(struct vcpu *v)
+#define IO_QUAL_IN	BIT(3)
+#define IO_QUAL_STRING	BIT(4)
+
+/* A port nobody decodes: reads float to all ones, writes go nowhere. */
+static const struct pio_handler no_device;
+
+static inline u32 io_mask(unsigned size)
 {
-	u64 q = v->exit_qual = vmread(VMCS_EXIT_QUAL);
-	unsigned size = (q & 7) + 1;
-	bool in = q & BIT(3), string = q & BIT(4);
-	u16 port = (u16)(q >> 16);
-	const struct pio_handler *h;
-	u32 mask = size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
 
-	if (string) {
-		/* INS/OUTS: no emulated device of ours needs them */
-		vm_stop(v->vm, "string I/O (%s port 0x%x) is not supported", in ? "ins" : "outs", port);
-		return -1;
-	}
-	h = vm_find_pio(v->vm, port, size);
-	if (!h && v->vm->post)
-		h = &ioreq_pio_handler;		/* the Service VM's device model */
-	if (in) {
-		u32 val = 0xffffffff;	/* nobody there: all ones, as on a real bus */
-
-		if (h && h->read && h->read(v, h->opaque, port, size, &val))
-			val = 0xffffffff;
-		val &= mask;
-		/* IN to AL/AX keeps the other bits; IN to EAX zero-extends */
-		if (size == 4)
-			v->gpr[GPR_RAX] = val;
-		else
-			v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~(u64)mask) | val;
-	} else if (h && h->write) {
-		h->write(v, h->opaque, port, size, (u32)v->gpr[GPR_RAX] & mask);
-	}
-	if (v->vm->state == VM_STOPPED)
+/* The access is done unless a handler stopped the VM. */
+static inline int io_done(struct vcpu *v)
+{
+	if (unlikely(v->vm->state == VM_STOPPED))
 		return -1;
 	vcpu_advance_rip(v);
 	return 0;
+}
+
+static __noinline int io_in(struct vcpu *v, const struct pio_handler *h, u16 port, unsigned size)
+{
+	u32 val = 0xffffffff, mask = io_mask(size);
+
+	if (h->read && h->read(v, h->opaque, port, size, &val))
+		val = 0xffffffff;
+	/* IN to AL/AX keeps the other bits; IN to EAX zero-extends */
+	if (size == 4)
+		v->gpr[GPR_RAX] = val;
+	else
+		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~(u64)mask) | (val & mask);
+	return io_done(v);
+}
+
+static __noinline int io_out(struct vcpu *v, const struct pio_handler *h, u16 port, unsigned size)
+{
+	if (h->write)
+		h->write(v, h->opaque, port, size, (u32)v->gpr[GPR_RAX] & io_mask(size));
+	return io_done(v);
+}
+
+/* Everything but a hit on the remembered handler: string I/O, the scan, unclaimed ports. */
+static __noinline int io_slow(struct vcpu *v, u64 q)
+{
+	u16 port = (u16)(q >> 16);
+	unsigned size = (q & 7) + 1;
+	const struct pio_handler *h;
+
+	if (q & IO_QUAL_STRING) {
+		/* INS/OUTS: no emulated device of ours needs them */
+		vm_stop(v->vm, "string I/O (%s port 0x%x) is not supported",
+			q & IO_QUAL_IN ? "ins" : "outs", port);
+		return -1;
+	}
+	h = vm_find_pio_scan(v->vm, port, size);
+	if (!h)
+		h = v->vm->post ? &ioreq_pio_handler : &no_device;	/* the Service VM's device model */
+	return q & IO_QUAL_IN ? io_in(v, h, port, size) : io_out(v, h, port, size);
+}
+
+int vmx_exit_io(struct vcpu *v)
+{
+	u64 q = vmread(VMCS_EXIT_QUAL);
+	u16 port = (u16)(q >> 16);
+	unsigned size = (q & 7) + 1;
+	struct vm *vm = v->vm;
+	const struct pio_handler *h = &vm->pio[vm->pio_last];
+
+	v->exit_qual = q;
+	if (unlikely((q & IO_QUAL_STRING) || !pio_handler_covers(h, port, size)))
+		return io_slow(v, q);
+	return q & IO_QUAL_IN ? io_in(v, h, port, size) : io_out(v, h, port, size);
 }

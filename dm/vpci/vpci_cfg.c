@@ -6,117 +6,137 @@
  */
 #include "vpci_internal.h"
 
+/* 1, 2 or 4 bytes, naturally aligned, inside the 4 KiB extended space */
 static bool access_ok(u16 offset, unsigned size)
 {
-	return (size == 1 || size == 2 || size == 4) && offset < PCI_ECFG_SIZE &&
-	       IS_ALIGNED(offset, size);
+	return size <= 4 && ((0x16u >> size) & 1) && offset < PCI_ECFG_SIZE &&
+	       !(offset & (size - 1));
+}
+
+/*
+ * One config access: to the vdev at vbdf, else, for a vCPU's access (v not
+ * NULL), to the VM's miss hook (a post-launched VM's: the Service VM's
+ * device model), else -ENODEV. A read nobody answers
+ * gives all ones. cfg_read is the measured config read's vPCI part: all but
+ * the hinted vdev goes to cfg_read_scan, so the hit path keeps little state.
+ */
+static __noinline int cfg_miss(struct vpci *vp, struct vcpu *v, u16 vbdf, u16 off, unsigned size,
+			       bool write, u32 *val)
+{
+	spin_unlock(&vp->lock);
+	if (v && vp->ops->cfg_miss)
+		return vp->ops->cfg_miss(vp->ctx, v, vbdf, off, size, write, val);
+	return -ENODEV;
+}
+
+static inline int vdev_read_unlock(struct vpci *vp, struct vpci_vdev *d, u16 off, unsigned size,
+				   u32 *val)
+{
+	d->ops->read(d, off, size, val);
+	spin_unlock(&vp->lock);
+	*val &= vpci_ones(size);
+	return 0;
+}
+
+/* cfg_read past the hint, vp->lock held */
+static __noinline int cfg_read_scan(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off,
+				    unsigned size, u32 *val)
+{
+	struct vpci_vdev *d = vpci_find_vdev_scan(vp, vbdf);
+
+	if (!d)
+		return cfg_miss(vp, v, vbdf, off, size, false, val);
+	return vdev_read_unlock(vp, d, off, size, val);
+}
+
+static int cfg_read(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off, unsigned size, u32 *val)
+{
+	struct vpci_vdev *d = &vp->vdev[vp->vdev_hint];
+
+	*val = vpci_ones(size);
+	if (!access_ok(off, size))
+		return 0;
+	spin_lock(&vp->lock);
+	if (unlikely(d->vbdf != vbdf || !d->ops))
+		return cfg_read_scan(v, vp, vbdf, off, size, val);
+	return vdev_read_unlock(vp, d, off, size, val);
+}
+
+static int cfg_write(struct vpci *vp, struct vcpu *v, u16 vbdf, u16 off, unsigned size, u32 val)
+{
+	struct vpci_vdev *d;
+
+	if (!access_ok(off, size))
+		return 0;
+	spin_lock(&vp->lock);
+	d = vpci_find_vdev(vp, vbdf);
+	if (!d)
+		return cfg_miss(vp, v, vbdf, off, size, true, &val);
+	d->ops->write(d, off, size, val & vpci_ones(size));
+	spin_unlock(&vp->lock);
+	return 0;
 }
 
 int vpci_cfg_read(struct vpci *vp, u16 vbdf, u16 offset, unsigned size, u32 *val)
 {
-	struct vpci_vdev *d;
-	u32 v;
-
-	*val = vpci_ones(size);
-	if (!access_ok(offset, size))
-		return 0;
-	spin_lock(&vp->lock);
-	d = vpci_find_vdev(vp, vbdf);
-	if (!d) {
-		spin_unlock(&vp->lock);
-		return -ENODEV;
-	}
-	v = vpci_ones(size);
-	d->ops->read(d, offset, size, &v);
-	spin_unlock(&vp->lock);
-	*val = v & vpci_ones(size);
-	return 0;
+	return cfg_read(NULL, vp, vbdf, offset, size, val);
 }
 
 int vpci_cfg_write(struct vpci *vp, u16 vbdf, u16 offset, unsigned size, u32 val)
 {
-	struct vpci_vdev *d;
-
-	if (!access_ok(offset, size))
-		return 0;
-	spin_lock(&vp->lock);
-	d = vpci_find_vdev(vp, vbdf);
-	if (!d) {
-		spin_unlock(&vp->lock);
-		return -ENODEV;
-	}
-	d->ops->write(d, offset, size, val & vpci_ones(size));
-	spin_unlock(&vp->lock);
-	return 0;
+	return cfg_write(vp, NULL, vbdf, offset, size, val);
 }
 
-static int cfg_read_or_miss(struct vpci *vp, struct vcpu *v, u16 bdf, u16 off, unsigned size,
-			    u32 *val)
+/* The function and register 0xCFC + (port & 3) reaches under latch cf8. */
+static u16 cf8_bdf(u32 cf8)
 {
-	int ret = vpci_cfg_read(vp, bdf, off, size, val);
-
-	if (ret == -ENODEV && vp->ops->cfg_miss && access_ok(off, size))
-		return vp->ops->cfg_miss(vp->ctx, v, bdf, off, size, false, val);
-	return ret;
+	return (u16)(cf8 >> 8);
 }
 
-static int cfg_write_or_miss(struct vpci *vp, struct vcpu *v, u16 bdf, u16 off, unsigned size,
-			     u32 val)
+static u16 cf8_reg(u32 cf8, u16 port)
 {
-	int ret = vpci_cfg_write(vp, bdf, off, size, val);
-
-	if (ret == -ENODEV && vp->ops->cfg_miss && access_ok(off, size))
-		return vp->ops->cfg_miss(vp->ctx, v, bdf, off, size, true, &val);
-	return ret;
+	return (u16)((cf8 & 0xFC) | (port & 3));
 }
 
 /*
  * Only a dword access to 0xCF8 is CONFIG_ADDRESS (PCI 3.0 3.2.2.3.2);
  * narrower ones are ordinary I/O cycles to whatever else decodes there.
+ * An access running past 0xCFF is misaligned, so access_ok refuses it.
  */
 int vpci_pio_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
 	struct vpci *vp = opaque;
 	u32 cf8 = vp->cf8;
-	u16 off;
 
-	if (port < VPCI_CFC_PORT) {
-		if (port == VPCI_CF8_PORT && size == 4) {
-			*val = cf8;
-			return 0;
-		}
-		*val = vpci_ones(size);
-		if (vp->legacy_read)
-			return vp->legacy_read(v, vp->legacy_opaque, port, size, val);
+	if (port >= VPCI_CFC_PORT && (cf8 & VPCI_CF8_ENABLE))
+		return cfg_read(v, vp, cf8_bdf(cf8), cf8_reg(cf8, port), size, val);
+	if (port == VPCI_CF8_PORT && size == 4) {
+		*val = cf8;
 		return 0;
 	}
-	if (!(cf8 & VPCI_CF8_ENABLE) || port + size > VPCI_CFC_PORT + 4) {
-		*val = vpci_ones(size);
-		return 0;
-	}
-	off = (u16)((cf8 & 0xFC) | (port & 3));
-	return cfg_read_or_miss(vp, v, (u16)(cf8 >> 8), off, size, val);
+	*val = vpci_ones(size);
+	if (port < VPCI_CFC_PORT && vp->legacy_read)
+		return vp->legacy_read(v, vp->legacy_opaque, port, size, val);
+	return 0;
 }
 
 int vpci_pio_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
 {
 	struct vpci *vp = opaque;
 	u32 cf8 = vp->cf8;
-	u16 off;
 
-	if (port < VPCI_CFC_PORT) {
-		if (port == VPCI_CF8_PORT && size == 4) {
-			vp->cf8 = val & VPCI_CF8_MASK;
-			return 0;
-		}
-		if (vp->legacy_write)
-			return vp->legacy_write(v, vp->legacy_opaque, port, size, val);
+	if (port == VPCI_CF8_PORT && size == 4) {
+		vp->cf8 = val & VPCI_CF8_MASK;
 		return 0;
 	}
-	if (!(cf8 & VPCI_CF8_ENABLE) || port + size > VPCI_CFC_PORT + 4)
-		return 0;
-	off = (u16)((cf8 & 0xFC) | (port & 3));
-	return cfg_write_or_miss(vp, v, (u16)(cf8 >> 8), off, size, val);
+	if (port >= VPCI_CFC_PORT) {
+		if (!(cf8 & VPCI_CF8_ENABLE))
+			return 0;
+		return cfg_write(vp, v, cf8_bdf(cf8), cf8_reg(cf8, port), size, val);
+	}
+	if (vp->legacy_write)
+		return vp->legacy_write(v, vp->legacy_opaque, port, size, val);
+	return 0;
 }
 
 /* ECAM: bus in bits 27:20, device 19:15, function 14:12, register 11:0. */
@@ -167,7 +187,7 @@ int vpci_ecam_mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u6
 	}
 	if (size > 4 || !ecam_decode(vp, gpa - vp->ecam_base, &bdf, &reg))
 		return vpci_ecam_read(vp, gpa - vp->ecam_base, size, val);
-	ret = cfg_read_or_miss(vp, v, bdf, reg, size, &v32);
+	ret = cfg_read(v, vp, bdf, reg, size, &v32);
 	*val = v32;
 	return ret;
 }
@@ -181,6 +201,6 @@ int vpci_ecam_mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u
 	if (gpa < vp->ecam_base || gpa - vp->ecam_base >= vpci_ecam_size(vp))
 		return 0;
 	if (size <= 4 && ecam_decode(vp, gpa - vp->ecam_base, &bdf, &reg))
-		return cfg_write_or_miss(vp, v, bdf, reg, size, (u32)val);
+		return cfg_write(vp, v, bdf, reg, size, (u32)val);
 	return vpci_ecam_write(vp, gpa - vp->ecam_base, size, val);
 }

@@ -45,7 +45,7 @@ static u32 pt_header_dword(struct vpci_vdev *d, u16 reg)
 	}
 }
 
-static void pt_read(struct vpci_vdev *d, u16 off, unsigned size, u32 *val)
+static __noinline void pt_read_other(struct vpci_vdev *d, u16 off, unsigned size, u32 *val)
 {
 	const struct pci_pdev *p = d->pdev;
 	u16 reg = off & ~3u;
@@ -60,13 +60,6 @@ static void pt_read(struct vpci_vdev *d, u16 off, unsigned size, u32 *val)
 		return;
 	}
 	switch (reg) {
-	case PCI_VENDOR_ID:
-		/* read-only identity, as enumerated: no physical access on the hot path */
-		*val = vpci_extract(p->vendor | (u32)p->device << 16, off, size);
-		return;
-	case PCI_CLASS_REVISION:
-		*val = vpci_extract(p->class_rev, off, size);
-		return;
 	case PCI_CARDBUS_CIS:
 	case PCI_SUBSYSTEM_VENDOR_ID:
 	case PCI_CAP_PTR:
@@ -75,6 +68,19 @@ static void pt_read(struct vpci_vdev *d, u16 off, unsigned size, u32 *val)
 	default:
 		*val = vpci_extract(pt_header_dword(d, reg), off, size);
 	}
+}
+
+/* Identity and class are read-only, as enumerated: no physical access for the commonest reads. */
+static void pt_read(struct vpci_vdev *d, u16 off, unsigned size, u32 *val)
+{
+	const struct pci_pdev *p = d->pdev;
+
+	if (off < PCI_COMMAND)
+		*val = vpci_extract(p->vendor | (u32)p->device << 16, off, size);
+	else if ((off & ~3u) == PCI_CLASS_REVISION)
+		*val = vpci_extract(p->class_rev, off, size);
+	else
+		pt_read_other(d, off, size, val);
 }
 
 static void pt_write_command(struct vpci_vdev *d, u16 off, unsigned size, u32 val)

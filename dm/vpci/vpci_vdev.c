@@ -8,13 +8,16 @@
 
 static spinlock_t owner_lock = SPINLOCK_INIT;	/* pci_pdev.owner of every function */
 
-struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
+/* The scan behind vpci_find_vdev (include/vpci.h), which tries the last vdev found first. */
+struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf)
 {
 	for (unsigned i = 0; i < vp->nr_vdevs; i++) {
 		struct vpci_vdev *d = &vp->vdev[i];
 
-		if (d->vbdf == vbdf && d->ops)
+		if (d->vbdf == vbdf && d->ops) {
+			vp->vdev_hint = (u8)i;
 			return d;
+		}
 	}
 	return NULL;
 }

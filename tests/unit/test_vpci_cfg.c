@@ -65,13 +65,13 @@ static u32 pio_in(struct vpci *vp, u16 port, unsigned size)
 {
 	u32 v = 0x5A5A5A5A;
 
-	vpci_pio_read(NULL, vp, port, size, &v);
+	vpci_pio_read(GUEST_VCPU, vp, port, size, &v);
 	return v;
 }
 
 static void cf8(struct vpci *vp, u32 v)
 {
-	assert_int_equal(vpci_pio_write(NULL, vp, VPCI_CF8_PORT, 4, v), 0);
+	assert_int_equal(vpci_pio_write(GUEST_VCPU, vp, VPCI_CF8_PORT, 4, v), 0);
 }
 
 static void test_cf8_latch_masks_reserved_bits(void **state)
@@ -93,10 +93,10 @@ static void test_cf8_narrow_accesses_do_not_latch(void **state)
 {
 	(void)state;
 	cf8(&vma, 0x80002800);
-	vpci_pio_write(NULL, &vma, 0xCF8, 1, 0x00);
-	vpci_pio_write(NULL, &vma, 0xCF8, 2, 0x0000);
-	vpci_pio_write(NULL, &vma, 0xCFA, 2, 0x0000);
-	vpci_pio_write(NULL, &vma, 0xCFB, 1, 0x00);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCF8, 1, 0x00);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCF8, 2, 0x0000);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCFA, 2, 0x0000);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCFB, 1, 0x00);
 	assert_int_equal(pio_in(&vma, 0xCF8, 4), 0x80002800);
 	/* and read all ones (nothing else decodes there without a legacy handler) */
 	assert_int_equal(pio_in(&vma, 0xCF8, 1), 0xFF);
@@ -136,7 +136,7 @@ static void test_cf9_reaches_legacy_handler(void **state)
 	(void)state;
 	legacy_writes = legacy_reads = 0;
 	vpci_set_legacy_pio(&vma, legacy_rd, legacy_wr, &legacy_port);
-	vpci_pio_write(NULL, &vma, 0xCF9, 1, 0x06);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCF9, 1, 0x06);
 	assert_int_equal(legacy_writes, 1);
 	assert_int_equal(legacy_port, 0xCF9);
 	assert_int_equal(legacy_size, 1);
@@ -158,7 +158,7 @@ static void test_cfc_needs_enable_bit(void **state)
 	assert_int_equal(pio_in(&vma, 0xCFC, 2), 0xFFFF);
 	assert_int_equal(pio_in(&vma, 0xCFD, 1), 0xFF);
 	cf8(&vma, 0x00000004);
-	vpci_pio_write(NULL, &vma, 0xCFC, 2, 0);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCFC, 2, 0);
 	cf8(&vma, 0x80000004);
 	assert_int_equal(pio_in(&vma, 0xCFC, 2), PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
 	assert_int_equal(pio_in(&vma, 0xCFC, 4), (0x0280u << 16) | 0x0006);
@@ -306,9 +306,9 @@ static void test_unaligned_and_illegal_accesses(void **state)
 	assert_int_equal(pio_in(&vma, 0xCFD, 4), 0xFFFFFFFF);
 	/* unaligned writes are dropped */
 	cf8(&vma, 0x80000004);
-	vpci_pio_write(NULL, &vma, 0xCFD, 2, 0x0000);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCFD, 2, 0x0000);
 	assert_int_equal(pio_in(&vma, 0xCFC, 2), 0x0006);
-	vpci_pio_write(NULL, &vma, 0xCFE, 4, 0);
+	vpci_pio_write(GUEST_VCPU, &vma, 0xCFE, 4, 0);
 	assert_int_equal(pio_in(&vma, 0xCFC, 2), 0x0006);
 	/* direct API: size 3, 8, unaligned, beyond 4 KiB */
 	assert_int_equal(vpci_cfg_read(&vma, HB, 0, 3, &v), 0);
@@ -372,13 +372,13 @@ static void test_ecam_decoding(void **state)
 	assert_int_equal(v, 0);
 	/* the MMIO wrapper subtracts the window base and ignores outside accesses */
 	assert_int_equal(vpci_ecam_size(&vma), 1ULL << 20);
-	assert_int_equal(vpci_ecam_mmio_read(NULL, &vma, FAKE_ECAM + (5u << 15), 2, &v), 0);
+	assert_int_equal(vpci_ecam_mmio_read(GUEST_VCPU, &vma, FAKE_ECAM + (5u << 15), 2, &v), 0);
 	assert_int_equal(v, 0x8086);
-	assert_int_equal(vpci_ecam_mmio_read(NULL, &vma, FAKE_ECAM - 4, 4, &v), 0);
+	assert_int_equal(vpci_ecam_mmio_read(GUEST_VCPU, &vma, FAKE_ECAM - 4, 4, &v), 0);
 	assert_int_equal(v, 0xFFFFFFFF);
-	assert_int_equal(vpci_ecam_mmio_read(NULL, &vma, FAKE_ECAM + (1u << 20), 4, &v), 0);
+	assert_int_equal(vpci_ecam_mmio_read(GUEST_VCPU, &vma, FAKE_ECAM + (1u << 20), 4, &v), 0);
 	assert_int_equal(v, 0xFFFFFFFF);
-	assert_int_equal(vpci_ecam_mmio_write(NULL, &vma, FAKE_ECAM + 4, 2, 0), 0);
+	assert_int_equal(vpci_ecam_mmio_write(GUEST_VCPU, &vma, FAKE_ECAM + 4, 2, 0), 0);
 	assert_int_equal(guest_cfg_read(&vma, HB, PCI_COMMAND, 2), 0);
 	/* ECAM reaches offsets 0xCF8 cannot */
 	assert_int_equal(vpci_ecam_read(&vma, (5u << 15) | 0x100, 4, &v), 0);
@@ -415,9 +415,19 @@ static void test_other_vms_devices_are_invisible(void **state)
 static void test_deassign_and_reassign(void **state)
 {
 	(void)state;
+	/* the lookup remembers the NIC's slot: it must not outlive the device */
+	assert_int_equal(guest_cfg_read(&vma, NIC_V, 0, 4), 0x100E8086);
 	assert_int_equal(vpci_deassign_dev(&vma, NIC_V), 0);
 	assert_int_equal(vpci_deassign_dev(&vma, NIC_V), -ENODEV);
 	assert_int_equal(guest_cfg_read(&vma, NIC_V, 0, 4), 0xFFFFFFFF);
+	/* a freed slot reused at another vBDF answers only there */
+	struct vpci_dev_config moved = devs_a[1];
+	moved.vbdf = PCI_BDF(0, 6, 0);
+	assert_int_equal(vpci_assign_dev(&vma, &moved), 0);
+	assert_int_equal(guest_cfg_read(&vma, moved.vbdf, 0, 4), 0x100E8086);
+	assert_int_equal(guest_cfg_read(&vma, NIC_V, 0, 4), 0xFFFFFFFF);
+	assert_int_equal(guest_cfg_read(&vma, moved.vbdf, 0, 4), 0x100E8086);
+	assert_int_equal(vpci_deassign_dev(&vma, moved.vbdf), 0);
 	assert_null(vpci_pdev_owner(NIC_P));
 	assert_int_equal(vpci_assign_dev(&vmb, &devs_a[1]), 0);
 	assert_int_equal(guest_cfg_read(&vmb, NIC_V, 0, 4), 0x100E8086);
@@ -535,21 +545,27 @@ static void test_absent_functions_reach_cfg_miss(void **state)
 	assert_int_equal(miss.bdf, PCI_BDF(0, 7, 1));
 	assert_int_equal(miss.val, 0xFEDC0000);
 	/* through ECAM */
-	assert_int_equal(vpci_ecam_mmio_read(NULL, &vp, FAKE_ECAM + (3u << 15) + 0x40, 4, &v), 0);
+	assert_int_equal(vpci_ecam_mmio_read(GUEST_VCPU, &vp, FAKE_ECAM + (3u << 15) + 0x40, 4, &v), 0);
 	assert_int_equal(v, 0x1234ABCD);
 	assert_int_equal(miss.bdf, PCI_BDF(0, 3, 0));
 	assert_int_equal(miss.reg, 0x40);
-	assert_int_equal(vpci_ecam_mmio_write(NULL, &vp, FAKE_ECAM + (3u << 15) + 0x44, 1, 0x5A), 0);
+	assert_int_equal(vpci_ecam_mmio_write(GUEST_VCPU, &vp, FAKE_ECAM + (3u << 15) + 0x44, 1, 0x5A), 0);
 	assert_int_equal(miss.calls, 4);
 	assert_int_equal(miss.reg, 0x44);
 	assert_int_equal(miss.val, 0x5A);
 	/* the host bridge is the VM's own: handled here, never forwarded */
 	assert_int_equal(guest_cfg_read(&vp, HB, 0, 2), VPCI_HB_VENDOR);
-	assert_int_equal(vpci_ecam_mmio_read(NULL, &vp, FAKE_ECAM, 2, &v), 0);
+	assert_int_equal(vpci_ecam_mmio_read(GUEST_VCPU, &vp, FAKE_ECAM, 2, &v), 0);
 	assert_int_equal(v, VPCI_HB_VENDOR);
 	/* malformed accesses are not config requests: all ones, nothing forwarded */
 	assert_int_equal(guest_cfg_read(&vp, PCI_BDF(0, 5, 0), 0x3, 2), 0xFFFF);
-	assert_int_equal(vpci_ecam_mmio_read(NULL, &vp, FAKE_ECAM + (5u << 15), 8, &v), 0);
+	assert_int_equal(vpci_ecam_mmio_read(GUEST_VCPU, &vp, FAKE_ECAM + (5u << 15), 8, &v), 0);
+	assert_int_equal(miss.calls, 4);
+	/* the hypervisor's own accesses (no vCPU) are never forwarded */
+	u32 w;
+	assert_int_equal(vpci_cfg_read(&vp, PCI_BDF(0, 5, 0), 0, 4, &w), -ENODEV);
+	assert_int_equal(w, 0xFFFFFFFF);
+	assert_int_equal(vpci_cfg_write(&vp, PCI_BDF(0, 5, 0), 0x10, 4, 0), -ENODEV);
 	assert_int_equal(miss.calls, 4);
 	fake_release_locks(&vp);
 	vpci_deinit(&vp);

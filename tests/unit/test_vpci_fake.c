@@ -533,6 +533,8 @@ void fake_vm_config(struct vpci_config *c, const struct vpci_dev_config *devs, u
 	c->ecam_end_bus = 0;
 }
 
+char fake_vcpu_token;
+
 u32 guest_cfg_read(struct vpci *vp, u16 bdf, u16 off, unsigned size)
 {
 	u32 v = 0xDEADBEEF;
@@ -543,8 +545,8 @@ u32 guest_cfg_read(struct vpci *vp, u16 bdf, u16 off, unsigned size)
 		vpci_ecam_read(vp, ((u64)bdf << 12) | off, size, &w);
 		return (u32)w;
 	}
-	vpci_pio_write(NULL, vp, VPCI_CF8_PORT, 4, VPCI_CF8_ENABLE | ((u32)bdf << 8) | (off & 0xFC));
-	vpci_pio_read(NULL, vp, VPCI_CFC_PORT + (off & 3), size, &v);
+	vpci_pio_write(GUEST_VCPU, vp, VPCI_CF8_PORT, 4, VPCI_CF8_ENABLE | ((u32)bdf << 8) | (off & 0xFC));
+	vpci_pio_read(GUEST_VCPU, vp, VPCI_CFC_PORT + (off & 3), size, &v);
 	return v;
 }
 
@@ -554,6 +556,6 @@ void guest_cfg_write(struct vpci *vp, u16 bdf, u16 off, unsigned size, u32 val)
 		vpci_ecam_write(vp, ((u64)bdf << 12) | off, size, val);
 		return;
 	}
-	vpci_pio_write(NULL, vp, VPCI_CF8_PORT, 4, VPCI_CF8_ENABLE | ((u32)bdf << 8) | (off & 0xFC));
-	vpci_pio_write(NULL, vp, VPCI_CFC_PORT + (off & 3), size, val);
+	vpci_pio_write(GUEST_VCPU, vp, VPCI_CF8_PORT, 4, VPCI_CF8_ENABLE | ((u32)bdf << 8) | (off & 0xFC));
+	vpci_pio_write(GUEST_VCPU, vp, VPCI_CFC_PORT + (off & 3), size, val);
 }

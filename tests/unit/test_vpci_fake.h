@@ -113,6 +113,10 @@ void fake_release_locks(struct vpci *vp);
 void fake_vm_config(struct vpci_config *c, const struct vpci_dev_config *devs, unsigned n);
 
 /* config access through 0xCF8/0xCFC as a guest does it */
+/* Stands for the vCPU making a guest's access (vPCI never dereferences it). */
+extern char fake_vcpu_token;
+#define GUEST_VCPU ((struct vcpu *)&fake_vcpu_token)
+
 u32 guest_cfg_read(struct vpci *vp, u16 bdf, u16 off, unsigned size);
 void guest_cfg_write(struct vpci *vp, u16 bdf, u16 off, unsigned size, u32 val);
 

@@ -1,0 +1,2 @@
+UNIT_TESTS += pio_covers
+pio_covers_SRCS :=
