@@ -225,7 +225,7 @@ struct vpci {
 	void *legacy_opaque;
 	u32 bar_refused;		/* refused BAR writes (statistics, tests) */
 	unsigned nr_vdevs;
-	u8 vdev_hint;			/* index vpci_find_vdev tries first */
+	struct vpci_vdev *vdev_hint;	/* the vdev tried first (one of vdev[], set by vpci_init) */
 	struct vpci_vdev vdev[VPCI_MAX_VDEVS];
 };
 
@@ -252,7 +252,7 @@ struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
  */
 static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
 {
-	struct vpci_vdev *d = &vp->vdev[vp->vdev_hint];
+	struct vpci_vdev *d = vp->vdev_hint;
 
 	return d->vbdf == vbdf && d->ops ? d : vpci_find_vdev_scan(vp, vbdf);
 }

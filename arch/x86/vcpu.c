@@ -171,7 +171,7 @@ static void __noreturn vcpu_park(struct vcpu *v)
 }
 
 /* Wait until the vCPU has something to run, prepare the entry, enter. */
-void __noreturn vcpu_enter(struct vcpu *v)
+static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
@@ -204,6 +204,32 @@ void __noreturn vcpu_enter(struct vcpu *v)
 	inject_events(v);
 	arm_guest_timer(v);
 	vmx_resume(v);
+}
+
+/*
+ * Nothing for vcpu_prepare_entry to do: VM and vCPU running, no INIT, no
+ * EPT flush, no event to (re-)inject or window to close, no guest timer
+ * (with the deadline timer: nothing armed). Most exits end this way; a
+ * condition added there must be added here.
+ */
+static inline bool entry_is_plain(struct vcpu *v)
+{
+	/*
+	 * Plain loads of the flags other CPUs set: one look suffices, a flag
+	 * set after it comes with a kick that exits the guest again.
+	 */
+	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNING &&
+	       !v->vlapic.init_pending && !v->flush_ept &&
+	       !(v->idt_vectoring & INTR_INFO_VALID) && !v->pending_exc &&
+	       !v->vlapic.irr_hint && !v->intr_window &&
+	       v->vlapic.timer_next == ~0ULL && lapic_tsc_deadline && !v->timer_armed;
+}
+
+void __noreturn vcpu_enter(struct vcpu *v)
+{
+	if (likely(entry_is_plain(v)))
+		vmx_resume(v);
+	vcpu_prepare_entry(v);
 }
 
 void __noreturn vmx_entry_failed(void)

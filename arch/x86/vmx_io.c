@@ -72,11 +72,13 @@ int vmx_exit_io(struct vcpu *v)
 	u64 q = vmread(VMCS_EXIT_QUAL);
 	u16 port = (u16)(q >> 16);
 	unsigned size = (q & 7) + 1;
-	struct vm *vm = v->vm;
-	const struct pio_handler *h = &vm->pio[vm->pio_last];
+	const struct pio_handler *h;
 
 	v->exit_qual = q;
-	if (unlikely((q & IO_QUAL_STRING) || !pio_handler_covers(h, port, size)))
+	if (unlikely(q & IO_QUAL_STRING))
+		return io_slow(v, q);
+	h = &v->vm->pio[v->vm->pio_last];
+	if (unlikely(!pio_handler_covers(h, port, size)))
 		return io_slow(v, q);
 	return q & IO_QUAL_IN ? io_in(v, h, port, size) : io_out(v, h, port, size);
 }

@@ -9,7 +9,7 @@
 /* 1, 2 or 4 bytes, naturally aligned, inside the 4 KiB extended space */
 static bool access_ok(u16 offset, unsigned size)
 {
-	return size <= 4 && ((0x16u >> size) & 1) && offset < PCI_ECFG_SIZE &&
+	return offset < PCI_ECFG_SIZE && (size == 4 || size == 2 || size == 1) &&
 	       !(offset & (size - 1));
 }
 
@@ -49,9 +49,10 @@ static __noinline int cfg_read_scan(struct vcpu *v, struct vpci *vp, u16 vbdf, u
 	return vdev_read_unlock(vp, d, off, size, val);
 }
 
-static int cfg_read(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off, unsigned size, u32 *val)
+static inline __attribute__((always_inline)) int
+cfg_read(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off, unsigned size, u32 *val)
 {
-	struct vpci_vdev *d = &vp->vdev[vp->vdev_hint];
+	struct vpci_vdev *d = vp->vdev_hint;
 
 	*val = vpci_ones(size);
 	if (!access_ok(off, size))
