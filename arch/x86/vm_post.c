@@ -210,6 +210,12 @@ int vm_post_start(struct vm *vm)
 	return 0;
 }
 
+/*
+ * PAUSED takes effect at once: no vCPU enters the guest again. A vCPU still
+ * busy in the hypervisor leaves when it is done; PAUSE does not fail for
+ * that (its state is what it says), but RESET, DESTROY and START wait for
+ * it and refuse, changing nothing, while it has not.
+ */
 int vm_post_pause(struct vm *vm)
 {
 	spin_lock(&vm->lock);
@@ -218,7 +224,10 @@ int vm_post_pause(struct vm *vm)
 	else if (vm->state == VM_STOPPED)
 		vm->state = VM_PAUSED;	/* a stopped VM is as good as paused */
 	spin_unlock(&vm->lock);
-	return wait_vcpus_left(vm);
+	if (wait_vcpus_left(vm))
+		printk("VM %s: paused; a vCPU has yet to leave (RESET, DESTROY, START wait for it)\n",
+		       vm->name);
+	return 0;
 }
 
 /* Back to CREATED: fresh vCPUs (registers, vLAPICs), free request slots; RAM and devices stay. */
