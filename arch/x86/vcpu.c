@@ -137,7 +137,8 @@ static bool halted_can_wake(struct vcpu *v)
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
 
-void __noreturn idle_loop(void);
+void __noreturn idle_loop_fresh(void);	/* vmx_entry.S */
+_Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vmx_entry.S");
 
 /*
  * Give this pCPU up: a post-launched VM paused, stopped or reset, or a
@@ -157,7 +158,7 @@ void __noreturn vcpu_leave_pcpu(struct vcpu *v)
 	v->state = VCPU_STOPPED;
 	__atomic_store_n(&p->vcpu, NULL, __ATOMIC_RELEASE);
 	__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST);
-	idle_loop();
+	idle_loop_fresh();
 }
 
 static void __noreturn vcpu_park(struct vcpu *v)
@@ -167,7 +168,7 @@ static void __noreturn vcpu_park(struct vcpu *v)
 	v->state = VCPU_STOPPED;
 	if (__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
 		vm_release_devices(v->vm);
-	idle_loop();
+	idle_loop_fresh();
 }
 
 /* Wait until the vCPU has something to run, prepare the entry, enter. */

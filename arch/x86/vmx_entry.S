@@ -61,3 +61,17 @@ vmx_exit_entry:
 	popq 7*8(%rdi)
 	call vmx_exit_handler
 	ud2
+
+/*
+ * idle_loop_fresh(): idle_loop() on this pCPU's own stack, from its top.
+ * A vCPU that leaves its pCPU (or parks) does so from deep in some stack,
+ * and a pCPU may take and lose vCPUs without a VM exit in between (a VMCS
+ * set-up that fails): starting over keeps that from nesting frames.
+ */
+#define PCPU_STACK_TOP 16	/* offsetof(struct pcpu, stack_top), checked in vcpu.c */
+	.global idle_loop_fresh
+idle_loop_fresh:
+	movq %gs:0, %rax
+	movq PCPU_STACK_TOP(%rax), %rsp
+	call idle_loop		/* does not return; the call keeps the ABI's stack alignment */
+	ud2
