@@ -101,8 +101,12 @@ void ptirq_release(struct vm *vm)
 	spin_unlock(&routes_lock);
 }
 
-/* Hand GSI gsi's route to vm at its vIOAPIC pin vgsi (device moves between VMs). */
-int ptirq_intx_move(u32 gsi, struct vm *vm, u32 vgsi)
+/*
+ * Hand GSI gsi's route from VM from (or from nobody) to vm at its vIOAPIC
+ * pin vgsi (device moves between VMs). A line some other VM holds, e.g. a
+ * pre-launched VM's device sharing the pin, is not taken: -EBUSY.
+ */
+int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi)
 {
 	struct intx_route *r;
 
@@ -110,6 +114,11 @@ int ptirq_intx_move(u32 gsi, struct vm *vm, u32 vgsi)
 		return -EINVAL;
 	r = &routes[gsi];
 	spin_lock(&routes_lock);
+	if (r->vm && r->vm != from && r->vm != vm) {
+		spin_unlock(&routes_lock);
+		printk("VM %s: GSI %u belongs to VM %s: not moved\n", vm->name, gsi, r->vm->name);
+		return -EBUSY;
+	}
 	if (r->vm && r->asserted)
 		vioapic_set_irq(&r->vm->vioapic, r->vgsi, false);
 	ioapic_mask(gsi, true);

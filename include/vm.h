@@ -224,7 +224,7 @@ bool ptirq_intx_deliver(u8 vector);
 void ptirq_eoi(struct vm *vm, u8 vector);
 void ptirq_release(struct vm *vm);
 void ptirq_reset(struct vm *vm);
-int ptirq_intx_move(u32 gsi, struct vm *vm, u32 vgsi);
+int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi);
 bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi);
 struct vm *ptirq_intx_owner(u32 gsi);
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);

@@ -138,7 +138,7 @@ int vmm_deassign_pcidev(struct vm *vm, u16 pbdf, u16 vbdf)
 	int ret;
 
 	if (bd && bd->intx_line != 0xff && vmm_intx_phys_user(bd->intx_line) == vm)
-		ptirq_intx_move(bd->intx_line, service_vm, bd->intx_line);
+		ptirq_intx_move(bd->intx_line, vm, service_vm, bd->intx_line);
 	ret = vpci_deassign_dev(&vm->vpci, vbdf);	/* reset (flagged), unmapped */
 	if (ret)
 		return ret;
@@ -177,12 +177,11 @@ int vmm_set_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
 {
 	if (irq->intx.is_pic_pin)
 		return -ENOTSUP;	/* no vPIC: post-launched VMs use the vIOAPIC */
-	return ptirq_intx_move(irq->intx.phys_pin, vm, irq->intx.virt_pin);
+	return ptirq_intx_move(irq->intx.phys_pin, service_vm, vm, irq->intx.virt_pin);
 }
 
 int vmm_reset_ptdev_intx(struct vm *vm, const struct abi_ptdev_irq *irq)
 {
-	(void)vm;
 	/* the line goes back to the Service VM, which routes it at its own GSI */
-	return ptirq_intx_move(irq->intx.phys_pin, service_vm, irq->intx.phys_pin);
+	return ptirq_intx_move(irq->intx.phys_pin, vm, service_vm, irq->intx.phys_pin);
 }

@@ -1,0 +1,2 @@
+UNIT_TESTS += ptirq
+ptirq_SRCS := dm/ptirq.c
