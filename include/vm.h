@@ -206,6 +206,7 @@ int vmx_exit_xsetbv(struct vcpu *v);
 #define EPT_MT_UC 0
 #define EPT_MT_WB 6
 int ept_init(struct vm *vm);
+/* All or nothing: -ENOMEM leaves every translation as it was. */
 int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype);
 int ept_unmap(struct vm *vm, u64 gpa, u64 size);
 bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa);

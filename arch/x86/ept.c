@@ -52,22 +52,23 @@ static u64 *next_table(u64 *table, u64 gpa, int level, bool create)
 	return next;
 }
 
-int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype)
+/*
+ * One walk over [gpa, +size): with set, write the leaves; without, only
+ * make the tables they need (splitting 2 MiB leaves keeps every existing
+ * translation). Both passes take the same 2 MiB-or-4 KiB decisions.
+ */
+static int map_walk(struct vm *vm, u64 gpa, u64 hpa, u64 end, u64 attr, bool set)
 {
-	u64 end = gpa + size;
-
-	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || end < gpa)
-		return -EINVAL;
 	while (gpa < end) {
 		u64 *pdpt = next_table(vm->ept_root, gpa, 3, true);
 		u64 *pd = pdpt ? next_table(pdpt, gpa, 2, true) : NULL;
-		u64 attr = prot | ((u64)memtype << 3);
 
 		if (!pd)
 			return -ENOMEM;
 		if (IS_ALIGNED(gpa | hpa, SZ_2M) && end - gpa >= SZ_2M &&
 		    !(pd[idx(gpa, 1)] & EPT_PRESENT_MASK && !(pd[idx(gpa, 1)] & EPT_LEAF_2M))) {
-			pd[idx(gpa, 1)] = hpa | attr | EPT_LEAF_2M;
+			if (set)
+				pd[idx(gpa, 1)] = hpa | attr | EPT_LEAF_2M;
 			gpa += SZ_2M;
 			hpa += SZ_2M;
 			continue;
@@ -75,11 +76,30 @@ int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtyp
 		u64 *pt = next_table(pd, gpa, 1, true);
 		if (!pt)
 			return -ENOMEM;
-		pt[idx(gpa, 0)] = hpa | attr;
+		if (set)
+			pt[idx(gpa, 0)] = hpa | attr;
 		gpa += PAGE_SIZE;
 		hpa += PAGE_SIZE;
 	}
 	return 0;
+}
+
+/*
+ * All or nothing: the tables come first, so running out of pages leaves
+ * every translation as it was; the leaves are then written without
+ * allocating.
+ */
+int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype)
+{
+	u64 end = gpa + size, attr = prot | ((u64)memtype << 3);
+	int ret;
+
+	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || end < gpa)
+		return -EINVAL;
+	ret = map_walk(vm, gpa, hpa, end, attr, false);
+	if (!ret)
+		ret = map_walk(vm, gpa, hpa, end, attr, true);
+	return ret;
 }
 
 int ept_unmap(struct vm *vm, u64 gpa, u64 size)
