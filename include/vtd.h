@@ -27,6 +27,7 @@ struct vtd_domain;
  */
 int vtd_init(const struct boot_info *bi);
 bool vtd_active(void);		/* DMA remapping is on */
+bool vtd_ir_active(void);	/* interrupt remapping too: compatibility-format MSIs blocked */
 bool vtd_dmar_present(void);	/* the platform has a DMAR table */
 
 /* Self-checks with the QEMU edu device: TAP lines, then isa-debug-exit. */

@@ -53,6 +53,7 @@ struct vtd_domain {
 struct vtd_state {
 	bool dmar_found;
 	bool active;			/* units up, translation on */
+	bool ir_active;			/* ... and interrupt remapping on every unit */
 	struct vtd_dmar_info dmar;
 	struct vtd_scope_res res[VTD_MAX_SCOPES];
 	struct vtd_unit units[VTD_MAX_UNITS];

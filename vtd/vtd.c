@@ -10,6 +10,7 @@
 #include "vtd_unit.h"
 
 bool vtd_active(void) { return vtd_sys.active; }
+bool vtd_ir_active(void) { return vtd_sys.active && vtd_sys.ir_active; }
 bool vtd_dmar_present(void) { return vtd_sys.dmar_found; }
 
 /* Table format and limits every unit accepts (domains share one table tree). */
@@ -156,6 +157,7 @@ int vtd_init(const struct boot_info *bi)
 		}
 	}
 	vtd_sys.active = true;
+	vtd_sys.ir_active = ir;
 	for (unsigned i = 0; i < vtd_sys.nr_units; i++)
 		vtd_report_unit(&vtd_sys.units[i], ir);
 	return 0;

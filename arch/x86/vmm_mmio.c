@@ -9,6 +9,7 @@
 #include "lib.h"
 #include "vm.h"
 #include "vmm.h"
+#include "vmmio.h"
 
 #define MAX_MOVED	16
 
@@ -46,7 +47,9 @@ static struct vm *boot_owner(u64 hpa, u64 size, u64 *gpa)
 	return NULL;
 }
 
-static bool board_resource(u64 hpa, u64 size)
+/* The board device with an MMIO resource spanning exactly [hpa, +size) (pages), and that range. */
+static const struct board_acpi_dev *board_resource(u64 hpa, u64 size,
+						   const struct board_res_range **range)
 {
 	const struct board_config *b = scenario.board_info;
 
@@ -55,19 +58,22 @@ static bool board_resource(u64 hpa, u64 size)
 			const struct board_res_range *m = &b->acpi_devs[i].mmio[r];
 			u64 lo = ALIGN_DOWN(m->base, PAGE_SIZE), hi = ALIGN_UP(m->base + m->size, PAGE_SIZE);
 
-			if (m->size && lo == hpa && hi - lo == size)
-				return true;
+			if (m->size && lo == hpa && hi - lo == size) {
+				*range = m;
+				return &b->acpi_devs[i];
+			}
 		}
-	return false;
+	return NULL;
 }
 
 int vmm_mmiodev_lookup(u64 hpa, u64 size, struct vmm_mmiodev_info *info)
 {
 	const struct moved_res *m = moved_at(hpa);
+	const struct board_res_range *range;
 	struct vm *owner;
 	u64 gpa;
 
-	if (!board_resource(hpa, size))
+	if (!board_resource(hpa, size, &range))
 		return -ENODEV;
 	memset(info, 0, sizeof(*info));
 	if (m) {
@@ -113,6 +119,8 @@ static void give_back(struct moved_res *m)
 
 int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 {
+	const struct board_res_range *range;
+	const struct board_acpi_dev *bdev;
 	char name[9];
 	unsigned done = 0;
 	int ret = 0;
@@ -131,6 +139,10 @@ int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 			ret = m ? -ENODEV : -ENOSPC;
 			break;
 		}
+		bdev = board_resource(r->service_vm_pa, r->size, &range);
+		ret = bdev ? vmmio_msi_check(vm, bdev, range->base) : -ENODEV;
+		if (ret)
+			break;
 		ret = ept_map(vm, r->user_vm_pa, r->service_vm_pa, r->size, EPT_R | EPT_W, EPT_MT_UC);
 		if (ret)
 			break;

@@ -7,6 +7,7 @@
  */
 #include "lib.h"
 #include "vm.h"
+#include "vmmio.h"
 
 /* EPT maps whole pages: a small region (an HPET's 1 KiB) takes its page. */
 struct page_span {
@@ -39,6 +40,8 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 		printk("VM %s: MMIO region at GPA 0x%lx overlaps an emulated device\n", vm->name, d->gpa);
 		return -EINVAL;
 	}
+	if (d->dev && vmmio_msi_check(vm, d->dev, d->hpa))
+		return -EPERM;
 	if (d->dev && d->dev->nr_irqs) {
 		printk("VM %s: MMIO device %s uses IRQ %u: interrupts of MMIO devices are not "
 		       "passed through yet, device refused\n", vm->name, d->dev->hid, d->dev->irqs[0]);
