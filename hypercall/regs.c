@@ -52,7 +52,14 @@ static int check_cs(const struct abi_regs *r, bool pe, bool lma)
 	/* code types 9/11/13/15; read/write data (3) only in real mode (unrestricted guest) */
 	if (!(type == 9 || type == 11 || type == 13 || type == 15 || (type == 3 && !pe)))
 		return -EINVAL;
-	if (!pe && AR_DPL(ar) != 0)
+	/*
+	 * Privilege 0 only: the data segments are built flat with DPL 0
+	 * (vmcs_load_abi_regs), and entry wants SS.DPL = CS.DPL and the
+	 * selectors' RPLs to agree; a start at CPL 3 is no boot state anyway.
+	 */
+	if (AR_DPL(ar) != 0)
+		return -EINVAL;
+	if (pe && ((r->cs_sel | r->ss_sel | r->ds_sel | r->es_sel | r->fs_sel | r->gs_sel) & 3))
 		return -EINVAL;
 	if ((ar & AR_L) && (!lma || (ar & AR_DB)))
 		return -EINVAL;

@@ -57,6 +57,7 @@ TWEAK(efer_nx_sce, r->ia32_efer = 0x801)
 TWEAK(conforming_cs, r->cs_ar = 0xC09F)
 TWEAK(rflags_if_df_id, r->rflags = 0x200602)
 TWEAK(small_limit_g0, r->cs_ar = 0x409B; r->cs_limit = 0xFFFFF)
+TWEAK(real_odd_selectors, r->cs_sel = 0xF003; r->ss_sel = 0x1237; r->ds_sel = 0x0001)
 
 static const struct regs_case good[] = {
 	{ "32-bit protected mode", PM32, none },
@@ -70,6 +71,7 @@ static const struct regs_case good[] = {
 	{ "conforming code", PM32, conforming_cs },
 	{ "RFLAGS IF DF ID", PM32, rflags_if_df_id },
 	{ "byte-granular limit", PM32, small_limit_g0 },
+	{ "real mode, selectors with low bits set", REAL, real_odd_selectors },
 };
 
 TWEAK(cr0_bit6, r->cr0 |= BIT(6))
@@ -115,6 +117,11 @@ TWEAK(rip_noncanonical, r->rip = 0x0000800000000000ULL)
 TWEAK(rip_high_32bit, r->rip = 1ULL << 32)
 TWEAK(gdt_noncanonical, r->gdt.base = 0x0001000000000000ULL)
 TWEAK(idt_noncanonical, r->idt.base = 0xFFFF7FFFFFFFFFFFULL)
+TWEAK(pm_dpl3, r->cs_ar |= 0x60; r->cs_sel = 0x1B)
+TWEAK(pm_cs_rpl3, r->cs_sel = 0x13)
+TWEAK(pm_ss_rpl3, r->ss_sel = 0x23)
+TWEAK(long_ds_rpl1, r->ds_sel = 0x19)
+TWEAK(long_gs_rpl2, r->gs_sel = 0x1A)
 
 static const struct regs_case bad[] = {
 	{ "CR0 bit 6", PM32, cr0_bit6 },
@@ -160,6 +167,11 @@ static const struct regs_case bad[] = {
 	{ "RIP above 4 GiB in 32-bit code", PM32, rip_high_32bit },
 	{ "non-canonical GDT base", LONG64, gdt_noncanonical },
 	{ "non-canonical IDT base", PM32, idt_noncanonical },
+	{ "protected-mode CS with DPL 3 (CPL 3 start)", PM32, pm_dpl3 },
+	{ "CS selector RPL 3", PM32, pm_cs_rpl3 },
+	{ "SS selector RPL 3 (data segments are DPL 0)", PM32, pm_ss_rpl3 },
+	{ "DS selector RPL 1", LONG64, long_ds_rpl1 },
+	{ "GS selector RPL 2", LONG64, long_gs_rpl2 },
 };
 
 static void test_good_states(void **state)
