@@ -131,15 +131,17 @@ int hcall_reset_vm(struct vm *caller, u64 p1, u64 p2)
 int hcall_set_vcpu_regs(struct vm *caller, u64 p1, u64 p2)
 {
 	struct abi_vcpu_regs r;
-	enum vmm_vm_state st;
 	struct vm *vm;
 	int ret;
 
 	ret = hcall_target_and_args(caller, p1, p2, &vm, &r, sizeof(r));
 	if (ret)
 		return ret;
-	st = vmm_vm_state(vm);
-	if (st != VMM_VM_CREATED && st != VMM_VM_PAUSED)
+	/*
+	 * CREATED only: a paused VM starts again only after RESET, which gives
+	 * its vCPUs their reset state, so registers set now would be lost.
+	 */
+	if (vmm_vm_state(vm) != VMM_VM_CREATED)
 		return -EBUSY;
 	if (r.vcpu_id >= vmm_vm_nr_vcpus(vm))
 		return -EINVAL;

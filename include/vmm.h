@@ -165,7 +165,7 @@ int vmm_destroy_vm(struct vm *vm);		/* from CREATED, PAUSED or STOPPED */
 int vmm_start_vm(struct vm *vm);		/* CREATED with an ioreq buffer -> RUNNING */
 int vmm_pause_vm(struct vm *vm);		/* RUNNING or STOPPED -> PAUSED */
 int vmm_reset_vm(struct vm *vm);		/* PAUSED or STOPPED -> CREATED */
-/* vCPU vcpu_id's start state; VM CREATED or PAUSED; regs architecturally sane. */
+/* vCPU vcpu_id's start state; VM CREATED; regs architecturally sane. */
 int vmm_set_vcpu_regs(struct vm *vm, u16 vcpu_id, const struct abi_regs *regs);
 
 /* The Service VM's upcall vector (0x20..0xFF) for forwarded requests. */
