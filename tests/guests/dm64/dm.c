@@ -12,7 +12,7 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		73
+#define DM_TESTS		74
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define E1000_INTX_LINE		11
@@ -333,6 +333,8 @@ static bool restart_vm(u16 vmid)
 
 	r = hcall(HC_PAUSE_VM, vmid, 0);
 	tap_ret(r, 0, "PAUSE_VM after phase 1");
+	r = set_regs(vmid, 0, 0x100000);
+	tap_ret(r, -EBUSY, "SET_VCPU_REGS of a paused VM (RESET would discard them)");
 	r = e1000_intx(HC_RESET_PTDEV_INTR, vmid, E1000_INTX_LINE);
 	tap_ret(r, 0, "RESET_PTDEV_INTR of the e1000");
 	r = assign(HC_DEASSIGN_PCIDEV, vmid, E1000_BDF, pcidev.bar[1]);
