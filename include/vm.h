@@ -85,6 +85,8 @@ struct vm {
 	struct vcpu *vcpus[CONFIG_MAX_CPUS];
 	u64 *ept_root;
 	u64 eptp;
+	unsigned ept_pages;		/* table pages the EPT holds, the root included */
+	unsigned ept_page_limit;	/* 0: none (boot VMs, sized by their scenario) */
 	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */
 	u8 *msr_bitmap;		/* 4 KiB */
 	unsigned nr_pio, nr_mmio;

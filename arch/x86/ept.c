@@ -13,9 +13,27 @@ static inline unsigned idx(u64 gpa, int level)
 	return (gpa >> (12 + 9 * level)) & 0x1ff;
 }
 
+/*
+ * A table page for vm, within its budget: a post-launched VM's tables grow
+ * with what the Service VM maps into it, and must not take the host's
+ * memory without bound.
+ */
+static u64 *table_alloc(struct vm *vm)
+{
+	u64 *t;
+
+	if (vm->ept_page_limit && vm->ept_pages >= vm->ept_page_limit)
+		return NULL;
+	t = page_alloc(1);
+	if (t)
+		vm->ept_pages++;
+	return t;
+}
+
 int ept_init(struct vm *vm)
 {
-	vm->ept_root = page_alloc(1);
+	vm->ept_pages = 0;
+	vm->ept_root = table_alloc(vm);
 	if (!vm->ept_root)
 		return -ENOMEM;
 	/* write-back structures, 4-level walk (length - 1 in bits 5:3) */
@@ -23,19 +41,25 @@ int ept_init(struct vm *vm)
 	return 0;
 }
 
-/* Table at `level` (3 = PML4 .. 1 = PD) for gpa; split a 2 MiB leaf if needed. */
-static u64 *next_table(u64 *table, u64 gpa, int level, bool create)
+/* The table below `level` (3 = PML4 .. 1 = PD) for gpa; NULL if none (absent or a leaf). */
+static u64 *table_at(const u64 *table, u64 gpa, int level)
+{
+	u64 e = table[idx(gpa, level)];
+
+	return (e & EPT_PRESENT_MASK) && !(e & EPT_LEAF_2M) ? phys_to_virt(e & EPT_ADDR_MASK) : NULL;
+}
+
+/* As table_at, making the table if needed (a 2 MiB leaf is split into one). */
+static u64 *next_table(struct vm *vm, u64 *table, u64 gpa, int level)
 {
 	u64 *e = &table[idx(gpa, level)];
-	u64 *next;
+	u64 *next = table_at(table, gpa, level);
 
+	if (next)
+		return next;
 	if (*e & EPT_PRESENT_MASK) {
-		if (!(*e & EPT_LEAF_2M))
-			return phys_to_virt(*e & EPT_ADDR_MASK);
-		if (!create)
-			return NULL;
 		/* split: 512 4 KiB leaves with the same attributes */
-		next = page_alloc(1);
+		next = table_alloc(vm);
 		if (!next)
 			return NULL;
 		for (int i = 0; i < 512; i++)
@@ -43,9 +67,7 @@ static u64 *next_table(u64 *table, u64 gpa, int level, bool create)
 		*e = virt_to_phys(next) | EPT_RWX;
 		return next;
 	}
-	if (!create)
-		return NULL;
-	next = page_alloc(1);
+	next = table_alloc(vm);
 	if (!next)
 		return NULL;
 	*e = virt_to_phys(next) | EPT_RWX;
@@ -60,8 +82,8 @@ static u64 *next_table(u64 *table, u64 gpa, int level, bool create)
 static int map_walk(struct vm *vm, u64 gpa, u64 hpa, u64 end, u64 attr, bool set)
 {
 	while (gpa < end) {
-		u64 *pdpt = next_table(vm->ept_root, gpa, 3, true);
-		u64 *pd = pdpt ? next_table(pdpt, gpa, 2, true) : NULL;
+		u64 *pdpt = next_table(vm, vm->ept_root, gpa, 3);
+		u64 *pd = pdpt ? next_table(vm, pdpt, gpa, 2) : NULL;
 
 		if (!pd)
 			return -ENOMEM;
@@ -73,7 +95,7 @@ static int map_walk(struct vm *vm, u64 gpa, u64 hpa, u64 end, u64 attr, bool set
 			hpa += SZ_2M;
 			continue;
 		}
-		u64 *pt = next_table(pd, gpa, 1, true);
+		u64 *pt = next_table(vm, pd, gpa, 1);
 		if (!pt)
 			return -ENOMEM;
 		if (set)
@@ -109,8 +131,8 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || end < gpa)
 		return -EINVAL;
 	while (gpa < end) {
-		u64 *pdpt = next_table(vm->ept_root, gpa, 3, false);
-		u64 *pd = pdpt ? next_table(pdpt, gpa, 2, false) : NULL;
+		u64 *pdpt = table_at(vm->ept_root, gpa, 3);
+		u64 *pd = pdpt ? table_at(pdpt, gpa, 2) : NULL;
 		u64 *e;
 
 		if (!pd) {
@@ -123,7 +145,7 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 			gpa += SZ_2M;
 			continue;
 		}
-		u64 *pt = (*e & EPT_PRESENT_MASK) ? next_table(pd, gpa, 1, true) : NULL;
+		u64 *pt = (*e & EPT_PRESENT_MASK) ? next_table(vm, pd, gpa, 1) : NULL;
 		if (pt) {
 			pt[idx(gpa, 0)] = 0;
 		} else if (*e & EPT_LEAF_2M) {
@@ -141,8 +163,8 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 
 bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa)
 {
-	u64 *pdpt = next_table(vm->ept_root, gpa, 3, false);
-	u64 *pd = pdpt ? next_table(pdpt, gpa, 2, false) : NULL;
+	u64 *pdpt = table_at(vm->ept_root, gpa, 3);
+	u64 *pd = pdpt ? table_at(pdpt, gpa, 2) : NULL;
 	u64 e, *pt;
 
 	if (!pd)
@@ -190,4 +212,5 @@ void ept_destroy(struct vm *vm)
 	}
 	page_free(pml4, 1);
 	vm->ept_root = NULL;
+	vm->ept_pages = 0;
 }

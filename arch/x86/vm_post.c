@@ -16,6 +16,7 @@
 #include "x86.h"
 
 #define LEAVE_TIMEOUT_MS 1000
+#define POST_EPT_EXTRA_PAGES 64	/* EPT tables beyond one per 2 MiB of RAM */
 
 struct vm post_vms[VMM_MAX_POST_VMS];
 static bool post_in_use[VMM_MAX_POST_VMS];
@@ -151,6 +152,12 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	if (!ret) {
 		memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
 		vmx_msr_bitmap_init(vm->msr_bitmap);
+		/*
+		 * Enough for all its RAM in 4 KiB pages (one table per 2 MiB) plus
+		 * the upper levels, BAR and MMIO windows: a Service VM mapping
+		 * at ever new addresses gets -ENOMEM, not the host's memory.
+		 */
+		vm->ept_page_limit = (unsigned)(vm->cfg->template_mem_size >> 21) + POST_EPT_EXTRA_PAGES;
 		ret = ept_init(vm);
 	}
 	if (!ret && vtd_active()) {

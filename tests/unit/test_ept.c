@@ -157,12 +157,40 @@ static void test_split_keeps_translations(void **state)
 	assert_int_equal(hpa_of(1 * GB + 2 * MB - 1), 0x40000000 + 2 * MB - 1);
 }
 
+static void test_table_budget(void **state)
+{
+	(void)state;
+	ept_destroy(&vm);
+	vm.ept_page_limit = 4;			/* root, PDPT, PD, one PT */
+	assert_int_equal(ept_init(&vm), 0);
+	assert_int_equal(vm.ept_pages, 1);
+	assert_int_equal(ept_map(&vm, 0, 0x100000, PAGE_SIZE, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(vm.ept_pages, 4);
+	/* 2 MiB leaves need no more tables; another 4 KiB window would */
+	assert_int_equal(ept_map(&vm, 2 * MB, 0x40000000, 4 * MB, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(ept_map(&vm, 8 * MB, 0x100000, PAGE_SIZE, EPT_R, EPT_MT_WB), -ENOMEM);
+	assert_int_equal(hpa_of(8 * MB), ~0ULL);
+	assert_int_equal(vm.ept_pages, 4);
+	/* within the same table it goes on */
+	assert_int_equal(ept_map(&vm, PAGE_SIZE, 0x200000, PAGE_SIZE, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(hpa_of(PAGE_SIZE), 0x200000);
+	/* a root beyond the budget: no EPT at all */
+	ept_destroy(&vm);
+	assert_int_equal(vm.ept_pages, 0);
+	vm.ept_page_limit = 0;
+	budget = 0;
+	assert_int_equal(ept_init(&vm), -ENOMEM);
+	budget = -1;
+	assert_int_equal(ept_init(&vm), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_map_lookup_unmap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_out_of_pages_changes_nothing, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_split_keeps_translations, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_table_budget, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
