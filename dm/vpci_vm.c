@@ -177,6 +177,11 @@ static void op_phys_write(void *ctx, u64 hpa, unsigned size, u64 val)
 	}
 }
 
+static bool op_ram_overlaps(void *ctx, u64 gpa, u64 size)
+{
+	return vm_gpa_overlaps_ram(ctx, gpa, size);
+}
+
 static int op_cfg_miss(void *ctx, struct vcpu *v, u16 vbdf, u16 reg, unsigned size, bool write,
 		       u32 *val)
 {
@@ -194,6 +199,7 @@ static int op_cfg_miss(void *ctx, struct vcpu *v, u16 vbdf, u16 reg, unsigned si
 	.msi_release = op_msi_release, \
 	.phys_mmio_read = op_phys_read, \
 	.phys_mmio_write = op_phys_write, \
+	.ram_overlaps = op_ram_overlaps, \
 	.udelay = udelay
 
 static const struct vpci_ops vm_vpci_ops = { VM_VPCI_OPS };

@@ -31,6 +31,25 @@ static inline void vm_ram_write_end(struct vm_ram *t)
 }
 
 /* Add a range (the caller keeps ranges apart); -ENOSPC when the table is full. */
+/*
+ * Readers on other CPUs: seq = vm_ram_read_begin(t); look; retry while
+ * vm_ram_read_retry(t, seq).
+ */
+static inline u32 vm_ram_read_begin(const struct vm_ram *t)
+{
+	u32 seq;
+
+	while ((seq = __atomic_load_n(&t->seq, __ATOMIC_ACQUIRE)) & 1)
+		__builtin_ia32_pause();
+	return seq;
+}
+
+static inline bool vm_ram_read_retry(const struct vm_ram *t, u32 seq)
+{
+	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	return __atomic_load_n(&t->seq, __ATOMIC_RELAXED) != seq;
+}
+
 int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size);
 /*
  * Cut [gpa, gpa+size) out; a range around it splits in two. -ENOSPC when a

@@ -111,6 +111,12 @@ struct vpci_ops {
 	/* Busy-wait (device reset timing). */
 	void (*udelay)(u64 us);
 	/*
+	 * Optional: does [gpa, +size) overlap the VM's RAM now? For VMs whose
+	 * RAM changes after vpci_init (post-launched: VM_SET_MEMORY_REGIONS);
+	 * without it the ram[] ranges of the config are the VM's RAM.
+	 */
+	bool (*ram_overlaps)(void *ctx, u64 gpa, u64 size);
+	/*
 	 * Optional: a config access (through 0xCFC or ECAM) to a vBDF with no
 	 * device; its result is the access's (post-launched VMs forward it to the
 	 * Service VM). Called without the vpci's lock.

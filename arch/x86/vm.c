@@ -26,12 +26,22 @@ void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 	u32 seq;
 
 	do {
-		while ((seq = __atomic_load_n(&vm->ram.seq, __ATOMIC_ACQUIRE)) & 1)
-			cpu_relax();
+		seq = vm_ram_read_begin(&vm->ram);
 		found = vm_ram_lookup(&vm->ram, gpa, len, &hpa);
-		__atomic_thread_fence(__ATOMIC_ACQUIRE);
-	} while (__atomic_load_n(&vm->ram.seq, __ATOMIC_RELAXED) != seq);
+	} while (vm_ram_read_retry(&vm->ram, seq));
 	return found ? phys_to_virt(hpa) : NULL;
+}
+
+bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size)
+{
+	bool hit;
+	u32 seq;
+
+	do {
+		seq = vm_ram_read_begin(&vm->ram);
+		hit = vm_ram_overlaps(&vm->ram, gpa, size);
+	} while (vm_ram_read_retry(&vm->ram, seq));
+	return hit;
 }
 
 static u64 vm_ram_size(const struct vm *vm)

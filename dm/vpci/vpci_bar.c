@@ -55,9 +55,14 @@ static const char *place_check(struct vpci_vdev *d, const struct vpci_bar *b, u6
 			in_window = true;
 	if (!in_window)
 		return "outside the VM's MMIO window";
-	for (i = 0; i < vp->nr_ram; i++)
-		if (ranges_overlap(base, b->size, vp->ram[i].base, vp->ram[i].size))
+	if (vp->ops->ram_overlaps) {
+		if (vp->ops->ram_overlaps(vp->ctx, base, b->size))
 			return "overlaps the VM's RAM";
+	} else {
+		for (i = 0; i < vp->nr_ram; i++)
+			if (ranges_overlap(base, b->size, vp->ram[i].base, vp->ram[i].size))
+				return "overlaps the VM's RAM";
+	}
 	for (i = 0; i < vp->nr_vdevs; i++) {
 		for (j = 0; j < PCI_BAR_MAX; j++) {
 			const struct vpci_bar *o = &vp->vdev[i].bar[j];

@@ -426,6 +426,38 @@ static void test_refused_overlap_with_ram(void **state)
 	assert_int_equal(mapped_hpa(0x40000000), BAR0_HPA);
 }
 
+/* RAM the VM got after vpci_init (a post-launched VM's), as the hook reports it */
+static u64 late_ram_base, late_ram_size;
+
+static bool late_ram_overlaps(void *ctx, u64 gpa, u64 size)
+{
+	(void)ctx;
+	return ranges_overlap(gpa, size, late_ram_base, late_ram_size);
+}
+
+static void test_ram_added_later_is_refused(void **state)
+{
+	struct vpci_ops ops = fake_ops;
+
+	(void)state;
+	ops.ram_overlaps = late_ram_overlaps;
+	vp.ops = &ops;
+	cmd_wr(DEV, PCI_COMMAND_MEMORY);
+	late_ram_base = 0xC1000000;
+	late_ram_size = 0x01000000;
+	expect_refused(DEV, 0, 0xC1000000, 0xC0000000);
+	expect_refused(DEV, 0, 0xC1FE0000, 0xC0000000);	/* its last 128 KiB */
+	/* the hook is the VM's RAM: what the config's ranges said no longer counts */
+	bar_wr(DEV, 0, 0x00100000);
+	assert_int_equal(bar_rd(DEV, 0), 0x00100000);
+	assert_int_equal(mapped_hpa(0x00100000), BAR0_HPA);
+	/* the RAM goes away again: the BAR may move there */
+	late_ram_size = 0;
+	bar_wr(DEV, 0, 0xC1000000);
+	assert_int_equal(bar_rd(DEV, 0), 0xC1000000);
+	vp.ops = &fake_ops;
+}
+
 static void test_io_bar_is_identity(void **state)
 {
 	(void)state;
@@ -534,6 +566,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_refused_misaligned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_overlap_with_bar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_overlap_with_ram, setup_wide_window, teardown),
+		cmocka_unit_test_setup_teardown(test_ram_added_later_is_refused, setup_wide_window, teardown),
 		cmocka_unit_test_setup_teardown(test_io_bar_is_identity, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unassigned_bar_gets_placed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partial_bar_writes, setup, teardown),
