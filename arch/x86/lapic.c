@@ -61,6 +61,12 @@ void lapic_eoi(void)
 static void send_icr(u32 dest, u32 lo)
 {
 	if (x2apic) {
+		/*
+		 * The x2APIC ICR write is not serializing: without the fence the
+		 * IPI may overtake our earlier stores, and a kicked CPU would look
+		 * at flags (EPT flush, INIT, VM state) before they are visible.
+		 */
+		asm volatile("mfence" ::: "memory");
 		wrmsr(0x830, ((u64)dest << 32) | lo);
 		return;
 	}
