@@ -29,9 +29,11 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 		return -EINVAL;
 	spin_lock(&routes_lock);
 	if (routes[gsi].vm && routes[gsi].vm != vm) {
+		const char *holder = routes[gsi].vm->name;	/* static: safe after unlock */
+
 		spin_unlock(&routes_lock);
 		printk("VM %s: GSI %u is already passed through to VM %s (shared INTx lines "
-		       "between VMs are not supported)\n", vm->name, gsi, routes[gsi].vm->name);
+		       "between VMs are not supported)\n", vm->name, gsi, holder);
 		return -EBUSY;
 	}
 	routes[gsi] = (struct intx_route){ vm, vgsi, false };
@@ -66,6 +68,8 @@ bool ptirq_intx_deliver(u8 vector)
 /* The guest EOIed vector: drop the lines it served, let the device speak again. */
 void ptirq_eoi(struct vm *vm, u8 vector)
 {
+	/* locked: a line may be moving to another VM (a paused VM's vCPU can still be here) */
+	spin_lock(&routes_lock);
 	for (u32 gsi = 0; gsi < INTX_GSIS; gsi++) {
 		struct intx_route *r = &routes[gsi];
 
@@ -75,6 +79,7 @@ void ptirq_eoi(struct vm *vm, u8 vector)
 		vioapic_set_irq(&vm->vioapic, r->vgsi, false);
 		ioapic_mask(gsi, false);
 	}
+	spin_unlock(&routes_lock);
 }
 
 /* vm's vIOAPIC was reset: nothing it latched will be EOIed, so its pins start over. */
@@ -115,8 +120,10 @@ int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi)
 	r = &routes[gsi];
 	spin_lock(&routes_lock);
 	if (r->vm && r->vm != from && r->vm != vm) {
+		const char *holder = r->vm->name;	/* static: safe after unlock */
+
 		spin_unlock(&routes_lock);
-		printk("VM %s: GSI %u belongs to VM %s: not moved\n", vm->name, gsi, r->vm->name);
+		printk("VM %s: GSI %u belongs to VM %s: not moved\n", vm->name, gsi, holder);
 		return -EBUSY;
 	}
 	if (r->vm && r->asserted)

@@ -220,8 +220,9 @@ int vm_post_start(struct vm *vm)
 /*
  * PAUSED takes effect at once: no vCPU enters the guest again. A vCPU still
  * busy in the hypervisor leaves when it is done; PAUSE does not fail for
- * that (its state is what it says), but RESET, DESTROY and START wait for
- * it and refuse, changing nothing, while it has not.
+ * that (its state is what it says). RESET and DESTROY wait for it and
+ * refuse, changing nothing, while it has not; device moves meanwhile are
+ * safe (vPCI, INTx routes and EPT changes are locked or flushed).
  */
 int vm_post_pause(struct vm *vm)
 {
@@ -232,7 +233,7 @@ int vm_post_pause(struct vm *vm)
 		vm->state = VM_PAUSED;	/* a stopped VM is as good as paused */
 	spin_unlock(&vm->lock);
 	if (wait_vcpus_left(vm))
-		printk("VM %s: paused; a vCPU has yet to leave (RESET, DESTROY, START wait for it)\n",
+		printk("VM %s: paused; a vCPU has yet to leave (RESET and DESTROY wait for it)\n",
 		       vm->name);
 	return 0;
 }

@@ -148,10 +148,16 @@ static void test_line_of_another_vm_is_not_taken(void **state)
 	/* the pre-launched VM's device uses GSI; the Service VM's sharing it cannot */
 	assert_int_equal(ptirq_intx_add(&pre, GSI, 3), 0);
 	assert_int_equal(ptirq_intx_add(&svm, GSI, GSI), -EBUSY);
+	assert_true(ptirq_intx_deliver(VEC(GSI)));
+	assert_true(latched(&pre, 3));
 	/* nor can a post-launched VM take it from "the Service VM" */
 	assert_int_equal(ptirq_intx_move(GSI, &svm, &post, 5), -EBUSY);
 	assert_ptr_equal(ptirq_intx_owner(GSI), &pre);
 	assert_int_equal(ioa.dest[GSI], 10);
+	assert_true(latched(&pre, 3));			/* untouched: still latched, still masked */
+	assert_true(ioa.masked[GSI]);
+	ptirq_eoi(&pre, 0x40 + 3);
+	assert_false(ioa.masked[GSI]);
 	assert_true(ptirq_intx_deliver(VEC(GSI)));
 	assert_true(latched(&pre, 3));			/* still the pre-launched VM's */
 	assert_false(latched(&post, 5));
