@@ -9,9 +9,20 @@ struct board_acpi_dev;
 
 typedef u32 (*vmmio_read32_fn)(u64 hpa);
 
-/* Can the board device at hpa send MSIs of its own (an HPET with FSB-capable timers)? */
-bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 hpa, vmmio_read32_fn rd);
-/* 0 when vm may have it: no MSIs, interrupt remapping on, or vm trusted (logged); else -EPERM. */
-int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 hpa);
+/* A board device's register (vmmio_hw.c; unit tests supply their own). */
+u32 vmmio_hw_read32(u64 hpa);
+
+/*
+ * Can the board device whose MMIO range is [base, +size) send MSIs of its
+ * own (an HPET with FSB-capable timers)? Reads only inside that range.
+ */
+bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 base, u64 size,
+			 vmmio_read32_fn rd);
+/*
+ * May vm have host range [hpa, +size) of board device dev (NULL: a raw
+ * region; every board device it overlaps counts)? 0 when none of them sends
+ * MSIs, interrupt remapping is on, or vm is trusted (logged); else -EPERM.
+ */
+int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 hpa, u64 size);
 
 #endif

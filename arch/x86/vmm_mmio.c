@@ -117,13 +117,38 @@ static void give_back(struct moved_res *m)
 	m->vm = NULL;
 }
 
+/* Every resource of dev the Service VM's to give, vm's to take, and a slot for each. */
+static int assign_check(const struct vm *vm, const struct abi_mmiodev *dev)
+{
+	unsigned need = 0, free = 0;
+
+	for (unsigned i = 0; i < ABI_MMIODEV_RES_NUM; i++) {
+		const struct abi_mmiodev_res *r = &dev->res[i];
+		const struct board_res_range *range;
+		const struct board_acpi_dev *bdev;
+		u64 gpa;
+		int ret;
+
+		if (!r->size)
+			continue;
+		need++;
+		bdev = board_resource(r->service_vm_pa, r->size, &range);
+		if (!bdev || boot_owner(r->service_vm_pa, r->size, &gpa) != service_vm)
+			return -ENODEV;
+		ret = vmmio_msi_check(vm, bdev, range->base, range->size);
+		if (ret)
+			return ret;
+	}
+	for (unsigned k = 0; k < MAX_MOVED; k++)
+		free += !moved[k].vm;
+	return need > free ? -ENOSPC : 0;
+}
+
 int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 {
-	const struct board_res_range *range;
-	const struct board_acpi_dev *bdev;
 	char name[9];
 	unsigned done = 0;
-	int ret = 0;
+	int ret = assign_check(vm, dev);
 
 	for (unsigned i = 0; i < ABI_MMIODEV_RES_NUM && !ret; i++) {
 		const struct abi_mmiodev_res *r = &dev->res[i];
@@ -135,14 +160,7 @@ int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 		for (unsigned k = 0; k < MAX_MOVED && !m; k++)
 			if (!moved[k].vm)
 				m = &moved[k];
-		if (!m || boot_owner(r->service_vm_pa, r->size, &gpa) != service_vm) {
-			ret = m ? -ENODEV : -ENOSPC;
-			break;
-		}
-		bdev = board_resource(r->service_vm_pa, r->size, &range);
-		ret = bdev ? vmmio_msi_check(vm, bdev, range->base) : -ENODEV;
-		if (ret)
-			break;
+		boot_owner(r->service_vm_pa, r->size, &gpa);
 		ret = ept_map(vm, r->user_vm_pa, r->service_vm_pa, r->size, EPT_R | EPT_W, EPT_MT_UC);
 		if (ret)
 			break;

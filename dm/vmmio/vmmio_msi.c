@@ -8,7 +8,6 @@
  * a DMA-capable device needs without VT-d.
  */
 #include "lib.h"
-#include "mm.h"
 #include "vm.h"
 #include "vmmio.h"
 #include "vtd.h"
@@ -18,30 +17,33 @@
 #define HPET_TN_CONF(n)		(0x100 + 0x20 * (n))
 #define HPET_TN_FSB_CAP		BIT(15)
 
-bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 hpa, vmmio_read32_fn rd)
+/* Only the HPET is known to send MSIs of its own (FSB delivery). */
+static bool is_hpet(const struct board_acpi_dev *dev)
+{
+	return dev && !strcmp(dev->hid, "PNP0103");
+}
+
+bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 base, u64 size, vmmio_read32_fn rd)
 {
 	u32 gcap;
 
-	if (!dev || strcmp(dev->hid, "PNP0103"))
-		return false;		/* only the HPET is known to (its FSB delivery) */
-	/* at most 32 timers: the reads stay inside the page EPT maps for it */
-	gcap = rd(hpa + HPET_GCAP);
+	if (!is_hpet(dev))
+		return false;
+	if (size < HPET_TN_CONF(1))
+		return true;		/* no room for a timer: not an HPET we know, assume it can */
+	gcap = rd(base + HPET_GCAP);
 	if (gcap == 0xffffffffu)
 		return true;		/* nothing answers: assume the worst */
-	for (unsigned n = 0; n < HPET_GCAP_NUM_TIM(gcap); n++)
-		if (rd(hpa + HPET_TN_CONF(n)) & HPET_TN_FSB_CAP)
+	/* timers past the device's own range are not read: that may be someone else */
+	for (unsigned n = 0; n < HPET_GCAP_NUM_TIM(gcap) && HPET_TN_CONF(n) + 4 <= size; n++)
+		if (rd(base + HPET_TN_CONF(n)) & HPET_TN_FSB_CAP)
 			return true;
 	return false;
 }
 
-static u32 phys_read32(u64 hpa)
+static int check_one(const struct vm *vm, const struct board_acpi_dev *dev, u64 base, u64 size)
 {
-	return *(volatile u32 *)phys_to_virt(hpa);
-}
-
-int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 hpa)
-{
-	if (!vmmio_dev_sends_msi(dev, hpa, phys_read32) || vtd_ir_active())
+	if (!vmmio_dev_sends_msi(dev, base, size, vmmio_hw_read32) || vtd_ir_active())
 		return 0;
 	if (vm->cfg->flags & VM_FLAG_UNPROTECTED_DMA) {
 		printk("WARNING: VM %s: MMIO device %s can send MSIs and interrupts are not remapped "
@@ -52,4 +54,22 @@ int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 h
 	       "remapping (mark the VM unprotected-dma in the scenario to allow it)\n",
 	       vm->name, dev->hid);
 	return -EPERM;
+}
+
+int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 hpa, u64 size)
+{
+	const struct board_config *b = scenario.board_info;
+
+	if (dev) {
+		for (unsigned r = 0; r < dev->nr_mmio; r++)
+			if (ranges_overlap(hpa, size, dev->mmio[r].base, dev->mmio[r].size) &&
+			    check_one(vm, dev, dev->mmio[r].base, dev->mmio[r].size))
+				return -EPERM;
+		return 0;
+	}
+	/* a raw region: whatever board device it covers counts */
+	for (unsigned i = 0; b && i < b->nr_acpi_devs; i++)
+		if (vmmio_msi_check(vm, &b->acpi_devs[i], hpa, size))
+			return -EPERM;
+	return 0;
 }

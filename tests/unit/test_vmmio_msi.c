@@ -32,32 +32,58 @@ static void hpet_make(unsigned n, u32 fsb_mask)
 		hpet[(0x100 + 0x20 * t) / 4] = 0x30 | (fsb_mask & BIT(t) ? BIT(15) : 0);
 }
 
-static const struct board_acpi_dev hpet_dev = { .hid = "PNP0103", .uid = "0" };
-static const struct board_acpi_dev uart_dev = { .hid = "PNP0501", .uid = "1" };
+#define HPET_SIZE 0x400		/* its ACPI range: room for 24 timers */
+
+static struct board_res_range hpet_range, uart_range;
+static struct board_acpi_dev devs[2] = {
+	{ .hid = "PNP0103", .uid = "0", .nr_mmio = 1, .mmio = &hpet_range },
+	{ .hid = "PNP0501", .uid = "1", .nr_mmio = 1, .mmio = &uart_range },
+};
+#define hpet_dev devs[0]
+#define uart_dev devs[1]
+static const struct board_config board = { .nr_acpi_devs = 2, .acpi_devs = devs };
+const struct scenario_config scenario = { .board_info = &board };
 
 static u32 read_hpet(u64 hpa)
 {
 	return *(volatile u32 *)(uintptr_t)hpa;
 }
 
+u32 vmmio_hw_read32(u64 hpa)
+{
+	return read_hpet(hpa);
+}
+
 #define HPA ((u64)(uintptr_t)hpet)
+
+static int setup(void **state)
+{
+	(void)state;
+	hpet_range = (struct board_res_range){ HPA, HPET_SIZE };
+	uart_range = (struct board_res_range){ HPA + 0x800, 8 };
+	return 0;
+}
 
 static void test_fsb_capable_timers(void **state)
 {
 	(void)state;
 	hpet_make(3, 0);
-	assert_false(vmmio_dev_sends_msi(&hpet_dev, HPA, read_hpet));
+	assert_false(vmmio_dev_sends_msi(&hpet_dev, HPA, HPET_SIZE, read_hpet));
 	hpet_make(3, BIT(2));			/* only the last timer */
-	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, read_hpet));
-	hpet_make(32, BIT(31));			/* the most a GCAP can name */
-	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, read_hpet));
-	hpet_make(2, BIT(2));			/* a bit past the last timer is not a timer */
-	assert_false(vmmio_dev_sends_msi(&hpet_dev, HPA, read_hpet));
+	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, HPET_SIZE, read_hpet));
+	hpet_make(32, BIT(23));			/* GCAP names 32; 24 fit in the range */
+	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, HPET_SIZE, read_hpet));
+	hpet_make(32, BIT(24) | BIT(31));	/* past the range: not read, someone else's */
+	assert_false(vmmio_dev_sends_msi(&hpet_dev, HPA, HPET_SIZE, read_hpet));
+	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, PAGE_SIZE, read_hpet));
+	hpet_make(2, 0);			/* a bit past the last timer is not a timer */
+	hpet[(0x100 + 0x20 * 2) / 4] |= BIT(15);
+	assert_false(vmmio_dev_sends_msi(&hpet_dev, HPA, HPET_SIZE, read_hpet));
 	memset(hpet, 0xff, sizeof(hpet));	/* nothing answers: assume it can */
-	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, read_hpet));
+	assert_true(vmmio_dev_sends_msi(&hpet_dev, HPA, HPET_SIZE, read_hpet));
 	/* other devices and raw regions are not probed */
-	assert_false(vmmio_dev_sends_msi(&uart_dev, HPA, read_hpet));
-	assert_false(vmmio_dev_sends_msi(NULL, HPA, read_hpet));
+	assert_false(vmmio_dev_sends_msi(&uart_dev, HPA, HPET_SIZE, read_hpet));
+	assert_false(vmmio_dev_sends_msi(NULL, HPA, HPET_SIZE, read_hpet));
 }
 
 static void test_policy(void **state)
@@ -68,23 +94,28 @@ static void test_policy(void **state)
 	(void)state;
 	hpet_make(3, 0);
 	ir_on = false;
-	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA), 0);	/* no FSB: fine */
+	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA, HPET_SIZE), 0);	/* no FSB: fine */
 	hpet_make(3, BIT(0));
-	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA), -EPERM);
+	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA, HPET_SIZE), -EPERM);
 	vm.cfg = &trusted;
-	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA), 0);	/* trusted, with a warning */
+	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA, HPET_SIZE), 0);	/* trusted, with a warning */
 	vm.cfg = &plain;
 	ir_on = true;
-	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA), 0);	/* remapped: blocked anyway */
+	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA, HPET_SIZE), 0);	/* remapped: blocked anyway */
 	ir_on = false;
-	assert_int_equal(vmmio_msi_check(&vm, &uart_dev, HPA), 0);
+	assert_int_equal(vmmio_msi_check(&vm, &uart_dev, HPA + 0x800, 8), 0);
+	/* a raw region over the HPET's page counts as the HPET; one beside it does not */
+	assert_int_equal(vmmio_msi_check(&vm, NULL, HPA, PAGE_SIZE), -EPERM);
+	assert_int_equal(vmmio_msi_check(&vm, NULL, HPA + PAGE_SIZE, PAGE_SIZE), 0);
+	/* a device range that misses [hpa, +size) is not checked */
+	assert_int_equal(vmmio_msi_check(&vm, &hpet_dev, HPA + PAGE_SIZE, PAGE_SIZE), 0);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fsb_capable_timers),
-		cmocka_unit_test(test_policy),
+		cmocka_unit_test_setup(test_fsb_capable_timers, setup),
+		cmocka_unit_test_setup(test_policy, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
