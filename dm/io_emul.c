@@ -42,7 +42,7 @@ void vm_unregister_mmio(struct vm *vm, u64 base, u64 len)
 	}
 }
 
-/* The scan behind vm_find_pio (include/vm.h), which tries the last handler found first. */
+/* The port handler for [port, +size), remembered for the next exit (vmx_exit_io tries it first). */
 const struct pio_handler *vm_find_pio_scan(struct vm *vm, u16 port, unsigned size)
 {
 	for (unsigned i = 0; i < vm->nr_pio; i++) {

@@ -29,8 +29,8 @@ struct mmio_handler {
 
 /*
  * [port, port + size) inside the handler's range (an unused slot has len 0).
- * A port below base wraps to at least 0x10000 - base, more than any len
- * vm_register_pio accepts.
+ * A port below base wraps to at least 0x10000 - base + 1 (port >= 0), which
+ * with size >= 1 exceeds any len vm_register_pio accepts (base + len <= 0x10000).
  */
 static inline bool pio_handler_covers(const struct pio_handler *h, u16 port, unsigned size)
 {

@@ -149,19 +149,6 @@ void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
 static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
 /* Skip the exiting instruction; v's VMCS is the current one (exits run on the vCPU's pCPU). */
-/*
- * The handler for a port access. The one found last is tried first: config
- * cycles (0xCF8 then 0xCFC) and console output hit the same one again. Port
- * handlers are never removed, so the remembered index stays valid (vCPUs
- * racing on it only cost a scan).
- */
-static inline const struct pio_handler *vm_find_pio(struct vm *vm, u16 port, unsigned size)
-{
-	const struct pio_handler *h = &vm->pio[vm->pio_last];
-
-	return pio_handler_covers(h, port, size) ? h : vm_find_pio_scan(vm, port, size);
-}
-
 static inline void vcpu_advance_rip(struct vcpu *v)
 {
 	u64 intr;

@@ -197,6 +197,7 @@ struct vpci_msix {
 };
 
 struct vpci_vdev_ops {
+	/* always stores the access's size bytes, zero-extended, in *val */
 	void (*read)(struct vpci_vdev *d, u16 off, unsigned size, u32 *val);
 	void (*write)(struct vpci_vdev *d, u16 off, unsigned size, u32 val);
 };
@@ -231,7 +232,11 @@ struct vpci {
 	void *legacy_opaque;
 	u32 bar_refused;		/* refused BAR writes (statistics, tests) */
 	unsigned nr_vdevs;
-	struct vpci_vdev *vdev_hint;	/* the vdev tried first (one of vdev[], set by vpci_init) */
+	/*
+	 * The vdev tried first, as a byte offset into vdev[]: zero (a zeroed or
+	 * copied struct) is slot 0, always valid; cheaper than an index to use.
+	 */
+	u32 vdev_hint;
 	struct vpci_vdev vdev[VPCI_MAX_VDEVS];
 };
 
@@ -256,9 +261,14 @@ struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
  * any slot (a freed or reused slot fails the check), so a stale or racing
  * one costs a scan.
  */
+static inline struct vpci_vdev *vpci_vdev_hinted(struct vpci *vp)
+{
+	return (struct vpci_vdev *)((u8 *)vp->vdev + vp->vdev_hint);
+}
+
 static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
 {
-	struct vpci_vdev *d = vp->vdev_hint;
+	struct vpci_vdev *d = vpci_vdev_hinted(vp);
 
 	return d->vbdf == vbdf && d->ops ? d : vpci_find_vdev_scan(vp, vbdf);
 }

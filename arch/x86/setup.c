@@ -249,7 +249,7 @@ void hv_main(u32 magic, u64 info)
 	run_this_cpu();
 }
 
-/* Boot-to-guest figure for the benchmarks: printed at the first VM entry. */
+/* Boot-to-guest figure for the benchmarks: printed as the first vCPU enters its guest. */
 void hv_report_first_entry(void)
 {
 	static bool done;

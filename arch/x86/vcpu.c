@@ -289,6 +289,7 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 	*top = (u64)v;
 	vmwrite(VMCS_HOST_RSP, (u64)top);
 	load_start_state(v);
-	hv_report_first_entry();
+	if (v->state == VCPU_RUNNING)
+		hv_report_first_entry();	/* entering now, not waiting for a SIPI */
 	vcpu_enter(v);
 }

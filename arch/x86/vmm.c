@@ -158,7 +158,7 @@ int vmm_set_vcpu_regs(struct vm *vm, u16 vcpu_id, const struct abi_regs *regs)
 {
 	struct vcpu *v = vm->vcpus[vcpu_id];
 
-	/* a paused VM's vCPUs have left their pCPUs: the state is used at the next start */
+	/* CREATED: no vCPU runs; the state is loaded at START (vcpu_run_loop) */
 	v->start_regs = *regs;
 	v->has_start_regs = true;
 	return 0;

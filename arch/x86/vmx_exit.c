@@ -152,7 +152,9 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 /*
  * Called by vmx_entry.S on the vCPU's exit stack after every VM exit. A
  * raw exit reason below NR_EXIT_REASONS is an ordinary exit (no entry
- * failure bit, no flags in bits 16-30); anything else takes the slow path.
+ * failure bit, no flags in bits 16-30); anything else stops the VM. The
+ * flag bits (26 bus lock, 27 enclave, 28 pending MTF) need controls we do
+ * not enable; one that is enabled later must be masked off here first.
  */
 void __noreturn vmx_exit_handler(struct vcpu *v);
 void __noreturn vmx_exit_handler(struct vcpu *v)

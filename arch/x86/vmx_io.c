@@ -67,6 +67,12 @@ static __noinline int io_slow(struct vcpu *v, u64 q)
 	return q & IO_QUAL_IN ? io_in(v, h, port, size) : io_out(v, h, port, size);
 }
 
+/*
+ * The port handler found last is tried first: config cycles (0xCF8 then
+ * 0xCFC) and console output hit the same one again. Port handlers are never
+ * removed, so the remembered index stays valid (vCPUs racing on it only
+ * cost a scan).
+ */
 int vmx_exit_io(struct vcpu *v)
 {
 	u64 q = vmread(VMCS_EXIT_QUAL);

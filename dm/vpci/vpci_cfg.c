@@ -14,11 +14,9 @@ static bool access_ok(u16 offset, unsigned size)
 }
 
 /*
- * One config access: to the vdev at vbdf, else, for a vCPU's access (v not
- * NULL), to the VM's miss hook (a post-launched VM's: the Service VM's
- * device model), else -ENODEV. A read nobody answers
- * gives all ones. cfg_read is the measured config read's vPCI part: all but
- * the hinted vdev goes to cfg_read_scan, so the hit path keeps little state.
+ * No vdev at vbdf (vp->lock held): for a vCPU's access (v not NULL), the
+ * VM's miss hook (a post-launched VM's: the Service VM's device model);
+ * else -ENODEV.
  */
 static __noinline int cfg_miss(struct vpci *vp, struct vcpu *v, u16 vbdf, u16 off, unsigned size,
 			       bool write, u32 *val)
@@ -29,34 +27,43 @@ static __noinline int cfg_miss(struct vpci *vp, struct vcpu *v, u16 vbdf, u16 of
 	return -ENODEV;
 }
 
+/* The op stores size bytes, zero-extended (struct vpci_vdev_ops): nothing to mask. */
 static inline int vdev_read_unlock(struct vpci *vp, struct vpci_vdev *d, u16 off, unsigned size,
 				   u32 *val)
 {
 	d->ops->read(d, off, size, val);
 	spin_unlock(&vp->lock);
-	*val &= vpci_ones(size);
 	return 0;
 }
 
-/* cfg_read past the hint, vp->lock held */
+/* cfg_read past the hinted vdev, vp->lock held */
 static __noinline int cfg_read_scan(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off,
 				    unsigned size, u32 *val)
 {
 	struct vpci_vdev *d = vpci_find_vdev_scan(vp, vbdf);
 
-	if (!d)
+	if (!d) {
+		*val = vpci_ones(size);
 		return cfg_miss(vp, v, vbdf, off, size, false, val);
+	}
 	return vdev_read_unlock(vp, d, off, size, val);
 }
 
+/*
+ * One config read: the vdev at vbdf answers, else the miss path; a read
+ * nobody answers gives all ones. The measured config read's vPCI part, so
+ * inlined into the port handler, and all but the hinted vdev goes to
+ * cfg_read_scan: the hit path keeps little state.
+ */
 static inline __attribute__((always_inline)) int
 cfg_read(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off, unsigned size, u32 *val)
 {
-	struct vpci_vdev *d = vp->vdev_hint;
+	struct vpci_vdev *d = vpci_vdev_hinted(vp);
 
-	*val = vpci_ones(size);
-	if (!access_ok(off, size))
+	if (!access_ok(off, size)) {
+		*val = vpci_ones(size);
 		return 0;
+	}
 	spin_lock(&vp->lock);
 	if (unlikely(d->vbdf != vbdf || !d->ops))
 		return cfg_read_scan(v, vp, vbdf, off, size, val);

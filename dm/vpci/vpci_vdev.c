@@ -15,7 +15,7 @@ struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf)
 		struct vpci_vdev *d = &vp->vdev[i];
 
 		if (d->vbdf == vbdf && d->ops) {
-			vp->vdev_hint = d;
+			vp->vdev_hint = (u32)((u8 *)d - (u8 *)vp->vdev);
 			return d;
 		}
 	}
@@ -176,7 +176,6 @@ int vpci_init(struct vpci *vp, const struct vpci_ops *ops, void *ctx, const stru
 	int ret;
 
 	memset(vp, 0, sizeof(*vp));
-	vp->vdev_hint = &vp->vdev[0];
 	if (!ops || !ops->map_mmio || !ops->unmap_mmio || !ops->trap_mmio || !ops->untrap_mmio ||
 	    !ops->msi_remap || !ops->phys_mmio_read || !ops->phys_mmio_write || !ops->udelay ||
 	    !cfg || cfg->nr_ram > VPCI_MAX_RANGES || cfg->nr_mmio > VPCI_MAX_RANGES ||
