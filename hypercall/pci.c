@@ -119,6 +119,8 @@ int hcall_assign_pcidev(struct vm *caller, u64 p1, u64 p2)
 		return -ENODEV;
 	switch (info.owner) {
 	case VMM_OWNER_SERVICE:
+		if (!vmm_template_allows_pcidev(vm, p.phys_bdf))
+			return -EPERM;	/* the scenario does not give it to this VM */
 		break;
 	case VMM_OWNER_POST:
 		return -EBUSY;	/* already assigned: to this VM or another */

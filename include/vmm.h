@@ -130,6 +130,9 @@ int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info);
 /* true when a device of vm already sits at virtual bus:dev.fn vbdf. */
 bool vmm_vbdf_in_use(const struct vm *vm, u16 vbdf);
 
+/* May vm be given function pbdf? Its template's <pci-device> list; none listed: any (as ACRN). */
+bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf);
+
 struct vmm_mmiodev_info {
 	enum vmm_owner owner;
 	struct vm *owner_vm;	/* VMM_OWNER_POST only */

@@ -90,6 +90,19 @@ static void give_back(u16 pbdf)
 		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
 }
 
+bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
+{
+	const struct vm_config *t = vm->cfg;
+
+	for (unsigned i = 0; i < t->nr_pci_devs; i++)
+		if (t->pci_devs[i].pbdf == pbdf)
+			return true;
+	if (t->nr_pci_devs)
+		printk("VM %s: PCI %02x:%02x.%u is not in template '%s''s device list\n", vm->name,
+		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf), t->name);
+	return !t->nr_pci_devs;
+}
+
 int vmm_assign_pcidev(struct vm *vm, const struct vmm_pcidev *d)
 {
 	struct vpci_vdev *sd = vdev_by_pbdf(&service_vm->vpci, d->pbdf);

@@ -282,6 +282,14 @@ int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info)
 	return -ENODEV;
 }
 
+bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
+{
+	for (unsigned i = 0; i < vm->nr_allowed_pci; i++)
+		if (vm->allowed_pci[i] == pbdf)
+			return true;
+	return !vm->nr_allowed_pci;
+}
+
 bool vmm_vbdf_in_use(const struct vm *vm, u16 vbdf)
 {
 	for (unsigned i = 0; i < fake_npcidevs; i++) {

@@ -42,6 +42,8 @@ struct vm {
 	u64 ioreq_buf;
 	u8 uuid[16];
 	u32 lapic_ids[16];
+	unsigned nr_allowed_pci;	/* the template's <pci-device> list; 0: any */
+	u16 allowed_pci[4];
 };
 
 extern struct vm fake_service;

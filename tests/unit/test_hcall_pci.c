@@ -125,6 +125,24 @@ static void test_assign_foreign_or_unknown(void **state)
 	assert_fails(hc(HC_ASSIGN_PCIDEV, 0, put(p)), ENODEV);
 }
 
+/* A template listing devices may be given only those; an empty list allows any. */
+static void test_assign_template_list(void **state)
+{
+	struct vm *vm = fake_add_vm(0, VMM_VM_CREATED, 1);
+	struct abi_pcidev p = good();
+
+	(void)state;
+	nic(VMM_OWNER_SERVICE);
+	vm->nr_allowed_pci = 1;
+	vm->allowed_pci[0] = PCI_BDF(1, 0, 1);
+	assert_fails(hc(HC_ASSIGN_PCIDEV, 0, put(p)), EPERM);
+	assert_int_equal(fake_ncalls, 0);
+	assert_int_equal(fake_pcidevs[0].info.owner, VMM_OWNER_SERVICE);
+	vm->allowed_pci[0] = PBDF;
+	assert_int_equal(hc(HC_ASSIGN_PCIDEV, 0, put(p)), 0);
+	assert_int_equal(fake_ncalls, 1);
+}
+
 static void test_assign_wrong_state(void **state)
 {
 	static const enum vmm_vm_state bad[] = { VMM_VM_RUNNING, VMM_VM_PAUSED, VMM_VM_STOPPED };
@@ -406,6 +424,7 @@ int main(void)
 		T(test_assign_variants),
 		T(test_assign_double),
 		T(test_assign_foreign_or_unknown),
+		T(test_assign_template_list),
 		T(test_assign_wrong_state),
 		T(test_assign_bad_fields),
 		T(test_assign_vbdf_in_use),

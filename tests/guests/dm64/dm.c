@@ -12,9 +12,10 @@
  */
 #include "dm.h"
 
-#define DM_TESTS		74
+#define DM_TESTS		75
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
+#define PIIX3_BDF		0x08			/* 00:01.0: the Service VM's ISA bridge */
 #define E1000_INTX_LINE		11
 #define E1000_INTX_PIN		1			/* INTA */
 #define E1000_BAR1_FALLBACK	0xC041			/* the board's I/O BAR, as an I/O BAR value */
@@ -198,6 +199,8 @@ static bool build_vm(u16 *vmid_out, u64 *entry)
 		bar1 = E1000_BAR1_FALLBACK;
 	r = assign(HC_ASSIGN_PCIDEV, vmid, UNKNOWN_BDF, bar1);
 	tap_ret(r, -ENODEV, "ASSIGN_PCIDEV of 00:1f.0 (no such device)");
+	r = assign(HC_ASSIGN_PCIDEV, vmid, PIIX3_BDF, bar1);
+	tap_ret(r, -EPERM, "ASSIGN_PCIDEV of the PIIX3 00:01.0 (ours, not in the template's list)");
 	r = assign(HC_ASSIGN_PCIDEV, vmid, E1000_BDF, bar1);
 	tap_ret(r, 0, "ASSIGN_PCIDEV e1000 00:03.0 -> 00:03.0, BAR0 %#x, BAR1 %#x, INTA line %u",
 		POST_E1000_BAR0, bar1, E1000_INTX_LINE);
