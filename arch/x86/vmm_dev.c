@@ -98,7 +98,7 @@ bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
 		if (t->pci_devs[i].pbdf == pbdf)
 			return true;
 	if (t->nr_pci_devs)
-		printk("VM %s: PCI %02x:%02x.%u is not in template '%s''s device list\n", vm->name,
+		printk("VM %s: PCI %02x:%02x.%u is not in the device list of template '%s'\n", vm->name,
 		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf), t->name);
 	return !t->nr_pci_devs;
 }
