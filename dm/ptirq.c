@@ -37,13 +37,13 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 		return -EBUSY;
 	}
 	routes[gsi] = (struct intx_route){ vm, vgsi, false };
-	spin_unlock(&routes_lock);
 	/* PCI INTx: level triggered, active low */
 	ret = ioapic_route(gsi, INTX_VECTOR_BASE + gsi, vm->vcpus[0]->pcpu->apic_id, true, true);
-	if (ret) {
+	if (ret)
 		routes[gsi].vm = NULL;
+	spin_unlock(&routes_lock);
+	if (ret)
 		printk("VM %s: GSI %u cannot be routed on the IOAPIC (%d)\n", vm->name, gsi, ret);
-	}
 	return ret;
 }
 
@@ -56,12 +56,15 @@ bool ptirq_intx_deliver(u8 vector)
 	if (vector < INTX_VECTOR_BASE || gsi >= INTX_GSIS)
 		return false;
 	r = &routes[gsi];
+	/* locked: the line may be moving to another VM right now (interrupts are off here) */
+	spin_lock(&routes_lock);
 	ioapic_mask(gsi, true);
 	/* latched in the vIOAPIC even while the VM is not running: its EOI unmasks the pin */
 	if (r->vm && r->vm->state != VM_STOPPED) {
 		r->asserted = true;
 		vioapic_set_irq(&r->vm->vioapic, r->vgsi, true);
 	}
+	spin_unlock(&routes_lock);
 	return true;
 }
 

@@ -115,8 +115,10 @@ int hcall_set_memory_regions(struct vm *caller, u64 p1, u64 p2)
 			    (size_t)b.regions_num * sizeof(mem_ops[0]));
 	if (ret)
 		return ret;
+	vmm_layout_lock(vm);
 	ret = mem_validate(caller, vm, b.regions_num);
-	if (ret)
-		return ret;
-	return mem_apply(vm, b.regions_num);
+	if (!ret)
+		ret = mem_apply(vm, b.regions_num);
+	vmm_layout_unlock(vm);
+	return ret;
 }

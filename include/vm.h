@@ -85,6 +85,7 @@ struct vm {
 	struct vcpu *vcpus[CONFIG_MAX_CPUS];
 	u64 *ept_root;
 	u64 eptp;
+	spinlock_t ept_lock;		/* EPT writers: the Service VM's hypercalls, vCPUs' BAR moves */
 	unsigned ept_pages;		/* table pages the EPT holds, the root included */
 	unsigned ept_page_limit;	/* 0: none (boot VMs, sized by their scenario) */
 	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */

@@ -30,7 +30,6 @@ static inline void vm_ram_write_end(struct vm_ram *t)
 	__atomic_add_fetch(&t->seq, 1, __ATOMIC_SEQ_CST);
 }
 
-/* Add a range (the caller keeps ranges apart); -ENOSPC when the table is full. */
 /*
  * Readers on other CPUs: seq = vm_ram_read_begin(t); look; retry while
  * vm_ram_read_retry(t, seq).
@@ -50,6 +49,7 @@ static inline bool vm_ram_read_retry(const struct vm_ram *t, u32 seq)
 	return __atomic_load_n(&t->seq, __ATOMIC_RELAXED) != seq;
 }
 
+/* Add a range (the caller keeps ranges apart); -ENOSPC when the table is full. */
 int vm_ram_add(struct vm_ram *t, u64 gpa, u64 hpa, u64 size);
 /*
  * Cut [gpa, gpa+size) out; a range around it splits in two. -ENOSPC when a

@@ -196,6 +196,12 @@ int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id);
  * (reserve page-table pages up front, or map at 4 KiB granularity).
  */
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr);
+/*
+ * Held around a batch's validation and application: the VM's own vCPUs
+ * place BARs meanwhile (vPCI), and must see the RAM table and BARs as one.
+ */
+void vmm_layout_lock(struct vm *vm);
+void vmm_layout_unlock(struct vm *vm);
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size);
 
 /*

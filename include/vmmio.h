@@ -19,10 +19,10 @@ u32 vmmio_hw_read32(u64 hpa);
 bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 base, u64 size,
 			 vmmio_read32_fn rd);
 /*
- * May vm have host range [hpa, +size) of board device dev (NULL: a raw
- * region; every board device it overlaps counts)? 0 when none of them sends
- * MSIs, interrupt remapping is on, or vm is trusted (logged); else -EPERM.
+ * May vm have host range [hpa, +size) (the pages EPT maps)? Every board
+ * device with a range in it counts. 0 when none of them sends MSIs,
+ * interrupt remapping is on, or vm is trusted (logged); else -EPERM.
  */
-int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 hpa, u64 size);
+int vmmio_msi_check(const struct vm *vm, u64 hpa, u64 size);
 
 #endif

@@ -255,17 +255,18 @@ int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc);
 int vpci_deassign_dev(struct vpci *vp, u16 vbdf);
 struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
 
+/* The vdev vdev_hint names (always one of vdev[]). */
+static inline struct vpci_vdev *vpci_vdev_hinted(struct vpci *vp)
+{
+	return (struct vpci_vdev *)((u8 *)vp->vdev + vp->vdev_hint);
+}
+
 /*
  * The vdev at vbdf, NULL if none. The one found last is tried first: config
  * cycles come in runs to one function. The hint is only a guess checked like
  * any slot (a freed or reused slot fails the check), so a stale or racing
  * one costs a scan.
  */
-static inline struct vpci_vdev *vpci_vdev_hinted(struct vpci *vp)
-{
-	return (struct vpci_vdev *)((u8 *)vp->vdev + vp->vdev_hint);
-}
-
 static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
 {
 	struct vpci_vdev *d = vpci_vdev_hinted(vp);

@@ -16,13 +16,15 @@ static inline unsigned idx(u64 gpa, int level)
 /*
  * A table page for vm, within its budget: a post-launched VM's tables grow
  * with what the Service VM maps into it, and must not take the host's
- * memory without bound.
+ * memory without bound. Splits for unmaps may go up to twice the budget:
+ * refusing one would take away a whole 2 MiB the RAM table still lists.
  */
-static u64 *table_alloc(struct vm *vm)
+static u64 *table_alloc(struct vm *vm, bool for_unmap)
 {
+	unsigned limit = vm->ept_page_limit * (for_unmap ? 2 : 1);
 	u64 *t;
 
-	if (vm->ept_page_limit && vm->ept_pages >= vm->ept_page_limit)
+	if (limit && vm->ept_pages >= limit)
 		return NULL;
 	t = page_alloc(1);
 	if (t)
@@ -33,7 +35,7 @@ static u64 *table_alloc(struct vm *vm)
 int ept_init(struct vm *vm)
 {
 	vm->ept_pages = 0;
-	vm->ept_root = table_alloc(vm);
+	vm->ept_root = table_alloc(vm, false);
 	if (!vm->ept_root)
 		return -ENOMEM;
 	/* write-back structures, 4-level walk (length - 1 in bits 5:3) */
@@ -49,6 +51,19 @@ static u64 *table_at(const u64 *table, u64 gpa, int level)
 	return (e & EPT_PRESENT_MASK) && !(e & EPT_LEAF_2M) ? phys_to_virt(e & EPT_ADDR_MASK) : NULL;
 }
 
+/* The 2 MiB leaf *e becomes a table of 512 4 KiB leaves with the same attributes. */
+static u64 *split_leaf(struct vm *vm, u64 *e, bool for_unmap)
+{
+	u64 *next = table_alloc(vm, for_unmap);
+
+	if (!next)
+		return NULL;
+	for (int i = 0; i < 512; i++)
+		next[i] = ((*e & EPT_ADDR_MASK) + i * PAGE_SIZE) | (*e & 0x7f & ~EPT_LEAF_2M);
+	*e = virt_to_phys(next) | EPT_RWX;
+	return next;
+}
+
 /* As table_at, making the table if needed (a 2 MiB leaf is split into one). */
 static u64 *next_table(struct vm *vm, u64 *table, u64 gpa, int level)
 {
@@ -57,17 +72,9 @@ static u64 *next_table(struct vm *vm, u64 *table, u64 gpa, int level)
 
 	if (next)
 		return next;
-	if (*e & EPT_PRESENT_MASK) {
-		/* split: 512 4 KiB leaves with the same attributes */
-		next = table_alloc(vm);
-		if (!next)
-			return NULL;
-		for (int i = 0; i < 512; i++)
-			next[i] = ((*e & EPT_ADDR_MASK) + i * PAGE_SIZE) | (*e & 0x7f & ~EPT_LEAF_2M);
-		*e = virt_to_phys(next) | EPT_RWX;
-		return next;
-	}
-	next = table_alloc(vm);
+	if (*e & EPT_PRESENT_MASK)
+		return split_leaf(vm, e, false);
+	next = table_alloc(vm, false);
 	if (!next)
 		return NULL;
 	*e = virt_to_phys(next) | EPT_RWX;
@@ -118,9 +125,11 @@ int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtyp
 
 	if (!IS_ALIGNED(gpa | hpa | size, PAGE_SIZE) || end < gpa)
 		return -EINVAL;
+	spin_lock(&vm->ept_lock);
 	ret = map_walk(vm, gpa, hpa, end, attr, false);
 	if (!ret)
 		ret = map_walk(vm, gpa, hpa, end, attr, true);
+	spin_unlock(&vm->ept_lock);
 	return ret;
 }
 
@@ -130,6 +139,7 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 
 	if (!IS_ALIGNED(gpa | size, PAGE_SIZE) || end < gpa)
 		return -EINVAL;
+	spin_lock(&vm->ept_lock);
 	while (gpa < end) {
 		u64 *pdpt = table_at(vm->ept_root, gpa, 3);
 		u64 *pd = pdpt ? table_at(pdpt, gpa, 2) : NULL;
@@ -145,7 +155,10 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 			gpa += SZ_2M;
 			continue;
 		}
-		u64 *pt = (*e & EPT_PRESENT_MASK) ? next_table(vm, pd, gpa, 1) : NULL;
+		u64 *pt = table_at(pd, gpa, 1);
+
+		if (!pt && (*e & EPT_LEAF_2M))
+			pt = split_leaf(vm, e, true);
 		if (pt) {
 			pt[idx(gpa, 0)] = 0;
 		} else if (*e & EPT_LEAF_2M) {
@@ -156,6 +169,7 @@ int ept_unmap(struct vm *vm, u64 gpa, u64 size)
 		}
 		gpa += PAGE_SIZE;
 	}
+	spin_unlock(&vm->ept_lock);
 	if (vm->state == VM_RUNNING)
 		invept_single(vm->eptp);
 	return 0;

@@ -65,8 +65,9 @@ static void send_icr(u32 dest, u32 lo)
 		 * The x2APIC ICR write is not serializing: without the fence the
 		 * IPI may overtake our earlier stores, and a kicked CPU would look
 		 * at flags (EPT flush, INIT, VM state) before they are visible.
+		 * WRMSR is no memory access: LFENCE keeps it behind the MFENCE.
 		 */
-		asm volatile("mfence" ::: "memory");
+		asm volatile("mfence; lfence" ::: "memory");
 		wrmsr(0x830, ((u64)dest << 32) | lo);
 		return;
 	}

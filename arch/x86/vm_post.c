@@ -153,11 +153,12 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 		memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
 		vmx_msr_bitmap_init(vm->msr_bitmap);
 		/*
-		 * Enough for all its RAM in 4 KiB pages (one table per 2 MiB) plus
-		 * the upper levels, BAR and MMIO windows: a Service VM mapping
+		 * Enough for all its RAM in 4 KiB pages (one table per 2 MiB, one
+		 * directory per GiB) plus the upper levels, BAR and MMIO windows: a Service VM mapping
 		 * at ever new addresses gets -ENOMEM, not the host's memory.
 		 */
-		vm->ept_page_limit = (unsigned)(vm->cfg->template_mem_size >> 21) + POST_EPT_EXTRA_PAGES;
+		vm->ept_page_limit = (unsigned)(vm->cfg->template_mem_size >> 21) +
+				     (unsigned)(vm->cfg->template_mem_size >> 30) + POST_EPT_EXTRA_PAGES;
 		ret = ept_init(vm);
 	}
 	if (!ret && vtd_active()) {

@@ -275,6 +275,10 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	return 0;
 }
 
+/* vPCI's lock: BAR placement checks the RAM table under it */
+void vmm_layout_lock(struct vm *vm) { spin_lock(&vm->vpci.lock); }
+void vmm_layout_unlock(struct vm *vm) { spin_unlock(&vm->vpci.lock); }
+
 static void unmap_range(struct vm *vm, u64 gpa, u64 size)
 {
 	ept_unmap(vm, gpa, size);

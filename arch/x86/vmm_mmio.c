@@ -47,9 +47,8 @@ static struct vm *boot_owner(u64 hpa, u64 size, u64 *gpa)
 	return NULL;
 }
 
-/* The board device with an MMIO resource spanning exactly [hpa, +size) (pages), and that range. */
-static const struct board_acpi_dev *board_resource(u64 hpa, u64 size,
-						   const struct board_res_range **range)
+/* Is [hpa, +size) exactly the page span of a board device's MMIO resource? */
+static bool board_resource(u64 hpa, u64 size)
 {
 	const struct board_config *b = scenario.board_info;
 
@@ -58,22 +57,19 @@ static const struct board_acpi_dev *board_resource(u64 hpa, u64 size,
 			const struct board_res_range *m = &b->acpi_devs[i].mmio[r];
 			u64 lo = ALIGN_DOWN(m->base, PAGE_SIZE), hi = ALIGN_UP(m->base + m->size, PAGE_SIZE);
 
-			if (m->size && lo == hpa && hi - lo == size) {
-				*range = m;
-				return &b->acpi_devs[i];
-			}
+			if (m->size && lo == hpa && hi - lo == size)
+				return true;
 		}
-	return NULL;
+	return false;
 }
 
 int vmm_mmiodev_lookup(u64 hpa, u64 size, struct vmm_mmiodev_info *info)
 {
 	const struct moved_res *m = moved_at(hpa);
-	const struct board_res_range *range;
 	struct vm *owner;
 	u64 gpa;
 
-	if (!board_resource(hpa, size, &range))
+	if (!board_resource(hpa, size))
 		return -ENODEV;
 	memset(info, 0, sizeof(*info));
 	if (m) {
@@ -124,18 +120,16 @@ static int assign_check(const struct vm *vm, const struct abi_mmiodev *dev)
 
 	for (unsigned i = 0; i < ABI_MMIODEV_RES_NUM; i++) {
 		const struct abi_mmiodev_res *r = &dev->res[i];
-		const struct board_res_range *range;
-		const struct board_acpi_dev *bdev;
 		u64 gpa;
 		int ret;
 
 		if (!r->size)
 			continue;
 		need++;
-		bdev = board_resource(r->service_vm_pa, r->size, &range);
-		if (!bdev || boot_owner(r->service_vm_pa, r->size, &gpa) != service_vm)
+		if (!board_resource(r->service_vm_pa, r->size) ||
+		    boot_owner(r->service_vm_pa, r->size, &gpa) != service_vm)
 			return -ENODEV;
-		ret = vmmio_msi_check(vm, bdev, range->base, range->size);
+		ret = vmmio_msi_check(vm, r->service_vm_pa, r->size);
 		if (ret)
 			return ret;
 	}

@@ -29,13 +29,15 @@ bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 base, u64 size, v
 
 	if (!is_hpet(dev))
 		return false;
-	if (size < HPET_TN_CONF(1))
+	if (size < HPET_TN_CONF(0) + 4)
 		return true;		/* no room for a timer: not an HPET we know, assume it can */
 	gcap = rd(base + HPET_GCAP);
 	if (gcap == 0xffffffffu)
 		return true;		/* nothing answers: assume the worst */
-	/* timers past the device's own range are not read: that may be someone else */
-	for (unsigned n = 0; n < HPET_GCAP_NUM_TIM(gcap) && HPET_TN_CONF(n) + 4 <= size; n++)
+	/* timers past the device's own range are not read (that may be someone else): assume */
+	if (HPET_TN_CONF(HPET_GCAP_NUM_TIM(gcap) - 1) + 4 > size)
+		return true;
+	for (unsigned n = 0; n < HPET_GCAP_NUM_TIM(gcap); n++)
 		if (rd(base + HPET_TN_CONF(n)) & HPET_TN_FSB_CAP)
 			return true;
 	return false;
@@ -56,20 +58,18 @@ static int check_one(const struct vm *vm, const struct board_acpi_dev *dev, u64 
 	return -EPERM;
 }
 
-int vmmio_msi_check(const struct vm *vm, const struct board_acpi_dev *dev, u64 hpa, u64 size)
+/* Every board device with a range in what vm gets counts, named or not, sharing the page or not. */
+int vmmio_msi_check(const struct vm *vm, u64 hpa, u64 size)
 {
 	const struct board_config *b = scenario.board_info;
 
-	if (dev) {
+	for (unsigned i = 0; b && i < b->nr_acpi_devs; i++) {
+		const struct board_acpi_dev *dev = &b->acpi_devs[i];
+
 		for (unsigned r = 0; r < dev->nr_mmio; r++)
 			if (ranges_overlap(hpa, size, dev->mmio[r].base, dev->mmio[r].size) &&
 			    check_one(vm, dev, dev->mmio[r].base, dev->mmio[r].size))
 				return -EPERM;
-		return 0;
 	}
-	/* a raw region: whatever board device it covers counts */
-	for (unsigned i = 0; b && i < b->nr_acpi_devs; i++)
-		if (vmmio_msi_check(vm, &b->acpi_devs[i], hpa, size))
-			return -EPERM;
 	return 0;
 }

@@ -40,7 +40,7 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 		printk("VM %s: MMIO region at GPA 0x%lx overlaps an emulated device\n", vm->name, d->gpa);
 		return -EINVAL;
 	}
-	if (vmmio_msi_check(vm, d->dev, p.hpa, p.size))
+	if (vmmio_msi_check(vm, p.hpa, p.size))
 		return -EPERM;
 	if (d->dev && d->dev->nr_irqs) {
 		printk("VM %s: MMIO device %s uses IRQ %u: interrupts of MMIO devices are not "

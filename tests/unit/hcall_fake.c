@@ -282,6 +282,20 @@ int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info)
 	return -ENODEV;
 }
 
+unsigned fake_layout_locked;
+
+void vmm_layout_lock(struct vm *vm)
+{
+	(void)vm;
+	assert_int_equal(fake_layout_locked++, 0);
+}
+
+void vmm_layout_unlock(struct vm *vm)
+{
+	(void)vm;
+	assert_int_equal(--fake_layout_locked, 0);
+}
+
 bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
 {
 	for (unsigned i = 0; i < vm->nr_allowed_pci; i++)
@@ -449,7 +463,8 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 {
 	int ret = enter(OP_MAP);
 
-	/* contract: only validated regions reach the VMM */
+	/* contract: only validated regions reach the VMM, with the layout held */
+	assert_int_equal(fake_layout_locked, 1);
 	assert_true(IS_ALIGNED(user_gpa | service_gpa | size, PAGE_SIZE) && size);
 	assert_true(in_ram(&fake_service, service_gpa, size));
 	assert_false(vmm_gpa_range_in_use(vm, user_gpa, size));
@@ -466,6 +481,7 @@ int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 {
 	int ret = enter(OP_UNMAP);
 
+	assert_int_equal(fake_layout_locked, 1);
 	assert_true(IS_ALIGNED(user_gpa | size, PAGE_SIZE) && size);
 	if (ret)
 		return ret;

@@ -174,6 +174,20 @@ static void test_table_budget(void **state)
 	/* within the same table it goes on */
 	assert_int_equal(ept_map(&vm, PAGE_SIZE, 0x200000, PAGE_SIZE, EPT_R, EPT_MT_WB), 0);
 	assert_int_equal(hpa_of(PAGE_SIZE), 0x200000);
+	/* an unmap inside a 2 MiB leaf still splits it (up to twice the budget): the rest stays */
+	assert_int_equal(ept_unmap(&vm, 2 * MB + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(vm.ept_pages, 5);
+	assert_int_equal(hpa_of(2 * MB + PAGE_SIZE), ~0ULL);
+	assert_int_equal(hpa_of(2 * MB), 0x40000000);
+	assert_int_equal(hpa_of(4 * MB - PAGE_SIZE), 0x40000000 + 2 * MB - PAGE_SIZE);
+	assert_int_equal(ept_unmap(&vm, 4 * MB + PAGE_SIZE, PAGE_SIZE), 0);
+	assert_int_equal(vm.ept_pages, 6);
+	/* past twice the budget a split is impossible: the whole leaf goes, never half of it */
+	vm.ept_page_limit = 3;
+	assert_int_equal(ept_map(&vm, 8 * MB, 0x60000000, 2 * MB, EPT_R, EPT_MT_WB), 0);
+	assert_int_equal(ept_unmap(&vm, 8 * MB, PAGE_SIZE), 0);
+	assert_int_equal(hpa_of(8 * MB + PAGE_SIZE), ~0ULL);
+	assert_int_equal(vm.ept_pages, 6);
 	/* a root beyond the budget: no EPT at all */
 	ept_destroy(&vm);
 	assert_int_equal(vm.ept_pages, 0);

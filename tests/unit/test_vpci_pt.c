@@ -120,6 +120,19 @@ static void test_header_reads_through(void **state)
 	assert_int_equal(fake_nlog, 0);
 }
 
+/* Without ECAM the extended space is nobody's: all ones of the access's size, not more. */
+static void test_extended_space_without_ecam(void **state)
+{
+	(void)state;
+	fake_ecam = false;
+	assert_int_equal(rd(V1, 0x100, 4), 0xFFFFFFFF);
+	assert_int_equal(rd(V1, 0x100, 2), 0xFFFF);
+	assert_int_equal(rd(V1, 0x103, 1), 0xFF);
+	assert_int_equal(rd(V1, 0x142, 2), 0xFFFF);
+	fake_ecam = true;
+	assert_int_equal(rd(V1, 0x140, 2), 0x000E);
+}
+
 static void test_command_is_mirrored(void **state)
 {
 	(void)state;
@@ -418,6 +431,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_flr_waits_for_transactions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reset_on_assign_and_release, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_multifunction_bit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_extended_space_without_ecam, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_service_vm_view, setup, teardown),
 	};
 
