@@ -95,6 +95,23 @@ static unsigned holes_of(const struct vpci_vdev *d, unsigned idx, u32 off[2], u3
 	return n;
 }
 
+/* Unmap the first `pieces` mapped pieces of a BAR (the parts between its trapped holes). */
+static void unmap_pieces(struct vpci_vdev *d, unsigned idx, const u32 *off, const u32 *len,
+			 unsigned n, unsigned pieces)
+{
+	struct vpci_bar *b = &d->bar[idx];
+	u64 cur = 0;
+
+	for (unsigned h = 0; h <= n && h < pieces; h++) {
+		u64 end = h < n ? off[h] : b->size;
+
+		if (end > cur)
+			d->vpci->ops->unmap_mmio(d->vpci->ctx, b->gpa + cur, end - cur);
+		if (h < n)
+			cur = (u64)off[h] + len[h];
+	}
+}
+
 static void bar_map(struct vpci_vdev *d, unsigned idx)
 {
 	struct vpci_bar *b = &d->bar[idx];
@@ -113,19 +130,23 @@ static void bar_map(struct vpci_vdev *d, unsigned idx)
 		return;
 	}
 	n = holes_of(d, idx, off, len);
+	/* the pieces first, all or none: a later decode enable or move tries again */
 	for (unsigned h = 0; h <= n; h++) {
 		u64 end = h < n ? off[h] : b->size;
 
-		if (end > cur && ops->map_mmio(ctx, b->gpa + cur, b->hpa + cur, end - cur, true))
-			pr_err("vpci " BDF_FMT ": BAR%u: EPT map of 0x%lx failed\n",
+		if (end > cur && ops->map_mmio(ctx, b->gpa + cur, b->hpa + cur, end - cur, true)) {
+			pr_err("vpci " BDF_FMT ": BAR%u: EPT map of 0x%lx failed: BAR not mapped\n",
 			       BDF_ARGS(d->vbdf), idx, b->gpa + cur);
-		if (h < n) {
-			if (ops->trap_mmio(ctx, b->gpa + off[h], len[h], d))
-				pr_err("vpci " BDF_FMT ": BAR%u: trapping 0x%lx failed\n",
-				       BDF_ARGS(d->vbdf), idx, b->gpa + off[h]);
-			cur = (u64)off[h] + len[h];
+			unmap_pieces(d, idx, off, len, n, h);
+			return;
 		}
+		if (h < n)
+			cur = (u64)off[h] + len[h];
 	}
+	for (unsigned h = 0; h < n; h++)
+		if (ops->trap_mmio(ctx, b->gpa + off[h], len[h], d))
+			pr_err("vpci " BDF_FMT ": BAR%u: trapping 0x%lx failed\n",
+			       BDF_ARGS(d->vbdf), idx, b->gpa + off[h]);
 	b->mapped = true;
 }
 
@@ -135,7 +156,6 @@ static void bar_unmap(struct vpci_vdev *d, unsigned idx)
 	const struct vpci_ops *ops = d->vpci->ops;
 	void *ctx = d->vpci->ctx;
 	u32 off[2], len[2];
-	u64 cur = 0;
 	unsigned n;
 
 	if (!b->mapped)
@@ -147,16 +167,9 @@ static void bar_unmap(struct vpci_vdev *d, unsigned idx)
 		return;
 	}
 	n = holes_of(d, idx, off, len);
-	for (unsigned h = 0; h <= n; h++) {
-		u64 end = h < n ? off[h] : b->size;
-
-		if (end > cur)
-			ops->unmap_mmio(ctx, b->gpa + cur, end - cur);
-		if (h < n) {
-			ops->untrap_mmio(ctx, b->gpa + off[h], len[h]);
-			cur = (u64)off[h] + len[h];
-		}
-	}
+	unmap_pieces(d, idx, off, len, n, n + 1);
+	for (unsigned h = 0; h < n; h++)
+		ops->untrap_mmio(ctx, b->gpa + off[h], len[h]);
 }
 
 void vpci_bar_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc)

@@ -229,6 +229,22 @@ static void test_decode_maps_and_unmaps(void **state)
 	assert_int_equal(fvm.nmap, 3);
 }
 
+/* A BAR whose EPT map fails is not mapped at all, and decode toggled later maps it. */
+static void test_failed_map_is_retried(void **state)
+{
+	(void)state;
+	fvm.map_fail = 1;			/* BAR0, the first mapped */
+	cmd_wr(DEV, PCI_COMMAND_MEMORY);
+	assert_int_equal(mapped_hpa(BAR0_HPA), ~0ULL);
+	assert_int_equal(mapped_hpa(BAR2_HPA), BAR2_HPA);
+	assert_int_equal(fvm.nmap, 2);
+	cmd_wr(DEV, 0);				/* unmaps only what is mapped */
+	assert_int_equal(fvm.nmap, 0);
+	cmd_wr(DEV, PCI_COMMAND_MEMORY);
+	assert_int_equal(mapped_hpa(BAR0_HPA), BAR0_HPA);
+	assert_int_equal(fvm.nmap, 3);
+}
+
 static void test_sizing_keeps_the_mapping(void **state)
 {
 	(void)state;
@@ -555,6 +571,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sizing_mem64, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unimplemented_bar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_decode_maps_and_unmaps, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_map_is_retried, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sizing_keeps_the_mapping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relocate_mem32_decode_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_relocate_decode_off_then_on, setup, teardown),

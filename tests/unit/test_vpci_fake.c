@@ -347,6 +347,10 @@ static int f_map(void *ctx, u64 gpa, u64 hpa, u64 size, bool uncached)
 	assert_true(uncached);
 	assert_true(size && IS_ALIGNED(gpa | hpa | size, PAGE_SIZE));
 	check_free(gpa, size);
+	if (fvm.map_fail) {
+		fvm.map_fail--;
+		return -ENOMEM;
+	}
 	assert_true(fvm.nmap < ARRAY_SIZE(fvm.map));
 	fvm.map[fvm.nmap++] = (struct fake_map){ gpa, hpa, size };
 	fvm.map_calls++;

@@ -85,6 +85,7 @@ struct fake_vm {
 	u64 last_gaddr;
 	u32 last_gdata;
 	bool remap_fail;
+	unsigned map_fail;		/* fail the next N EPT maps (out of table pages) */
 	u64 haddr_override;		/* non-zero: msi_remap returns this address */
 	u64 udelay_total;
 	unsigned udelay_calls;
