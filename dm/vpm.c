@@ -59,7 +59,7 @@ static int pm1_evt_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u
 	u32 regs = (u32)v->vm->pm1_en << 16;	/* status in the low half: 0 */
 
 	(void)opaque;
-	*val = (regs >> ((port - PM1A_EVT_PORT) * 8)) & (size == 4 ? ~0u : (1u << (size * 8)) - 1);
+	*val = (regs >> ((port - PM1A_EVT_PORT) * 8)) & size_ones(size);
 	return 0;
 }
 
@@ -67,7 +67,7 @@ static int pm1_evt_write(struct vcpu *v, void *opaque, u16 port, unsigned size, 
 {
 	unsigned off = port - PM1A_EVT_PORT;
 	u32 regs = (u32)v->vm->pm1_en << 16;
-	u32 mask = (size == 4 ? ~0u : (1u << (size * 8)) - 1) << (off * 8);
+	u32 mask = size_ones(size) << (off * 8);
 
 	(void)opaque;
 	regs = (regs & ~mask) | ((val << (off * 8)) & mask);

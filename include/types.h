@@ -29,6 +29,12 @@ static inline bool ranges_overlap(u64 a, u64 alen, u64 b, u64 blen)
 	return a < b + blen && b < a + alen;
 }
 
+/* The low size bytes of a 32-bit value (size >= 4: all): an access's data mask. */
+static inline u32 size_ones(unsigned size)
+{
+	return size >= 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+}
+
 #define PAGE_SIZE 4096ULL
 #define PAGE_SHIFT 12
 

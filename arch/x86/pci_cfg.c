@@ -34,7 +34,7 @@ u32 pci_cfg_read(u16 bdf, u16 offset, unsigned size)
 	if (p)
 		return size == 1 ? *(volatile u8 *)p : size == 2 ? *(volatile u16 *)p : *(volatile u32 *)p;
 	if (offset >= 256)	/* no extended space without ECAM: nothing there, size bytes of ones */
-		return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
+		return size_ones(size);
 	spin_lock(&cf8_lock);
 	outl(PCI_CONF_ADDR, 0x80000000u | ((u32)bdf << 8) | (offset & 0xfc));
 	if (size == 1)

@@ -32,7 +32,7 @@ static int lapic_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 
 	if (vlapic_mmio_read(&v->vlapic, off & ~3u, &reg))
 		return -EINVAL;
 	reg >>= (off & 3) * 8;
-	*val = size >= 4 ? reg : reg & ((1u << (size * 8)) - 1);
+	*val = reg & size_ones(size);
 	return 0;
 }
 

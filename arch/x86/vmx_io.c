@@ -13,11 +13,6 @@
 /* A port nobody decodes: reads float to all ones, writes go nowhere. */
 static const struct pio_handler no_device;
 
-static inline u32 io_mask(unsigned size)
-{
-	return size == 4 ? 0xffffffffu : (1u << (size * 8)) - 1;
-}
-
 /* The access is done unless a handler stopped the VM. */
 static inline int io_done(struct vcpu *v)
 {
@@ -29,22 +24,25 @@ static inline int io_done(struct vcpu *v)
 
 static __noinline int io_in(struct vcpu *v, const struct pio_handler *h, u16 port, unsigned size)
 {
-	u32 val = 0xffffffff, mask = io_mask(size);
+	u32 val = 0xffffffff;
 
 	if (h->read && h->read(v, h->opaque, port, size, &val))
 		val = 0xffffffff;
 	/* IN to AL/AX keeps the other bits; IN to EAX zero-extends */
-	if (size == 4)
+	if (size == 4) {
 		v->gpr[GPR_RAX] = val;
-	else
+	} else {
+		u32 mask = size_ones(size);
+
 		v->gpr[GPR_RAX] = (v->gpr[GPR_RAX] & ~(u64)mask) | (val & mask);
+	}
 	return io_done(v);
 }
 
 static __noinline int io_out(struct vcpu *v, const struct pio_handler *h, u16 port, unsigned size)
 {
 	if (h->write)
-		h->write(v, h->opaque, port, size, (u32)v->gpr[GPR_RAX] & io_mask(size));
+		h->write(v, h->opaque, port, size, (u32)v->gpr[GPR_RAX] & size_ones(size));
 	return io_done(v);
 }
 

@@ -43,7 +43,7 @@ static __noinline int cfg_read_scan(struct vcpu *v, struct vpci *vp, u16 vbdf, u
 	struct vpci_vdev *d = vpci_find_vdev_scan(vp, vbdf);
 
 	if (!d) {
-		*val = vpci_ones(size);
+		*val = size_ones(size);
 		return cfg_miss(vp, v, vbdf, off, size, false, val);
 	}
 	return vdev_read_unlock(vp, d, off, size, val);
@@ -61,7 +61,7 @@ cfg_read(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off, unsigned size, u32 
 	struct vpci_vdev *d = vpci_vdev_hinted(vp);
 
 	if (!access_ok(off, size)) {
-		*val = vpci_ones(size);
+		*val = size_ones(size);
 		return 0;
 	}
 	spin_lock(&vp->lock);
@@ -80,7 +80,7 @@ static int cfg_write(struct vpci *vp, struct vcpu *v, u16 vbdf, u16 off, unsigne
 	d = vpci_find_vdev(vp, vbdf);
 	if (!d)
 		return cfg_miss(vp, v, vbdf, off, size, true, &val);
-	d->ops->write(d, off, size, val & vpci_ones(size));
+	d->ops->write(d, off, size, val & size_ones(size));
 	spin_unlock(&vp->lock);
 	return 0;
 }
@@ -122,7 +122,7 @@ int vpci_pio_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *va
 		*val = cf8;
 		return 0;
 	}
-	*val = vpci_ones(size);
+	*val = size_ones(size);
 	if (port < VPCI_CFC_PORT && vp->legacy_read)
 		return vp->legacy_read(v, vp->legacy_opaque, port, size, val);
 	return 0;
@@ -164,7 +164,7 @@ int vpci_ecam_read(struct vpci *vp, u64 offset, unsigned size, u64 *val)
 	int ret;
 
 	/* 8-byte and unaligned accesses are not config requests: all ones */
-	*val = size >= 8 ? ~0ULL : vpci_ones(size);
+	*val = size >= 8 ? ~0ULL : size_ones(size);
 	if (size > 4 || !ecam_decode(vp, offset, &bdf, &reg))
 		return 0;
 	ret = vpci_cfg_read(vp, bdf, reg, size, &v);
@@ -190,7 +190,7 @@ int vpci_ecam_mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u6
 	int ret;
 
 	if (gpa < vp->ecam_base || gpa - vp->ecam_base >= vpci_ecam_size(vp)) {
-		*val = size >= 8 ? ~0ULL : vpci_ones(size);
+		*val = size >= 8 ? ~0ULL : size_ones(size);
 		return 0;
 	}
 	if (size > 4 || !ecam_decode(vp, gpa - vp->ecam_base, &bdf, &reg))

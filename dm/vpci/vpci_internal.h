@@ -7,16 +7,11 @@
 #include "pci_dev.h"
 #include "vpci.h"
 
-static inline u32 vpci_ones(unsigned size)
-{
-	return size >= 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;
-}
-
 /* Bytes [off & 3, +size) of the dword containing off replaced by val. */
 static inline u32 vpci_merge(u32 old, u16 off, unsigned size, u32 val)
 {
 	unsigned shift = (off & 3) * 8;
-	u32 mask = vpci_ones(size) << shift;
+	u32 mask = size_ones(size) << shift;
 
 	return (old & ~mask) | ((val << shift) & mask);
 }
@@ -24,7 +19,7 @@ static inline u32 vpci_merge(u32 old, u16 off, unsigned size, u32 val)
 /* The part of dword value dw that an access (off, size) sees. */
 static inline u32 vpci_extract(u32 dw, u16 off, unsigned size)
 {
-	return (dw >> ((off & 3) * 8)) & vpci_ones(size);
+	return (dw >> ((off & 3) * 8)) & size_ones(size);
 }
 
 /* Does the access [off, off + size) touch byte range [lo, hi)? */

@@ -272,7 +272,7 @@ int vpci_msix_mmio_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u6
 	int bar;
 
 	(void)v;
-	*val = size >= 8 ? ~0ULL : vpci_ones(size);
+	*val = size >= 8 ? ~0ULL : size_ones(size);
 	spin_lock(&vp->lock);
 	bar = vpci_bar_at(d, gpa, &off);
 	if (bar >= 0) {

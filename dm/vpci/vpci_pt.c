@@ -98,8 +98,8 @@ static void pt_write_command(struct vpci_vdev *d, u16 off, unsigned size, u32 va
 	if (vpci_touches(off, size, PCI_STATUS, PCI_STATUS + 2)) {
 		u16 at = MAX(off, PCI_STATUS);
 		unsigned n = off + size - at;
-		u32 part = (dw >> ((at & 3) * 8)) & vpci_ones(n);
-		u32 rw1c = (PCI_STATUS_RW1C >> ((at - PCI_STATUS) * 8)) & vpci_ones(n);
+		u32 part = (dw >> ((at & 3) * 8)) & size_ones(n);
+		u32 rw1c = (PCI_STATUS_RW1C >> ((at - PCI_STATUS) * 8)) & size_ones(n);
 
 		if (part & rw1c)
 			pci_cfg_write(d->pbdf, at, n, part & rw1c);

@@ -230,7 +230,7 @@ u32 pci_cfg_read(u16 bdf, u16 off, unsigned size)
 
 	check_access(off, size);
 	if (!d || (off >= PCI_CFG_SIZE && !fake_ecam))
-		return size == 4 ? 0xFFFFFFFFu : (1u << (size * 8)) - 1;	/* as hardware: size bytes */
+		return size_ones(size);	/* as hardware: size bytes of ones */
 	if (d->pcie_off && off == d->pcie_off + PCI_EXP_DEVSTA && d->trpnd_reads &&
 	    --d->trpnd_reads == 0)
 		d->cfg[off] &= ~PCI_EXP_DEVSTA_TRPND;
