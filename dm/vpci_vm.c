@@ -247,8 +247,7 @@ int vm_vpci_init(struct vm *vm)
 		};
 	}
 	cfg.nr_devs = n;
-	for (unsigned i = 0; i < vm->ram.nr && i < VPCI_MAX_RANGES; i++)
-		cfg.ram[cfg.nr_ram++] = (struct vpci_range){ vm->ram.r[i].gpa, vm->ram.r[i].size };
+	/* no cfg.ram: BAR moves check the RAM table itself (op_ram_overlaps) */
 	cfg.mmio[cfg.nr_mmio++] = (struct vpci_range){ VM_MMIO32_BASE, VM_ECAM_BASE - VM_MMIO32_BASE };
 
 	ret = vpci_init(&vm->vpci, vm->post ? &post_vpci_ops : &vm_vpci_ops, vm, &cfg);

@@ -148,7 +148,7 @@ struct vpci_config {
 	const struct vpci_dev_config *devs;
 	unsigned nr_devs;
 	unsigned nr_ram, nr_mmio;
-	struct vpci_range ram[VPCI_MAX_RANGES];		/* guest RAM */
+	struct vpci_range ram[VPCI_MAX_RANGES];		/* guest RAM, when ops has no ram_overlaps */
 	struct vpci_range mmio[VPCI_MAX_RANGES];	/* where BARs may go; must exclude
 							 * emulated ranges (ECAM, LAPIC, IOAPIC) */
 	u64 ecam_base;		/* GPA of the virtual ECAM window (vpci_ecam_mmio_*) */
@@ -255,6 +255,12 @@ int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc);
 int vpci_deassign_dev(struct vpci *vp, u16 vbdf);
 struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
 
+/* Is slot d the live vdev at vbdf? (Freed slots have no ops.) */
+static inline bool vpci_vdev_is(const struct vpci_vdev *d, u16 vbdf)
+{
+	return d->vbdf == vbdf && d->ops;
+}
+
 /* The vdev vdev_hint names (always one of vdev[]). */
 static inline struct vpci_vdev *vpci_vdev_hinted(struct vpci *vp)
 {
@@ -271,7 +277,7 @@ static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
 {
 	struct vpci_vdev *d = vpci_vdev_hinted(vp);
 
-	return d->vbdf == vbdf && d->ops ? d : vpci_find_vdev_scan(vp, vbdf);
+	return vpci_vdev_is(d, vbdf) ? d : vpci_find_vdev_scan(vp, vbdf);
 }
 /* The vpci a physical function is assigned to, NULL if none. */
 struct vpci *vpci_pdev_owner(u16 pbdf);

@@ -65,7 +65,7 @@ cfg_read(struct vcpu *v, struct vpci *vp, u16 vbdf, u16 off, unsigned size, u32 
 		return 0;
 	}
 	spin_lock(&vp->lock);
-	if (unlikely(d->vbdf != vbdf || !d->ops))
+	if (unlikely(!vpci_vdev_is(d, vbdf)))
 		return cfg_read_scan(v, vp, vbdf, off, size, val);
 	return vdev_read_unlock(vp, d, off, size, val);
 }

@@ -14,7 +14,7 @@ struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf)
 	for (unsigned i = 0; i < vp->nr_vdevs; i++) {
 		struct vpci_vdev *d = &vp->vdev[i];
 
-		if (d->vbdf == vbdf && d->ops) {
+		if (vpci_vdev_is(d, vbdf)) {
 			vp->vdev_hint = (u32)((u8 *)d - (u8 *)vp->vdev);
 			return d;
 		}
