@@ -7,6 +7,19 @@
 struct vm;
 struct board_acpi_dev;
 
+/* EPT maps whole pages: a small region (an HPET's 1 KiB) takes its page. */
+struct page_span {
+	u64 gpa, hpa, size;
+};
+
+/* [hpa, +size), seen at gpa (same page offset), rounded out to the pages that hold it. */
+static inline struct page_span vmmio_page_span(u64 gpa, u64 hpa, u64 size)
+{
+	u64 off = hpa & (PAGE_SIZE - 1);
+
+	return (struct page_span){ gpa - off, hpa - off, ALIGN_UP(off + size, PAGE_SIZE) };
+}
+
 typedef u32 (*vmmio_read32_fn)(u64 hpa);
 
 /* A board device's register (vmmio_hw.c; unit tests supply their own). */

@@ -36,10 +36,10 @@ static struct vm *boot_owner(u64 hpa, u64 size, u64 *gpa)
 
 		for (unsigned j = 0; j < c->nr_mmio_devs; j++) {
 			const struct vm_mmio_dev *d = &c->mmio_devs[j];
-			u64 lo = ALIGN_DOWN(d->hpa, PAGE_SIZE), hi = ALIGN_UP(d->hpa + d->size, PAGE_SIZE);
+			struct page_span s = vmmio_page_span(d->gpa, d->hpa, d->size);
 
-			if (lo == hpa && hi - lo == size) {
-				*gpa = ALIGN_DOWN(d->gpa, PAGE_SIZE);
+			if (s.hpa == hpa && s.size == size) {
+				*gpa = s.gpa;
 				return &vms[i];
 			}
 		}
@@ -55,9 +55,9 @@ static bool board_resource(u64 hpa, u64 size)
 	for (unsigned i = 0; b && i < b->nr_acpi_devs; i++)
 		for (unsigned r = 0; r < b->acpi_devs[i].nr_mmio; r++) {
 			const struct board_res_range *m = &b->acpi_devs[i].mmio[r];
-			u64 lo = ALIGN_DOWN(m->base, PAGE_SIZE), hi = ALIGN_UP(m->base + m->size, PAGE_SIZE);
+			struct page_span s = vmmio_page_span(m->base, m->base, m->size);
 
-			if (m->size && lo == hpa && hi - lo == size)
+			if (m->size && s.hpa == hpa && s.size == size)
 				return true;
 		}
 	return false;

@@ -9,16 +9,9 @@
 #include "vm.h"
 #include "vmmio.h"
 
-/* EPT maps whole pages: a small region (an HPET's 1 KiB) takes its page. */
-struct page_span {
-	u64 gpa, hpa, size;
-};
-
 static struct page_span span_of(const struct vm_mmio_dev *d)
 {
-	u64 off = d->hpa & (PAGE_SIZE - 1);
-
-	return (struct page_span){ d->gpa - off, d->hpa - off, ALIGN_UP(off + d->size, PAGE_SIZE) };
+	return vmmio_page_span(d->gpa, d->hpa, d->size);
 }
 
 static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
