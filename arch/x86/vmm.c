@@ -106,12 +106,20 @@ bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
 	return gpa >= base && size <= len && gpa - base <= len - size;
 }
 
-/* Its RAM as the scenario gives it: not the hypervisor pages holding its vACPI. */
+/*
+ * Its RAM as the scenario gives it (not the hypervisor pages holding its
+ * vACPI), and where [gpa, +size) is in host memory: within one range.
+ */
+static bool service_ram(const struct vm *service, u64 gpa, u64 size, u64 *hpa)
+{
+	return size && vm_mem_find(service->cfg->mem, service->cfg->nr_mem, gpa, size, hpa);
+}
+
 bool vmm_is_service_ram(const struct vm *service, u64 gpa, u64 size)
 {
 	u64 hpa;
 
-	return size && vm_mem_find(service->cfg->mem, service->cfg->nr_mem, gpa, size, &hpa);
+	return service_ram(service, gpa, size, &hpa);
 }
 
 bool vmm_uuid_in_use(const u8 uuid[16])
@@ -241,7 +249,7 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	unsigned mt;
 	int ret;
 
-	if (!vmm_is_service_ram(service_vm, service_gpa, size))
+	if (!service_ram(service_vm, service_gpa, size, &hpa))
 		return -EFAULT;
 	/* the template says how much RAM such a VM may have */
 	total += vm_ram_total(&vm->ram);
@@ -250,8 +258,6 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 		       vm->cfg->template_mem_size >> 20);
 		return -ENOMEM;
 	}
-	/* the Service VM's RAM ranges are contiguous in host memory within one range */
-	hpa = virt_to_phys(vm_gpa_to_hva(service_vm, service_gpa, size));
 	if (attr & ABI_MEM_ACCESS_READ)
 		prot |= EPT_R;
 	if (attr & ABI_MEM_ACCESS_WRITE)
