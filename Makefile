@@ -20,7 +20,7 @@ HV_ASFLAGS := -Iinclude -D__ASSEMBLY__ -MMD -MP
 HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size=4096 \
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
-HV_DIRS := boot arch/x86 dm dm/vacpi dm/vmmio dm/vpci hypercall vtd lib
+HV_DIRS := boot arch/x86 vtd dm dm/vacpi dm/vmmio dm/vpci vmm hypercall lib
 HV_C    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c))
 HV_S    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.S))
 HV_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C)) $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S))
@@ -84,13 +84,13 @@ run-qemu: setup-if-needed iso
 # Unit tests: each tests/unit/*.mk adds NAME to UNIT_TESTS and sets NAME_SRCS.
 UNIT_TESTS :=
 -include tests/unit/*.mk
-UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DUNIT_TEST -Iinclude -Itests/unit \
+UNIT_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -DUNIT_TEST -Iinclude -Itests/unit -Ivtd -Ivmm -Idm/vpci \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 
 .SECONDEXPANSION:
 UNIT_BINS := $(addprefix $(BUILD)/unit/test_,$(UNIT_TESTS))
 
-$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $(wildcard include/*.h include/public/*.h hypercall/*.h tests/unit/*.h)
+$(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $(wildcard include/*.h include/public/*.h hypercall/*.h vtd/*.h vmm/*.h dm/vpci/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/host_stubs.c $($*_SRCS) -lcmocka
 

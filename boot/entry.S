@@ -1,6 +1,6 @@
 /*
  * 32-bit entry from GRUB (multiboot1 or 2: EAX = magic, EBX = info), switch
- * to long mode on our own identity page tables, then call hv_main(magic, info).
+ * to long mode on our own identity page tables, then call boot_main(magic, info).
  */
 #include "asm_defs.h"
 
@@ -110,7 +110,7 @@ long_entry:
 	movl %ebp, %edi			/* upper halves are undefined after the switch */
 	movl %esi, %esi
 	xorl %ebp, %ebp
-	call hv_main
+	call boot_main
 6:	cli
 	hlt
 	jmp 6b

@@ -10,9 +10,9 @@
 #include "ioapic.h"
 #include "percpu.h"
 #include "vm.h"
+#include "vtd.h"
 
-#define INTX_GSIS 24
-#define INTX_VECTOR_BASE 0xB0
+#define INTX_GSIS IRQ_INTX_COUNT
 
 static struct intx_route {
 	struct vm *vm;
@@ -20,6 +20,27 @@ static struct intx_route {
 	bool asserted;
 } routes[INTX_GSIS];
 static spinlock_t routes_lock = SPINLOCK_INIT;
+
+/* PCI INTx on the physical pin: level, active low; remappable where VT-d remaps interrupts. */
+static int route_pin(u32 gsi, u32 dest)
+{
+	u8 vector = (u8)(IRQ_INTX_BASE + gsi), id;
+	u64 rte;
+	int ret = ioapic_gsi_id(gsi, &id);
+
+	if (ret)
+		return ret;
+	if (vtd_active()) {
+		u16 irte;
+
+		ret = vtd_ioapic_setup(id, vector, dest, true, true, &irte, &rte);
+		if (ret)
+			return ret;
+	} else {
+		rte = ioapic_rte(vector, dest, true, true);
+	}
+	return ioapic_write_rte(gsi, rte);
+}
 
 int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 {
@@ -37,8 +58,7 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 		return -EBUSY;
 	}
 	routes[gsi] = (struct intx_route){ vm, vgsi, false };
-	/* PCI INTx: level triggered, active low */
-	ret = ioapic_route(gsi, INTX_VECTOR_BASE + gsi, vm->vcpus[0]->pcpu->apic_id, true, true);
+	ret = route_pin(gsi, vm->vcpus[0]->pcpu->apic_id);
 	if (ret)
 		routes[gsi].vm = NULL;
 	spin_unlock(&routes_lock);
@@ -51,9 +71,9 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 bool ptirq_intx_deliver(u8 vector)
 {
 	struct intx_route *r;
-	u32 gsi = (u32)vector - INTX_VECTOR_BASE;
+	u32 gsi = (u32)vector - IRQ_INTX_BASE;
 
-	if (vector < INTX_VECTOR_BASE || gsi >= INTX_GSIS)
+	if (vector < IRQ_INTX_BASE || gsi >= INTX_GSIS)
 		return false;
 	r = &routes[gsi];
 	/* locked: the line may be moving to another VM right now (interrupts are off here) */
@@ -66,6 +86,18 @@ bool ptirq_intx_deliver(u8 vector)
 	}
 	spin_unlock(&routes_lock);
 	return true;
+}
+
+static void intx_irq(u8 vector, void *ctx)
+{
+	(void)ctx;
+	ptirq_intx_deliver(vector);
+}
+
+/* Boot: the INTx vectors are ptirq's. */
+int ptirq_init(void)
+{
+	return irq_register(IRQ_INTX_BASE, IRQ_INTX_COUNT, intx_irq, NULL);
 }
 
 /* The guest EOIed vector: drop the lines it served, let the device speak again. */

@@ -6,6 +6,7 @@
 #include "lib.h"
 #include "vm.h"
 #include "hcall.h"
+#include "hcall_init.h"
 
 int vcpu_cpl(struct vcpu *v);
 
@@ -27,4 +28,9 @@ int vmx_exit_vmcall(struct vcpu *v)
 					      v->gpr[GPR_RSI]);
 	vcpu_advance_rip(v);
 	return 0;
+}
+
+void hcall_init(void)
+{
+	vmexit_set_vmcall(vmx_exit_vmcall);
 }

@@ -3,6 +3,7 @@
 #define BH_BOOTINFO_H
 
 #include "types.h"
+#include "lib.h"
 
 #define MB1_BOOTLOADER_MAGIC	0x2BADB002u	/* EAX at a multiboot1 entry */
 #define MB2_BOOTLOADER_MAGIC	0x36D76289u	/* EAX at a multiboot2 entry */
@@ -40,6 +41,7 @@ struct boot_info {
 	u8 rsdp_copy[36];
 	unsigned rsdp_len;	/* 20 (ACPI 1.0) or 36 */
 	const char *loader;	/* protocol: "multiboot1" or "multiboot2" */
+	u64 entry_tsc;		/* TSC at the entry (boot/main.c; the boot_to_guest figure) */
 	char loader_name[BOOTINFO_NAME_LEN];	/* e.g. "GRUB 2.06", may be "" */
 	bool has_meminfo;
 	u32 mem_lower_kb, mem_upper_kb;
@@ -57,11 +59,44 @@ struct boot_info {
  */
 int bootinfo_parse(u32 magic, u64 info_phys, struct boot_info *out);
 
+/* Queries on a parsed boot_info: inline, as every layer that loads VMs asks them. */
+static inline size_t bootinfo_first_word(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != ' ' && s[n] != '\t')
+		n++;
+	return n;
+}
+
 /* Find the module whose string's first word is @tag (exact match). */
-bool bootinfo_find_module(const struct boot_info *bi, const char *tag,
-			  const struct boot_module **m);
+static inline bool bootinfo_find_module(const struct boot_info *bi, const char *tag,
+					const struct boot_module **m)
+{
+	size_t tlen = tag ? strlen(tag) : 0;
+
+	if (!tlen)
+		return false;
+	for (unsigned i = 0; i < bi->nr_mods && i < BOOTINFO_MAX_MODS; i++) {
+		const char *s = bi->mods[i].string;
+
+		if (bootinfo_first_word(s) == tlen && !strncmp(s, tag, tlen)) {
+			if (m)
+				*m = &bi->mods[i];
+			return true;
+		}
+	}
+	return false;
+}
 
 /* The module string after its first word and the blanks following it. */
-const char *bootinfo_module_args(const struct boot_module *m);
+static inline const char *bootinfo_module_args(const struct boot_module *m)
+{
+	const char *s = m->string + bootinfo_first_word(m->string);
+
+	while (*s == ' ' || *s == '\t')
+		s++;
+	return s;
+}
 
 #endif

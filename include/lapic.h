@@ -3,9 +3,7 @@
 #define BH_LAPIC_H
 
 #include "types.h"
-
-#define KICK_VECTOR 0xF0	/* wakes a pCPU so its vCPU sees new events */
-#define TIMER_VECTOR 0xEF	/* host TSC-deadline timer: next guest timer event */
+#include "irq.h"
 
 extern bool lapic_tsc_deadline;
 void lapic_arm_deadline(u64 tsc);	/* 0 disarms */

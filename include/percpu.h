@@ -44,8 +44,9 @@ static inline struct pcpu *this_cpu(void)
 
 void cpu_setup(struct pcpu *p);		/* GDT, TSS, IDT, GS base, CR4 bits */
 void __noreturn cpu_park(void);		/* stop this CPU for good */
+/* Start the MADT's other CPUs; each runs entry (no return) after its own set-up. Online count. */
+unsigned smp_start_aps(const u32 *apic_ids, unsigned n, void (*entry)(void));
 /* Handle host interrupt vector (on a VM exit or while idle); EOIs it. */
-void irq_dispatch(u8 vector);
 void __noreturn panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #endif

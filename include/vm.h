@@ -33,8 +33,8 @@ enum vcpu_state {
 };
 
 struct vcpu {
-	u64 gpr[NR_GPRS];	/* keep first: vmx_entry.S addresses it at offset 0 */
-	u8 launched;		/* vmx_entry.S: VMLAUNCH vs VMRESUME */
+	u64 gpr[NR_GPRS];	/* keep first: vcpu_entry.S addresses it at offset 0 */
+	u8 launched;		/* vcpu_entry.S: VMLAUNCH vs VMRESUME */
 	struct vm *vm;
 	unsigned id;		/* index in the VM = virtual LAPIC id */
 	struct pcpu *pcpu;
@@ -106,7 +106,7 @@ struct vm {
 	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
 	struct vm_ram ram;		/* from the scenario, or VM_SET_MEMORY_REGIONS */
-	/* post-launched VMs (arch/x86/vm_post.c) */
+	/* post-launched VMs (vmm/vm_post.c) */
 	bool post;
 	u16 vmid;			/* the Service VM's name for it */
 	u8 uuid[16];
@@ -130,7 +130,7 @@ void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
 bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size);	/* the RAM table now */
 void vm_flush_ept(struct vm *vm);
 
-/* vm_post.c: post-launched VMs (the hypercall side is arch/x86/vmm.c) */
+/* vm_post.c: post-launched VMs (the hypercall side is vmm/vmm.c) */
 extern struct vm post_vms[];
 bool vm_is_post_pcpu(unsigned cpu);
 
@@ -164,6 +164,7 @@ static inline void vcpu_advance_rip(struct vcpu *v)
 }
 int vcpu_cpu_mode(struct vcpu *v);		/* 16, 32 or 64 */
 void vcpu_kick(struct vcpu *v);
+int vcpu_irq_init(void);
 
 /* vmcs.c */
 #define CR0_HOST_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
@@ -186,7 +187,9 @@ int vmx_exit_cr_access(struct vcpu *v);
 int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 */
 int vmx_exit_io(struct vcpu *v);
 int vmx_exit_ept_violation(struct vcpu *v);
-int vmx_exit_vmcall(struct vcpu *v);
+int vmx_exit_vmcall(struct vcpu *v);		/* hypercall/dispatch.c */
+typedef int (*exit_handler_t)(struct vcpu *v);
+void vmexit_set_vmcall(exit_handler_t fn);
 int vmx_exit_xsetbv(struct vcpu *v);
 
 /* ept.c */
@@ -213,6 +216,8 @@ int vm_vpci_init(struct vm *vm);
 bool vpci_vm_msi_deliver(u8 vector);
 int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi);
 bool ptirq_intx_deliver(u8 vector);
+int ptirq_init(void);
+int vm_vpci_msi_init(void);
 void ptirq_eoi(struct vm *vm, u8 vector);
 void ptirq_release(struct vm *vm);
 void ptirq_reset(struct vm *vm);

@@ -1,6 +1,6 @@
 /*
  * VM management as the hypercall layer sees it (hypercall/ is the only caller;
- * arch/x86/vmm.c implements it, tests/unit/hcall_fake.c fakes it).
+ * vmm/vmm.c implements it, tests/unit/hcall_fake.c fakes it).
  *
  * Contract: the hypercall handlers validate every argument against the ABI
  * and against the queries below before they call an operation, and they run

@@ -6,10 +6,10 @@
 #define BH_VTD_H
 
 #include "types.h"
+#include "irq.h"
 #include "vtd_ir.h"
 #include "vtd_pt.h"
 
-#define VTD_FAULT_VECTOR	0xEE	/* fault events of every unit, to the BSP */
 #define VTD_MAX_DOMAINS		16
 
 struct boot_info;

@@ -95,6 +95,14 @@ static void vtd_crosscheck(void)
 		pr_info("VT-d: DMAR matches board %s\n", b->name);
 }
 
+/* Fault events arrive on the BSP; the dispatcher sends the EOI. */
+static void fault_irq(u8 vector, void *ctx)
+{
+	(void)vector;
+	(void)ctx;
+	vtd_fault_handle();
+}
+
 int vtd_init(const struct boot_info *bi)
 {
 	const struct acpi_sdt_header *t = acpi_find_table(bi, "DMAR");
@@ -148,6 +156,11 @@ int vtd_init(const struct boot_info *bi)
 		return ret;
 	}
 	ir = vtd_want_ir();
+	ret = irq_register(VTD_FAULT_VECTOR, 1, fault_irq, NULL);
+	if (ret) {
+		printk("VT-d: fault vector 0x%x taken (%d): DMA remapping off\n", VTD_FAULT_VECTOR, ret);
+		return ret;
+	}
 	for (unsigned i = 0; i < vtd_sys.nr_units; i++) {
 		ret = vtd_unit_bringup(&vtd_sys.units[i], ir, VTD_FAULT_VECTOR, lapic_id());
 		if (ret) {

@@ -2,6 +2,7 @@
 #include "lib.h"
 #include "console.h"
 #include "percpu.h"
+#include "irq.h"
 #include "asm_defs.h"
 #include "x86.h"
 

@@ -1,15 +1,14 @@
 /*
  * Physical IOAPIC access for INTx passthrough. The hypervisor uses no
  * device interrupts of its own, so it only touches the pins of devices it
- * passes through. With VT-d interrupt remapping on, the RTE is written in
- * remappable format through an IRTE (vtd_ioapic_setup).
+ * passes through. What goes into a pin's RTE (compatibility format, or
+ * remappable through a VT-d IRTE) is the caller's choice (dm/ptirq.c).
  */
 #include "lib.h"
 #include "ioapic.h"
 #include "mm.h"
 #include "spinlock.h"
 #include "vm_config.h"
-#include "vtd.h"
 
 #define IOREGSEL 0x00
 #define IOWIN 0x10
@@ -49,25 +48,24 @@ static void wr(const struct board_ioapic *io, u32 reg, u32 val)
 	b[IOWIN / 4] = val;
 }
 
-int ioapic_route(u32 gsi, u8 vector, u32 dest, bool level, bool active_low)
+int ioapic_gsi_id(u32 gsi, u8 *ioapic_id)
 {
 	unsigned pin;
 	const struct board_ioapic *io = find(gsi, &pin);
-	u64 rte;
-	int ret = 0;
 
 	if (!io)
 		return -ENODEV;
-	if (vtd_active()) {
-		u16 irte;
+	*ioapic_id = (u8)io->id;
+	return 0;
+}
 
-		ret = vtd_ioapic_setup((u8)io->id, vector, dest, level, active_low, &irte, &rte);
-		if (ret)
-			return ret;
-	} else {
-		rte = vector | (level ? BIT(15) : 0) | (active_low ? BIT(13) : 0) |
-		      ((u64)dest << 56);
-	}
+int ioapic_write_rte(u32 gsi, u64 rte)
+{
+	unsigned pin;
+	const struct board_ioapic *io = find(gsi, &pin);
+
+	if (!io)
+		return -ENODEV;
 	spin_lock(&ioapic_lock);
 	wr(io, 0x10 + 2 * pin, RTE_MASKED);
 	wr(io, 0x11 + 2 * pin, (u32)(rte >> 32));

@@ -12,8 +12,7 @@ extern u8 ap_tramp_cr3[], ap_tramp_stack[], ap_tramp_entry[];
 
 static u8 cpu_stacks[CONFIG_MAX_CPUS][HV_STACK_SIZE] __aligned(16);
 static volatile unsigned ap_starting;
-
-void __noreturn ap_main(void);
+static void (*ap_continue)(void);
 
 static void __noreturn ap_entry(void)
 {
@@ -22,7 +21,8 @@ static void __noreturn ap_entry(void)
 	cpu_setup(p);
 	lapic_init();
 	p->online = true;
-	ap_main();
+	ap_continue();
+	panic("CPU %u: AP entry returned", p->id);
 }
 
 static void tramp_set(u8 *off_sym, u64 v)
@@ -31,13 +31,14 @@ static void tramp_set(u8 *off_sym, u64 v)
 }
 
 /* Start every enabled CPU the MADT lists; returns how many are online. */
-unsigned smp_start_aps(const u32 *apic_ids, unsigned n)
+unsigned smp_start_aps(const u32 *apic_ids, unsigned n, void (*entry)(void))
 {
 	u32 self = lapic_id();
 	unsigned online = 1;
 
 	memcpy(phys_to_virt(AP_TRAMPOLINE_ADDR), ap_tramp_start, ap_tramp_end - ap_tramp_start);
 	tramp_set(ap_tramp_cr3, read_cr3());
+	ap_continue = entry;
 	tramp_set(ap_tramp_entry, (u64)ap_entry);
 
 	for (unsigned i = 0; i < n && online < CONFIG_MAX_CPUS; i++) {

@@ -1,2 +1,2 @@
 UNIT_TESTS += ioreq
-ioreq_SRCS := dm/ioreq.c
+ioreq_SRCS := vmm/ioreq.c

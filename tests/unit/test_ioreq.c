@@ -1,5 +1,5 @@
 /*
- * I/O request forwarding (dm/ioreq.c) against a fake Service VM: the slot a
+ * I/O request forwarding (vmm/ioreq.c) against a fake Service VM: the slot a
  * request fills, the upcall, the value a read gets back, the slot freed
  * afterwards; completion by notification or by polling; a Service VM that
  * breaks the protocol or never answers stops only the requesting VM.

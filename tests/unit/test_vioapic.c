@@ -1,4 +1,4 @@
-/* Unit tests for the virtual IOAPIC (arch/x86/vioapic.c), wired to real vLAPICs. */
+/* Unit tests for the virtual IOAPIC (dm/vioapic.c), wired to real vLAPICs. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>

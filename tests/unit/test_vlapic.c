@@ -1,4 +1,4 @@
-/* Unit tests for the virtual local APIC: registers, IPIs, x2APIC (arch/x86/vlapic.c). */
+/* Unit tests for the virtual local APIC: registers, IPIs, x2APIC (dm/vlapic.c). */
 #include "vlapic_fixture.h"
 
 static void test_defaults(void **state)

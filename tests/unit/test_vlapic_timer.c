@@ -1,4 +1,4 @@
-/* Unit tests for the virtual local APIC timer (arch/x86/vlapic_timer.c). */
+/* Unit tests for the virtual local APIC timer (dm/vlapic_timer.c). */
 #include "vlapic_fixture.h"
 
 static void test_timer_oneshot(void **state)

@@ -1,2 +1,2 @@
 UNIT_TESTS += vioapic
-vioapic_SRCS := arch/x86/vioapic.c arch/x86/vlapic.c arch/x86/vlapic_timer.c
+vioapic_SRCS := dm/vioapic.c dm/vlapic.c dm/vlapic_timer.c

@@ -1,2 +1,2 @@
 UNIT_TESTS += vlapic_timer
-vlapic_timer_SRCS := arch/x86/vlapic.c arch/x86/vlapic_timer.c
+vlapic_timer_SRCS := dm/vlapic.c dm/vlapic_timer.c

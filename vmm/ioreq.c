@@ -134,7 +134,7 @@ int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool w
 	return 0;
 }
 
-/* What vmx_io.c / vmx_mmio.c use for a post-launched VM's unclaimed accesses. */
+/* What vmexit_io.c / vmexit_mmio.c use for a post-launched VM's unclaimed accesses. */
 static int fwd_pio_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
 	(void)opaque;

@@ -3,7 +3,7 @@
  * the Service VM asks (CREATE_VM), with no RAM until VM_SET_MEMORY_REGIONS,
  * vCPUs on the template's reserved pCPUs, the vLAPIC/vIOAPIC and a vPCI
  * host bridge of their own; everything else they touch is forwarded to the
- * Service VM (dm/ioreq.c). Their vCPUs take a pCPU at START_VM and leave it
+ * Service VM (vmm/ioreq.c). Their vCPUs take a pCPU at START_VM and leave it
  * (VMCS cleared, TLB flushed) when the VM pauses, stops or is reset.
  */
 #include "lib.h"

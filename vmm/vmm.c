@@ -1,7 +1,7 @@
 /*
  * VM management for the hypercall layer (include/vmm.h): the queries the
  * handlers validate against, and the operations, on top of vm_post.c
- * (post-launched VM life cycle), dm/ioreq.c (request forwarding) and
+ * (post-launched VM life cycle), vmm/ioreq.c (request forwarding) and
  * vmm_dev.c (device moves). Handlers run one at a time under the hypercall
  * lock, so the state read by a query still holds when the operation runs.
  */
@@ -172,7 +172,7 @@ int vmm_set_vcpu_regs(struct vm *vm, u16 vcpu_id, const struct abi_regs *regs)
 	return 0;
 }
 
-/* The upcall vector for forwarded I/O requests (dm/ioreq.c injects it). */
+/* The upcall vector for forwarded I/O requests (vmm/ioreq.c injects it). */
 int vmm_set_callback_vector(struct vm *service, u8 vector)
 {
 	service->callback_vector = vector;

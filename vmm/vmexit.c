@@ -4,7 +4,7 @@
 #include "percpu.h"
 #include "vm.h"
 #include "x86.h"
-#include "vtd.h"
+#include "irq.h"
 
 static void dump_guest(struct vcpu *v)
 {
@@ -16,26 +16,6 @@ static void dump_guest(struct vcpu *v)
 	printk("  RSI %016lx RDI %016lx RBP %016lx CS %04lx\n",
 	       v->gpr[GPR_RSI], v->gpr[GPR_RDI], v->gpr[GPR_RBP],
 	       vmread(VMCS_GUEST_ES_SEL + 2 * SEG_CS));
-}
-
-/*
- * A host interrupt, taken on a VM exit (acknowledged on exit) or by an idle
- * CPU waiting in sti; hlt: kicks only wake, the host timer carries guest
- * timer events (and ioreq time-outs), the rest is VT-d faults and devices.
- */
-void irq_dispatch(u8 vector)
-{
-	struct vcpu *v = this_cpu()->vcpu;
-
-	if (vector == TIMER_VECTOR) {
-		if (v)
-			v->timer_armed = 0;	/* the deadline MSR cleared itself */
-	} else if (vector == VTD_FAULT_VECTOR) {
-		vtd_fault_handle();
-	} else if (vector != KICK_VECTOR && !ptirq_intx_deliver(vector)) {
-		vpci_vm_msi_deliver(vector);
-	}
-	lapic_eoi();
 }
 
 static int exit_ext_intr(struct vcpu *v)
@@ -78,6 +58,23 @@ static int exit_vmx_insn(struct vcpu *v)
 	return 0;
 }
 
+/* VMCALL: the hypercall layer's entry once it is plugged in (hcall_init), else #UD. */
+static exit_handler_t vmcall_handler;
+
+void vmexit_set_vmcall(exit_handler_t fn)
+{
+	vmcall_handler = fn;
+}
+
+static int exit_vmcall(struct vcpu *v)
+{
+	if (!vmcall_handler) {
+		vcpu_inject_ud(v);
+		return 0;
+	}
+	return vmcall_handler(v);
+}
+
 static int exit_nothing(struct vcpu *v)
 {
 	(void)v;
@@ -112,8 +109,6 @@ static int exit_unknown(struct vcpu *v)
 	return -1;
 }
 
-typedef int (*exit_handler_t)(struct vcpu *v);
-
 /* Every slot filled (no NULL test on each exit): exit_unknown, then the handled ones. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
@@ -127,7 +122,7 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 	[EXIT_PREEMPT_TIMER] = exit_nothing,
 	[EXIT_CPUID] = vmx_exit_cpuid,
 	[EXIT_HLT] = exit_hlt,
-	[EXIT_VMCALL] = vmx_exit_vmcall,
+	[EXIT_VMCALL] = exit_vmcall,
 	[EXIT_VMCLEAR] = exit_vmx_insn,
 	[EXIT_VMLAUNCH] = exit_vmx_insn,
 	[EXIT_VMPTRLD] = exit_vmx_insn,
@@ -150,7 +145,7 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 #pragma GCC diagnostic pop
 
 /*
- * Called by vmx_entry.S on the vCPU's exit stack after every VM exit. A
+ * Called by vcpu_entry.S on the vCPU's exit stack after every VM exit. A
  * raw exit reason below NR_EXIT_REASONS is an ordinary exit (no entry
  * failure bit, no flags in bits 16-30); anything else stops the VM. The
  * flag bits (26 bus lock, 27 enclave, 28 pending MTF) need controls we do

@@ -16,9 +16,9 @@
 #define VM_ECAM_BASE 0xE0000000ULL	/* as ACRN's pre-launched VMs; matches the vMCFG */
 #define VM_MMIO32_BASE 0xC0000000ULL	/* BAR window, up to the ECAM */
 
-/* MSIs: host vectors from MSI_VECTOR_BASE, each routed to one VM's guest message. */
-#define MSI_VECTOR_BASE 0x30
-#define MSI_VECTORS 0x80
+/* MSIs: host vectors from IRQ_MSI_BASE (include/irq.h), each routed to one VM's guest message. */
+#define MSI_VECTOR_BASE IRQ_MSI_BASE
+#define MSI_VECTORS IRQ_MSI_COUNT
 static struct msi_route {
 	struct vm *vm;
 	u64 gaddr;
@@ -149,6 +149,18 @@ bool vpci_vm_msi_deliver(u8 vector)
 	if (r.vm && r.vm->state == VM_RUNNING)
 		vlapic_deliver_msi(&r.vm->lapics, r.gaddr, r.gdata);
 	return true;
+}
+
+static void msi_irq(u8 vector, void *ctx)
+{
+	(void)ctx;
+	vpci_vm_msi_deliver(vector);
+}
+
+/* Boot: the MSI vectors are vPCI's. */
+int vm_vpci_msi_init(void)
+{
+	return irq_register(IRQ_MSI_BASE, IRQ_MSI_COUNT, msi_irq, NULL);
 }
 
 static u64 op_phys_read(void *ctx, u64 hpa, unsigned size)

@@ -48,7 +48,7 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	void *buf;
 
 	vacpi_vm_defaults(&t, vm->nr_vcpus);
-	/* the virtual PCI bus of dm/vpci_vm.c, with INTx routes of passthrough devices */
+	/* the virtual PCI bus of vmm/vm_vpci.c, with INTx routes of passthrough devices */
 	vm_vpci_windows(&t.pci.mmio32.base, &t.pci.mmio32.size, &t.pci.ecam_base);
 	for (unsigned i = 0; i < vm->cfg->nr_pci_devs && t.pci.nr_prt < ARRAY_SIZE(prt); i++) {
 		const struct vm_pci_dev *d = &vm->cfg->pci_devs[i];

@@ -49,51 +49,10 @@ static u64 vm_ram_size(const struct vm *vm)
 	return vm_ram_top(&vm->ram);
 }
 
-/* One console write for the whole table, so tables of VMs stopping together don't mix. */
-void vm_print_exit_counters(const struct vm *vm)
-{
-	u64 total[NR_EXIT_REASONS] = { 0 }, sum = 0;
-	char buf[2048];
-	size_t n;
-
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
-			total[r] += vm->vcpus[i]->exit_count[r];
-	for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
-		sum += total[r];
-	n = snprintf(buf, sizeof(buf), "VM %s exits: %lu total\n", vm->name, sum);
-	for (unsigned r = 0; r < NR_EXIT_REASONS && n < sizeof(buf); r++)
-		if (total[r])
-			n += snprintf(buf + n, sizeof(buf) - n, "  %-28s %lu\n",
-				      vmx_exit_name(r), total[r]);
-	console_write(buf, MIN(n, sizeof(buf) - 1));
-}
 
 void hv_all_vms_stopped(void);
 static unsigned nr_vms_released;
 
-/* Stop a VM: its vCPUs park at their next exit; the hypervisor and other VMs go on. */
-void vm_stop(struct vm *vm, const char *fmt, ...)
-{
-	va_list ap;
-	bool first;
-
-	spin_lock(&vm->lock);
-	first = vm->state != VM_STOPPED;
-	if (first) {
-		va_start(ap, fmt);
-		vsnprintf(vm->stop_reason, sizeof(vm->stop_reason), fmt, ap);
-		va_end(ap);
-		vm->state = VM_STOPPED;
-	}
-	spin_unlock(&vm->lock);
-	if (!first)
-		return;
-	printk("VM %s stopped: %s\n", vm->name, vm->stop_reason);
-	vm_print_exit_counters(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vcpu_kick(vm->vcpus[i]);
-}
 
 /*
  * Called by the last vCPU of a stopped VM to park: nothing of the VM runs
@@ -270,21 +229,6 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 	return ret;
 }
 
-/*
- * After an unmap: every vCPU of vm drops the VM's EPT translations before
- * its next entry (INVEPT works on the executing CPU only), kicked out of the
- * guest if it is in there.
- */
-void vm_flush_ept(struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
-
-		__atomic_store_n(&v->flush_ept, true, __ATOMIC_RELEASE);
-		if (v->pcpu && v->pcpu->vcpu == v)
-			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
-	}
-}
 
 /* The VM's memory must be host RAM that nothing else uses. */
 static int check_memory(const struct vm *vm, const struct boot_info *bi)

@@ -1,8 +1,9 @@
-/* Boot flow: console, boot info, CPUs, VMX, VMs; then every CPU runs its vCPU. */
+/* Boot flow after boot/: heap, interrupts, VT-d, VMX, PCI, CPUs, VMs; then every CPU runs its vCPU. */
 #include "lib.h"
 #include "acpi.h"
 #include "bootinfo.h"
 #include "cmdline.h"
+#include "hv_main.h"
 #include "console.h"
 #include "lapic.h"
 #include "mm.h"
@@ -13,16 +14,12 @@
 #include "pci_dev.h"
 #include "x86.h"
 
-extern u8 __image_start[], __image_end[], boot_stack[];
-extern u64 boot_tsc;
+extern u8 __image_start[], __image_end[];
 
-static struct boot_info boot_info;
-static struct hv_options options;
+static struct boot_info *boot_info;	/* boot/main.c's, parsed */
+static const struct hv_options *options;
 static volatile bool vms_ready;
 
-unsigned smp_start_aps(const u32 *apic_ids, unsigned n);
-void hv_main(u32 magic, u64 info);
-void __noreturn ap_main(void);
 
 void hv_all_vms_stopped(void)
 {
@@ -32,10 +29,10 @@ void hv_all_vms_stopped(void)
 		return;		/* two VMs stopping at once both see the last stop */
 	printk("bulkhead: all VMs stopped\n");
 	uart_flush();
-	if (options.exit == EXIT_BOCHS) {
+	if (options->exit == EXIT_BOCHS) {
 		for (const char *s = "Shutdown"; *s; s++)
 			outb(0x8900, *s);
-	} else if (options.exit == EXIT_QEMU) {
+	} else if (options->exit == EXIT_QEMU) {
 		outl(0xf4, 0);
 	}
 }
@@ -86,13 +83,13 @@ void __noreturn idle_loop(void)
 	}
 	if (__atomic_exchange_n(&claimed, true, __ATOMIC_SEQ_CST))
 		cpu_park();
-	next = rdtsc() + options.stats_secs * tsc_khz * 1000;
+	next = rdtsc() + options->stats_secs * tsc_khz * 1000;
 	for (;;) {
 		if (uart_getc() == 'e')
 			print_all_exit_counters();
-		if (options.stats_secs && rdtsc() >= next) {
+		if (options->stats_secs && rdtsc() >= next) {
 			print_all_exit_counters();
-			next = rdtsc() + options.stats_secs * tsc_khz * 1000;
+			next = rdtsc() + options->stats_secs * tsc_khz * 1000;
 		}
 		cpu_relax();
 	}
@@ -109,7 +106,7 @@ static void __noreturn run_this_cpu(void)
 	idle_loop();
 }
 
-void __noreturn ap_main(void)
+static void __noreturn ap_main(void)
 {
 	while (!vms_ready)
 		cpu_relax();
@@ -121,9 +118,9 @@ static void heap_init(void)
 {
 	u64 start = (u64)__image_end, end = scenario.hv_mem.base + scenario.hv_mem.size;
 
-	for (unsigned i = 0; i < boot_info.nr_mods; i++)
-		if (boot_info.mods[i].start < end && boot_info.mods[i].end > start)
-			start = boot_info.mods[i].end;
+	for (unsigned i = 0; i < boot_info->nr_mods; i++)
+		if (boot_info->mods[i].start < end && boot_info->mods[i].end > start)
+			start = boot_info->mods[i].end;
 	if (start >= end)
 		panic("no heap: boot modules fill the hypervisor region 0x%lx-0x%lx",
 		      scenario.hv_mem.base, end);
@@ -142,8 +139,8 @@ static void relocate_modules(void)
 
 	for (unsigned i = 0; i < scenario.nr_vms; i++)
 		identity |= !!(scenario.vms[i].flags & VM_FLAG_IDENTITY_MEM);
-	for (unsigned i = 0; identity && i < boot_info.nr_mods; i++) {
-		struct boot_module *m = &boot_info.mods[i];
+	for (unsigned i = 0; identity && i < boot_info->nr_mods; i++) {
+		struct boot_module *m = &boot_info->mods[i];
 		u64 len = m->end - m->start;
 		void *copy;
 
@@ -165,7 +162,7 @@ static void relocate_modules(void)
 /* Physical PCI: ECAM from the MCFG when there is one, then one enumeration. */
 static void pci_init(void)
 {
-	const struct acpi_sdt_header *mcfg = acpi_find_table(&boot_info, "MCFG");
+	const struct acpi_sdt_header *mcfg = acpi_find_table(boot_info, "MCFG");
 	int n;
 
 	if (mcfg && mcfg->length >= 44 + 16) {
@@ -183,9 +180,16 @@ static void pci_init(void)
 		pr_info("PCI: %d functions\n", n);
 }
 
+/* The owners of host vector ranges (include/irq.h) take them before any interrupt can come. */
+static void irq_owners_init(void)
+{
+	if (vcpu_irq_init() || ptirq_init() || vm_vpci_msi_init())
+		panic("host interrupt vectors: a range is taken twice (include/irq.h)");
+}
+
 static void start_cpus(void)
 {
-	const struct acpi_sdt_header *madt = acpi_find_table(&boot_info, "APIC");
+	const struct acpi_sdt_header *madt = acpi_find_table(boot_info, "APIC");
 	u32 ids[CONFIG_MAX_CPUS];
 	int n = madt ? acpi_madt_cpus(madt, ids, CONFIG_MAX_CPUS) : -ENOENT;
 
@@ -193,36 +197,13 @@ static void start_cpus(void)
 		pr_warn("no usable MADT (%d): running on the boot CPU only\n", n);
 		return;
 	}
-	pr_info("CPUs: %u online of %d in the MADT\n", smp_start_aps(ids, (unsigned)n), n);
+	pr_info("CPUs: %u online of %d in the MADT\n", smp_start_aps(ids, (unsigned)n, ap_main), n);
 }
 
-void hv_main(u32 magic, u64 info)
+void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 {
-	char err[128] = "";
-	int ret;
-
-	pcpus[0].id = 0;
-	pcpus[0].stack_top = (u64)boot_stack + 0x4000;
-	uart_init(0x3F8);
-	cpu_setup(&pcpus[0]);
-
-	ret = bootinfo_parse(magic, info, &boot_info);
-	if (ret == -E2BIG)
-		printk("WARNING: boot information has more entries than bulkhead keeps; the rest is ignored\n");
-	else if (ret)
-		panic("boot information unusable (magic 0x%x, error %d): boot bulkhead with GRUB "
-		      "multiboot or multiboot2", magic, ret);
-	ret = cmdline_parse(boot_info.cmdline, &options, err, sizeof(err));
-	if (options.console_none)
-		uart_disable();
-	else if (options.console_port != 0x3F8)
-		uart_init(options.console_port);
-	log_level = options.loglevel;
-	printk("bulkhead hypervisor (board %s, scenario %s), booted by %s\n",
-	       scenario.board, scenario.scenario, boot_info.loader);
-	if (err[0])
-		printk("%s: %s\n", ret ? "ERROR: command line" : "WARNING: command line", err);
-
+	boot_info = bi;
+	options = opt;
 	pcpus[0].apic_id = lapic_id();
 	heap_init();
 	relocate_modules();
@@ -232,18 +213,19 @@ void hv_main(u32 magic, u64 info)
 	 */
 	outb(0x21, 0xFF);
 	outb(0xA1, 0xFF);
+	irq_owners_init();
 	lapic_init();
 	tsc_calibrate();
 	pr_info("TSC: %lu kHz\n", tsc_khz);
 	/* VT-d first: its self-checks (QEMU, no VT-x there) end the run */
-	vtd_init(&boot_info);
-	if (options.vtd_selftest)
+	vtd_init(boot_info);
+	if (options->vtd_selftest)
 		vtd_selftest_run();
 	if (vmx_check_caps())
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
 	pci_init();
 	start_cpus();
-	if (vm_create_all(&boot_info))
+	if (vm_create_all(boot_info))
 		printk("bulkhead: no VM could be started\n");
 	vms_ready = true;
 	run_this_cpu();
@@ -255,5 +237,5 @@ void hv_report_first_entry(void)
 	static bool done;
 
 	if (!__atomic_exchange_n(&done, true, __ATOMIC_SEQ_CST))
-		printk("bench boot_to_guest %lu insns\n", rdtsc() - boot_tsc);
+		printk("bench boot_to_guest %lu insns\n", rdtsc() - boot_info->entry_tsc);
 }

@@ -6,8 +6,8 @@
 #include "x86.h"
 #include "mm.h"
 
-_Static_assert(offsetof(struct vcpu, gpr) == 0, "vmx_entry.S layout");
-_Static_assert(offsetof(struct vcpu, launched) == 128, "vmx_entry.S layout");
+_Static_assert(offsetof(struct vcpu, gpr) == 0, "vcpu_entry.S layout");
+_Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
 
@@ -32,11 +32,23 @@ int vcpu_cpu_mode(struct vcpu *v)
 	return (vmread(VMCS_GUEST_ES_AR + 2 * SEG_CS) & BIT(14)) ? 32 : 16;
 }
 
-void vcpu_kick(struct vcpu *v)
+/* The host deadline timer fired: the MSR cleared itself. */
+static void timer_irq(u8 vector, void *ctx)
 {
-	if (v->pcpu && v->pcpu != this_cpu())
-		lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	struct vcpu *v = this_cpu()->vcpu;
+
+	(void)vector;
+	(void)ctx;
+	if (v)
+		v->timer_armed = 0;
 }
+
+/* Boot: the timer vector is the vCPUs' (kicks need no handler: they only wake). */
+int vcpu_irq_init(void)
+{
+	return irq_register(TIMER_VECTOR, 1, timer_irq, NULL);
+}
+
 
 static void set_intr_window(struct vcpu *v, bool on)
 {
@@ -137,8 +149,8 @@ static bool halted_can_wake(struct vcpu *v)
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
 
-void __noreturn idle_loop_fresh(void);	/* vmx_entry.S */
-_Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vmx_entry.S");
+void __noreturn idle_loop_fresh(void);	/* vcpu_entry.S */
+_Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vcpu_entry.S");
 
 /*
  * Give this pCPU up: a post-launched VM paused, stopped or reset, or a
