@@ -2,6 +2,8 @@
 #include "lib.h"
 #include "vm.h"
 
+const struct io_fallback io_fallback_none = { NULL, NULL, NULL };
+
 int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque)
 {
 	if (!len || (u32)base + len > 0x10000)

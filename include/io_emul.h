@@ -37,6 +37,21 @@ static inline bool pio_handler_covers(const struct pio_handler *h, u16 port, uns
 	return (u32)(u16)(port - h->base) + size <= h->len;
 }
 
+/*
+ * Where a VM's accesses go that no handler of its own claims: one per VM.
+ * A post-launched VM's go to the Service VM's device model (vmm/ioreq.c);
+ * the others' (io_fallback_none) float: port and config reads give all
+ * ones, writes are dropped, and MMIO outside the VM stops it.
+ */
+struct io_fallback {
+	const struct pio_handler *pio;		/* NULL: reads all ones, writes dropped */
+	const struct mmio_handler *mmio;	/* NULL: the access stops the VM */
+	/* PCI config of a function the VM has no vdev at (reg: byte offset); NULL: all ones */
+	int (*pcicfg)(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val);
+};
+
+extern const struct io_fallback io_fallback_none;
+
 #define VM_MAX_PIO_HANDLERS 16
 #define VM_MAX_MMIO_HANDLERS 32
 

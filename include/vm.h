@@ -92,6 +92,7 @@ struct vm {
 	u8 *msr_bitmap;		/* 4 KiB */
 	unsigned nr_pio, nr_mmio;
 	u8 pio_last;		/* index of the port handler found last */
+	const struct io_fallback *fallback;	/* accesses no handler claims */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
 	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	struct vlapic_group lapics;
@@ -139,8 +140,8 @@ extern struct vm *service_vm;
 int ioreq_forward_pio(struct vcpu *v, u16 port, unsigned size, bool write, u32 *val);
 int ioreq_forward_mmio(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val);
 int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val);
-extern const struct pio_handler ioreq_pio_handler;
-extern const struct mmio_handler ioreq_mmio_handler;
+extern const struct io_fallback ioreq_fallback;
+void ioreq_reset_slots(struct vm *vm);
 
 /* vcpu.c */
 void __noreturn vcpu_run_loop(struct vcpu *v);

@@ -1,15 +1,17 @@
 /*
- * I/O requests of post-launched VMs: an access no in-hypervisor handler
- * claims is written into the VM's shared ioreq page (slot = vCPU id), the
- * Service VM's vCPU 0 gets the upcall vector, and the vCPU waits on its own
- * pCPU until the Service VM completes the request (NOTIFY_REQUEST_FINISH, or
- * the COMPLETE state itself with completion polling). A Service VM that
- * does not answer within IOREQ_TIMEOUT_MS stops only the requesting VM.
+ * The I/O request protocol, all of it: a post-launched VM's ioreq page
+ * (SET_IOREQ_BUFFER), the request an access no in-hypervisor handler claims
+ * becomes (slot = vCPU id; the VM's fallback, struct io_fallback), the
+ * upcall to the Service VM's vCPU 0, the requesting vCPU's wait on its own
+ * pCPU, and the completion (NOTIFY_REQUEST_FINISH, or the COMPLETE state
+ * itself with completion polling). A Service VM that does not answer within
+ * IOREQ_TIMEOUT_MS stops only the requesting VM.
  */
 #include "lib.h"
 #include "lapic.h"
 #include "percpu.h"
 #include "vm.h"
+#include "vmm.h"
 #include "x86.h"
 
 #define IOREQ_TIMEOUT_MS	2000
@@ -134,7 +136,7 @@ int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool w
 	return 0;
 }
 
-/* What vmexit_io.c / vmexit_mmio.c use for a post-launched VM's unclaimed accesses. */
+/* A post-launched VM's fallback: what no handler of its own claims goes to the device model. */
 static int fwd_pio_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
 	(void)opaque;
@@ -159,5 +161,49 @@ static int fwd_mmio_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, 
 	return ioreq_forward_mmio(v, gpa, size, true, &val);
 }
 
-const struct pio_handler ioreq_pio_handler = { .read = fwd_pio_read, .write = fwd_pio_write };
-const struct mmio_handler ioreq_mmio_handler = { .read = fwd_mmio_read, .write = fwd_mmio_write };
+static const struct pio_handler fwd_pio = { .read = fwd_pio_read, .write = fwd_pio_write };
+static const struct mmio_handler fwd_mmio = { .read = fwd_mmio_read, .write = fwd_mmio_write };
+const struct io_fallback ioreq_fallback = { &fwd_pio, &fwd_mmio, ioreq_forward_pcicfg };
+
+/* ---- the Service VM's side (hypercalls, arguments validated by hypercall/ioreq.c) ---- */
+
+u64 vmm_ioreq_buffer(const struct vm *vm)
+{
+	return vm->ioreq_gpa;
+}
+
+int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa)
+{
+	struct abi_io_request_buffer *page = vm_gpa_to_hva(service_vm, gpa, sizeof(*page));
+
+	if (!page)
+		return -EFAULT;
+	vm->ioreq = page;
+	vm->ioreq_gpa = gpa;
+	ioreq_reset_slots(vm);
+	return 0;
+}
+
+/* Every slot FREE: a new buffer, or a VM reset (requests in flight were dropped with its vCPUs). */
+void ioreq_reset_slots(struct vm *vm)
+{
+	if (!vm->ioreq)
+		return;
+	for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
+		vm->ioreq->req_slot[i].processed = ABI_IOREQ_STATE_FREE;
+}
+
+int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
+{
+	struct vcpu *v = vm->vcpus[vcpu_id];
+
+	spin_lock(&vm->ioreq_lock);
+	/* the Service VM may have rewritten the slot since the handler looked */
+	if (vm->ioreq->req_slot[vcpu_id].processed == ABI_IOREQ_STATE_COMPLETE) {
+		__atomic_store_n(&v->ioreq_finished, true, __ATOMIC_RELEASE);
+		if (v->pcpu->vcpu == v)
+			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+	}
+	spin_unlock(&vm->ioreq_lock);
+	return 0;
+}

@@ -314,6 +314,7 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->cfg = c;
 	vm->name = c->name;
 	vm->state = VM_CREATED;
+	vm->fallback = &io_fallback_none;
 	if (c->kind == VM_SERVICE)
 		printk("VM %s: Service VM (%s memory); the host's own ACPI tables for it are NOT "
 		       "IMPLEMENTED yet: it gets bulkhead's vACPI of its CPUs and devices\n", vm->name,

@@ -145,6 +145,7 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	memcpy(vm->uuid, p->uuid, sizeof(vm->uuid));
 	vm->vm_flag = p->vm_flag;
 	vm->ioreq_gpa = VMM_NO_IOREQ_BUFFER;
+	vm->fallback = &ioreq_fallback;
 	vm->state = VM_CREATED;
 	vm->io_bitmap = page_alloc(2);
 	vm->msr_bitmap = page_alloc(1);
@@ -258,9 +259,7 @@ int vm_post_reset(struct vm *vm)
 	}
 	vioapic_init(&vm->vioapic, &vm->lapics, 0);
 	ptirq_reset(vm);
-	if (vm->ioreq)
-		for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
-			vm->ioreq->req_slot[i].processed = ABI_IOREQ_STATE_FREE;
+	ioreq_reset_slots(vm);
 	vm->stop_reason[0] = 0;
 	vm->state = VM_CREATED;
 	pr_info("VM %s: reset\n", vm->name);

@@ -194,29 +194,29 @@ static bool op_ram_overlaps(void *ctx, u64 gpa, u64 size)
 	return vm_gpa_overlaps_ram(ctx, gpa, size);
 }
 
+/* A function the VM has no vdev at: the VM's fallback (a post-launched VM's device model). */
 static int op_cfg_miss(void *ctx, struct vcpu *v, u16 vbdf, u16 reg, unsigned size, bool write,
 		       u32 *val)
 {
-	(void)ctx;
-	return ioreq_forward_pcicfg(v, vbdf, reg, size, write, val);
+	const struct io_fallback *f = ((struct vm *)ctx)->fallback;
+
+	return f->pcicfg ? f->pcicfg(v, vbdf, reg, size, write, val) : -ENODEV;
 }
 
-#define VM_VPCI_OPS \
-	.map_mmio = op_map, \
-	.unmap_mmio = op_unmap, \
-	.trap_mmio = op_trap, \
-	.untrap_mmio = op_untrap, \
-	.allow_pio = op_allow_pio, \
-	.msi_remap = op_msi_remap, \
-	.msi_release = op_msi_release, \
-	.phys_mmio_read = op_phys_read, \
-	.phys_mmio_write = op_phys_write, \
-	.ram_overlaps = op_ram_overlaps, \
-	.udelay = udelay
-
-static const struct vpci_ops vm_vpci_ops = { VM_VPCI_OPS };
-/* post-launched VMs: functions nobody is assigned at go to the Service VM's device model */
-static const struct vpci_ops post_vpci_ops = { VM_VPCI_OPS, .cfg_miss = op_cfg_miss };
+static const struct vpci_ops vm_vpci_ops = {
+	.map_mmio = op_map,
+	.unmap_mmio = op_unmap,
+	.trap_mmio = op_trap,
+	.untrap_mmio = op_untrap,
+	.allow_pio = op_allow_pio,
+	.msi_remap = op_msi_remap,
+	.msi_release = op_msi_release,
+	.phys_mmio_read = op_phys_read,
+	.phys_mmio_write = op_phys_write,
+	.ram_overlaps = op_ram_overlaps,
+	.cfg_miss = op_cfg_miss,
+	.udelay = udelay,
+};
 
 
 int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
@@ -262,7 +262,7 @@ int vm_vpci_init(struct vm *vm)
 	/* no cfg.ram: BAR moves check the RAM table itself (op_ram_overlaps) */
 	cfg.mmio[cfg.nr_mmio++] = (struct vpci_range){ VM_MMIO32_BASE, VM_ECAM_BASE - VM_MMIO32_BASE };
 
-	ret = vpci_init(&vm->vpci, vm->post ? &post_vpci_ops : &vm_vpci_ops, vm, &cfg);
+	ret = vpci_init(&vm->vpci, &vm_vpci_ops, vm, &cfg);
 	if (ret) {
 		printk("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
 		return ret;
@@ -273,9 +273,14 @@ int vm_vpci_init(struct vm *vm)
 			ret = ptirq_intx_add(vm, devs[i].intx_line, devs[i].intx_line);
 	if (ret)
 		return ret;
-	/* 0xCF9 (reset control) shares the dword of 0xCF8: vPCI passes byte accesses on */
-	if (vm->post)
-		vpci_set_legacy_pio(&vm->vpci, ioreq_pio_handler.read, ioreq_pio_handler.write, NULL);
+	/*
+	 * 0xCF9 (reset control) shares the dword of 0xCF8: vPCI passes byte
+	 * accesses on, to where the VM's unclaimed ports go if that is a device
+	 * model, else to the hypervisor's reset port (dm/vpm.c).
+	 */
+	if (vm->fallback->pio)
+		vpci_set_legacy_pio(&vm->vpci, vm->fallback->pio->read, vm->fallback->pio->write,
+				    vm->fallback->pio->opaque);
 	else
 		vpci_set_legacy_pio(&vm->vpci, vpm_reset_read, vpm_reset_write, NULL);
 	ret = vm_register_pio(vm, VPCI_CF8_PORT, VPCI_PIO_LEN, vpci_pio_read, vpci_pio_write, &vm->vpci);

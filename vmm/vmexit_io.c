@@ -61,7 +61,7 @@ static __noinline int io_slow(struct vcpu *v, u64 q)
 	}
 	h = vm_find_pio_scan(v->vm, port, size);
 	if (!h)
-		h = v->vm->post ? &ioreq_pio_handler : &no_device;	/* the Service VM's device model */
+		h = v->vm->fallback->pio ? v->vm->fallback->pio : &no_device;
 	return q & IO_QUAL_IN ? io_in(v, h, port, size) : io_out(v, h, port, size);
 }
 

@@ -93,8 +93,8 @@ int vmx_exit_ept_violation(struct vcpu *v)
 	u64 q = v->exit_qual = vmread(VMCS_EXIT_QUAL);
 	const struct mmio_handler *h = vm_find_mmio(v->vm, gpa, 1);
 
-	if (!h && v->vm->post && !vm_gpa_to_hva(v->vm, gpa, 1))
-		h = &ioreq_mmio_handler;	/* the Service VM's device model */
+	if (!h && !vm_gpa_to_hva(v->vm, gpa, 1))
+		h = v->vm->fallback->mmio;	/* NULL: nobody's, the VM is stopped */
 
 	if (h && !(q & EPT_QUAL_FETCH))
 		return emulate_mmio(v, h, gpa);

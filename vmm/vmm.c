@@ -1,8 +1,8 @@
 /*
  * VM management for the hypercall layer (include/vmm.h): the queries the
  * handlers validate against, and the operations, on top of vm_post.c
- * (post-launched VM life cycle), vmm/ioreq.c (request forwarding) and
- * vmm_dev.c (device moves). Handlers run one at a time under the hypercall
+ * (post-launched VM life cycle), ioreq.c (the request protocol, its
+ * buffer included) and vmm_dev.c / vmm_mmio.c (device moves). Handlers run one at a time under the hypercall
  * lock, so the state read by a query still holds when the operation runs.
  */
 #include "lib.h"
@@ -71,7 +71,6 @@ enum vmm_vm_state vmm_vm_state(const struct vm *vm)
 }
 
 unsigned vmm_vm_nr_vcpus(const struct vm *vm) { return vm->nr_vcpus; }
-u64 vmm_ioreq_buffer(const struct vm *vm) { return vm->ioreq_gpa; }
 u32 vmm_vm_gsi_count(const struct vm *vm) { (void)vm; return VIOAPIC_PINS; }
 u64 vmm_vm_gpa_limit(const struct vm *vm) { (void)vm; return POST_GPA_LIMIT; }
 u64 vmm_post_pcpu_mask(void) { return vm_post_pcpu_mask(); }
@@ -208,36 +207,6 @@ int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
 		cpu_relax();
 	printk("VM %s: vCPU %u removed, CPU %u is free for post-launched VMs\n", service->name,
 	       vcpu_id, v->pcpu->id);
-	return 0;
-}
-
-/* ---- I/O requests ---- */
-
-int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa)
-{
-	struct abi_io_request_buffer *page = vm_gpa_to_hva(service_vm, gpa, sizeof(*page));
-
-	if (!page)
-		return -EFAULT;
-	for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
-		page->req_slot[i].processed = ABI_IOREQ_STATE_FREE;
-	vm->ioreq = page;
-	vm->ioreq_gpa = gpa;
-	return 0;
-}
-
-int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
-{
-	struct vcpu *v = vm->vcpus[vcpu_id];
-
-	spin_lock(&vm->ioreq_lock);
-	/* the Service VM may have rewritten the slot since the handler looked */
-	if (vm->ioreq->req_slot[vcpu_id].processed == ABI_IOREQ_STATE_COMPLETE) {
-		__atomic_store_n(&v->ioreq_finished, true, __ATOMIC_RELEASE);
-		if (v->pcpu->vcpu == v)
-			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
-	}
-	spin_unlock(&vm->ioreq_lock);
 	return 0;
 }
 

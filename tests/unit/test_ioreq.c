@@ -13,12 +13,16 @@
 #include <cmocka.h>
 #include "lib.h"
 #include "lapic.h"
+#include "percpu.h"
 #include "vm.h"
+#include "vmm.h"
 
 /* ---- what ioreq.c needs from the rest of the hypervisor ---- */
 u64 tsc_khz = 1;		/* time-outs after 2000 TSC ticks: the host TSC runs past at once */
 bool lapic_tsc_deadline;	/* false: wait by spinning, never sti; hlt */
 void lapic_arm_deadline(u64 tsc) { (void)tsc; }
+static unsigned kicks;
+void lapic_send_ipi(u32 apic_id, u8 vector) { (void)apic_id; assert_int_equal(vector, KICK_VECTOR); kicks++; }
 
 static struct {
 	unsigned upcalls;
@@ -33,9 +37,15 @@ static struct {
 } fake;
 
 static struct vm svm, post;
-static struct vcpu svcpu, pvcpu;
 static struct abi_io_request_buffer page __attribute__((aligned(4096)));
 
+/* The Service VM's RAM is the page at "GPA" 0x5000 */
+void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
+{
+	assert_ptr_equal(vm, &svm);
+	return gpa == 0x5000 && len <= sizeof(page) ? &page : NULL;
+}
+static struct vcpu svcpu, pvcpu;
 /* The Service VM's device model, run synchronously by the upcall. */
 void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 {
@@ -218,6 +228,45 @@ static void test_paused_while_waiting(void **state)
 	assert_int_equal(fake.stops, 0);
 }
 
+/* SET_IOREQ_BUFFER: the page is found in Service VM RAM and every slot starts FREE. */
+static void test_set_buffer(void **state)
+{
+	(void)state;
+	post.ioreq = NULL;
+	post.ioreq_gpa = ~0ULL;
+	page.req_slot[3].processed = ABI_IOREQ_STATE_PROCESSING;
+	assert_int_equal(vmm_set_ioreq_buffer(&post, 0x6000), -EFAULT);	/* not its RAM */
+	assert_null(post.ioreq);
+	assert_int_equal(vmm_ioreq_buffer(&post), ~0ULL);
+	assert_int_equal(vmm_set_ioreq_buffer(&post, 0x5000), 0);
+	assert_ptr_equal(post.ioreq, &page);
+	assert_int_equal(vmm_ioreq_buffer(&post), 0x5000);
+	assert_int_equal(page.req_slot[3].processed, ABI_IOREQ_STATE_FREE);
+	page.req_slot[2].processed = ABI_IOREQ_STATE_COMPLETE;
+	ioreq_reset_slots(&post);		/* a reset VM starts over */
+	assert_int_equal(page.req_slot[2].processed, ABI_IOREQ_STATE_FREE);
+}
+
+/* NOTIFY_REQUEST_FINISH marks a COMPLETE slot finished and kicks its vCPU; anything else is ignored. */
+static void test_notify(void **state)
+{
+	struct pcpu cpu = { .apic_id = 7 };
+
+	(void)state;
+	pvcpu.pcpu = &cpu;
+	cpu.vcpu = &pvcpu;
+	kicks = 0;
+	page.req_slot[1].processed = ABI_IOREQ_STATE_PROCESSING;	/* rewritten since the check */
+	assert_int_equal(vmm_notify_request_finish(&post, 1), 0);
+	assert_false(pvcpu.ioreq_finished);
+	assert_int_equal(kicks, 0);
+	page.req_slot[1].processed = ABI_IOREQ_STATE_COMPLETE;
+	assert_int_equal(vmm_notify_request_finish(&post, 1), 0);
+	assert_true(pvcpu.ioreq_finished);
+	assert_int_equal(kicks, 1);
+	pvcpu.pcpu = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +276,8 @@ int main(void)
 		cmocka_unit_test_setup(test_service_vm_never_answers, setup),
 		cmocka_unit_test_setup(test_slot_not_free, setup),
 		cmocka_unit_test_setup(test_paused_while_waiting, setup),
+		cmocka_unit_test_setup(test_set_buffer, setup),
+		cmocka_unit_test_setup(test_notify, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
