@@ -16,7 +16,7 @@ struct guest_mem {
 	void *ctx;
 	int (*write)(void *ctx, u64 gpa, const void *src, size_t len);
 	int (*zero)(void *ctx, u64 gpa, size_t len);
-	u64 ram_size;		/* RAM is GPA 0 .. ram_size */
+	u64 ram_size;		/* ELF/multiboot loaders: RAM is GPA 0 .. ram_size */
 };
 
 static inline bool guest_mem_range_ok(const struct guest_mem *gm, u64 gpa, u64 len)
@@ -40,7 +40,9 @@ static inline bool guest_mem_range_ok(const struct guest_mem *gm, u64 gpa, u64 l
  *   0xB000  PDPT
  *   0xC000  4 page directories (to 0xFFFF): 0-4 GiB identity, 2 MiB pages
  *   0x20000 kernel command line, up to 0xFFFF bytes with the NUL
- *   16 MiB  protected-mode kernel (pref_address if not relocatable)
+ *   kernel  relocatable: lowest kernel_alignment-aligned address at or above
+ *           pref_address (and 1 MiB) where init_size fits in one RAM range;
+ *           not relocatable: pref_address, which must be RAM
  *   initrd  highest page-aligned RAM below initrd_addr_max, not overlapping
  *           the kernel's init_size
  */
@@ -60,7 +62,6 @@ static inline bool guest_mem_range_ok(const struct guest_mem *gm, u64 gpa, u64 l
 #define GUEST_LINUX_CMDLINE_GPA		0x20000ULL
 #define GUEST_LINUX_CMDLINE_MAX		0xFFFFULL	/* bytes incl. the NUL */
 #define GUEST_LINUX_LOW_END		0x30000ULL	/* RAM needed for the above */
-#define GUEST_LINUX_KERNEL_GPA		0x1000000ULL
 #define GUEST_LINUX_BOOT_CS		0x10
 #define GUEST_LINUX_BOOT_DS		0x18
 
@@ -103,6 +104,9 @@ int guest_elf_load(const void *image, size_t size, struct guest_mem *gm,
 int guest_mbinfo_build(struct guest_mem *gm, const char *cmdline,
 		       const struct e820_map *map, struct vcpu_boot_state *st);
 
+/* Room for any reason guest_bzimage_load() gives, with the NUL. */
+#define GUEST_LOAD_WHY_LEN		320
+
 /* True if the image carries a Linux boot-protocol header ("HdrS", 0xAA55). */
 bool guest_bzimage_probe(const void *image, size_t size);
 
@@ -114,17 +118,37 @@ bool guest_bzimage_probe(const void *image, size_t size);
  * identity page tables. Fills @st completely: VCPU_BOOT_LONG64,
  * rip = kernel + 0x200, rsi = zero page, cr0 = PE|ET|NE|PG, cr4 = PAE,
  * efer = LME|LMA, cr3 = PML4, gdt 0x9000/0x1F, cs 0x10, ds 0x18,
- * rflags = 0x2. Returns (nothing written on error):
- *   -EINVAL   too small, bad boot_flag/"HdrS", header or setup size beyond
- *             the image or the zero page's header area, bad kernel_alignment
+ * rflags = 0x2.
+ *
+ * The VM's RAM is the type-1 (RAM) entries of @map (gm->ram_size is not
+ * used): the kernel's [addr, addr + max(init_size, image)), the initrd and
+ * 0x7000-0x30000 must each lie in one of them, below 4 GiB (the end of the
+ * identity map). A relocatable kernel goes to the lowest kernel_alignment
+ * aligned address >= MAX(pref_address, 1 MiB) that fits: Linux moves itself
+ * up to pref_address when loaded below it (boot.rst, init_size), so a lower
+ * address would not keep it out of a hole there. min_alignment is not used.
+ * A non-relocatable one goes to pref_address or nowhere.
+ *
+ * On failure, if @why is not NULL, it gets a one-line reason without a
+ * newline (cut to @why_size; GUEST_LOAD_WHY_LEN holds any of them), worded
+ * to follow "kernel 'name' ", e.g.
+ * "(not relocatable) wants 0x1000000-0x1a00000 (init_size 10 MiB), which is
+ * not RAM of this VM (0x1000000-0x3000000 is a hole in its memory): build it
+ * with CONFIG_RELOCATABLE or give the VM RAM there"; on success why[0] = 0.
+ * Returns (nothing written on any error but a failing @gm write):
+ *   -EINVAL   bad arguments; too small, bad boot_flag/"HdrS", header or setup
+ *             size beyond the image or the zero page's header area;
+ *             relocatable with a kernel_alignment that is not a power of two
  *   -ENOTSUP  protocol < 2.12, not 64-bit capable, not LOADED_HIGH
- *   -ENOMEM   kernel (init_size), initrd or low structures do not fit in RAM
- *             (RAM per gm->ram_size and type-1 entries of @map; below 4 GiB)
+ *   -ENOSPC   the kernel, the initrd or 0x7000-0x30000 finds no RAM: nothing
+ *             fits (relocatable), pref_address below 1 MiB or not RAM (not
+ *             relocatable)
  *   -E2BIG    cmdline longer than the kernel's cmdline_size or 0xFFFE
+ *   errors of @gm's callbacks, passed on
  */
 int guest_bzimage_load(const void *image, size_t size, const void *initrd,
 		       size_t initrd_size, const char *cmdline,
 		       const struct e820_map *map, struct guest_mem *gm,
-		       struct vcpu_boot_state *st);
+		       struct vcpu_boot_state *st, char *why, size_t why_size);
 
 #endif

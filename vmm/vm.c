@@ -196,6 +196,7 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 	struct guest_mem gm = { .ctx = vm, .write = gm_write, .zero = gm_zero,
 				.ram_size = vm_ram_size(vm) };
 	struct e820_map map;
+	char why[GUEST_LOAD_WHY_LEN] = "";
 	int ret;
 
 	if (!bootinfo_find_module(bi, c->kernel_tag, &k)) {
@@ -218,13 +219,16 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 		ret = guest_bzimage_load(phys_to_virt(k->start), k->end - k->start,
 					 rd ? phys_to_virt(rd->start) : NULL,
 					 rd ? rd->end - rd->start : 0,
-					 c->bootargs ? c->bootargs : "", &map, &gm, &vm->boot);
+					 c->bootargs ? c->bootargs : "", &map, &gm, &vm->boot,
+					 why, sizeof(why));
 	} else {
 		ret = guest_elf_load(phys_to_virt(k->start), k->end - k->start, &gm, &vm->boot);
 		if (!ret)
 			ret = guest_mbinfo_build(&gm, c->bootargs ? c->bootargs : "", &map, &vm->boot);
 	}
-	if (ret)
+	if (ret && why[0])
+		printk("VM %s: kernel '%s' %s (error %d)\n", vm->name, c->kernel_tag, why, ret);
+	else if (ret)
 		printk("VM %s: loading kernel '%s' failed (%d)\n", vm->name, c->kernel_tag, ret);
 	return ret;
 }

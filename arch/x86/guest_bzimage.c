@@ -75,7 +75,26 @@ struct bz_plan {
 	u64 kernel_gpa, kernel_len, kernel_span;
 	u64 initrd_gpa;
 	size_t cmdline_len;
+	char *why;		/* the caller's buffer for why loading failed, or NULL */
+	size_t why_size;
 };
+
+/* The boot structures at fixed low addresses all lie below any kernel. */
+_Static_assert(GUEST_LINUX_LOW_END <= ONE_MIB, "low boot structures must stay below 1 MiB");
+
+/* Say why in the caller's buffer (the text follows "kernel 'name' "); returns @err. */
+static int __attribute__((format(printf, 3, 4)))
+bz_fail(struct bz_plan *p, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->why && p->why_size) {
+		va_start(ap, fmt);
+		vsnprintf(p->why, p->why_size, fmt, ap);
+		va_end(ap);
+	}
+	return err;
+}
 
 static u8 rd8(const u8 *p, size_t off)
 {
@@ -117,48 +136,177 @@ bool guest_bzimage_probe(const void *image, size_t size)
 static int bz_check_header(const u8 *img, size_t size, struct bz_plan *p)
 {
 	unsigned sects;
+	u16 version;
 
 	if (size < BZ_MIN_SIZE || !guest_bzimage_probe(img, size))
-		return -EINVAL;
-	if (rd16(img, BZ_VERSION) < BZ_MIN_VERSION)
-		return -ENOTSUP;
+		return bz_fail(p, -EINVAL, "is not a Linux bzImage (%zu bytes, no boot flag 0xAA55 "
+			       "and \"HdrS\" header)", size);
+	version = rd16(img, BZ_VERSION);
+	if (version < BZ_MIN_VERSION)
+		return bz_fail(p, -ENOTSUP, "speaks boot protocol %u.%02u; the 64-bit entry needs 2.12",
+			       version >> 8, version & 0xFF);
 	p->hdr_end = BZ_HEADER + rd8(img, BZ_JUMP_OFFSET);
 	if (p->hdr_end < BZ_HDR_MIN_END || p->hdr_end > BP_HDR_MAX_END)
-		return -EINVAL;
-	if (!(rd16(img, BZ_XLOADFLAGS) & BZ_XLF_KERNEL_64) ||
-	    !(rd8(img, BZ_LOADFLAGS) & BZ_LOADED_HIGH))
-		return -ENOTSUP;
+		return bz_fail(p, -EINVAL, "has a setup header ending at 0x%zx, outside 0x%x-0x%x",
+			       p->hdr_end, BZ_HDR_MIN_END, BP_HDR_MAX_END);
+	if (!(rd16(img, BZ_XLOADFLAGS) & BZ_XLF_KERNEL_64))
+		return bz_fail(p, -ENOTSUP, "has no 64-bit entry (xloadflags without XLF_KERNEL_64)");
+	if (!(rd8(img, BZ_LOADFLAGS) & BZ_LOADED_HIGH))
+		return bz_fail(p, -ENOTSUP, "does not load high (loadflags without LOADED_HIGH)");
 	sects = rd8(img, BZ_SETUP_SECTS);
 	if (!sects)
 		sects = 4;
 	p->setup_size = (sects + 1) * 512ULL;
 	if (p->setup_size >= size)
-		return -EINVAL;
+		return bz_fail(p, -EINVAL, "is %zu bytes, no more than its %u setup sectors: "
+			       "no protected-mode kernel", size, sects);
 	p->kernel_len = size - p->setup_size;
 	return 0;
 }
 
-static bool bz_fits(const struct guest_mem *gm, const struct e820_map *map, u64 gpa, u64 len)
+/* End of an entry, saturated instead of wrapping. */
+static u64 bz_entry_end(const struct e820_entry *e)
 {
-	return gpa + len <= FOUR_GIB && guest_mem_range_ok(gm, gpa, len) &&
-	       e820_contains(map, gpa, len, E820_RAM);
+	return e->size > ~0ULL - e->addr ? ~0ULL : e->addr + e->size;
 }
 
-static int bz_place_kernel(const u8 *img, const struct e820_map *map,
-			   const struct guest_mem *gm, struct bz_plan *p)
+/*
+ * The VM's RAM is the type-1 entries of its e820 map; everything the loader
+ * writes lies in one of them and below 4 GiB (the identity map's end).
+ */
+static bool bz_in_ram(const struct e820_map *map, u64 gpa, u64 len)
 {
-	u32 align = rd32(img, BZ_KERNEL_ALIGNMENT);
+	return gpa + len >= gpa && gpa + len <= FOUR_GIB && e820_contains(map, gpa, len, E820_RAM);
+}
 
+static const char *bz_type_name(u32 type)
+{
+	switch (type) {
+	case E820_RESERVED:	return "reserved";
+	case E820_ACPI:		return "ACPI tables";
+	case E820_NVS:		return "ACPI NVS";
+	case E820_UNUSABLE:	return "unusable";
+	default:		return "not RAM";
+	}
+}
+
+/* Name what keeps [gpa, gpa+len) from being RAM of the VM, for a message. */
+static void bz_what_is_in_the_way(const struct e820_map *map, u64 gpa, u64 len,
+				  char *buf, size_t n)
+{
+	u64 end = gpa + len < gpa ? ~0ULL : gpa + len, at = gpa, next = ~0ULL;
+	const struct e820_entry *e;
+
+	/* Skip the RAM the range starts in, if any. */
+	while ((e = e820_find(map, at)) && e->type == E820_RAM && bz_entry_end(e) < end)
+		at = bz_entry_end(e);
+	if (e && e->type != E820_RAM) {
+		snprintf(buf, n, "0x%lx-0x%lx is %s", e->addr, bz_entry_end(e),
+			 bz_type_name(e->type));
+		return;
+	}
+	if (!e) {
+		for (unsigned i = 0; i < map->n && i < E820_MAX_ENTRIES; i++)
+			if (map->e[i].addr > at && map->e[i].addr < next)
+				next = map->e[i].addr;
+		if (next == ~0ULL)
+			snprintf(buf, n, "it has no memory from 0x%lx up", at);
+		else
+			snprintf(buf, n, "0x%lx-0x%lx is a hole in its memory", at, next);
+		return;
+	}
+	/* All RAM: only the identity map's end can be in the way. */
+	snprintf(buf, n, "the loader's page tables end at 4 GiB");
+}
+
+/* "10 MiB", "12 KiB" or "0x1234 bytes". */
+static void bz_size_str(u64 v, char *buf, size_t n)
+{
+	if (v && !(v % ONE_MIB))
+		snprintf(buf, n, "%lu MiB", (u64)(v / ONE_MIB));
+	else if (v && !(v % 1024))
+		snprintf(buf, n, "%lu KiB", v / 1024);
+	else
+		snprintf(buf, n, "0x%lx bytes", v);
+}
+
+/*
+ * A relocatable kernel decompresses to align_up(max(load address,
+ * pref_address), kernel_alignment) (boot.rst, init_size): loaded lower it
+ * moves up to pref_address anyway. So it goes to the lowest address at or
+ * above pref_address (and 1 MiB), aligned to kernel_alignment, whose
+ * [addr, addr + span) lies in one RAM range below 4 GiB; it then runs where
+ * it was loaded. min_alignment is not used: kernel_alignment is honoured as
+ * it stands in the image.
+ */
+static int bz_place_relocatable(const struct e820_map *map, u32 align, u64 pref,
+				const char *span_what, struct bz_plan *p)
+{
+	u64 floor = MAX(pref, ONE_MIB), best = ~0ULL, big_lo = 0, big_len = 0;
+	char sz[32], al[32];
+
+	for (unsigned i = 0; i < map->n && i < E820_MAX_ENTRIES && floor < FOUR_GIB; i++) {
+		const struct e820_entry *e = &map->e[i];
+		u64 lo = MAX(e->addr, floor), hi = MIN(bz_entry_end(e), FOUR_GIB), at;
+
+		if (e->type != E820_RAM || lo >= hi)
+			continue;
+		if (hi - lo > big_len) {
+			big_lo = lo;
+			big_len = hi - lo;
+		}
+		at = ALIGN_UP(lo, (u64)align);		/* lo < 4 GiB, align <= 2 GiB */
+		if (at < hi && hi - at >= p->kernel_span && at < best)
+			best = at;
+	}
+	if (best != ~0ULL) {
+		p->kernel_gpa = best;
+		return 0;
+	}
+	bz_size_str(p->kernel_span, sz, sizeof(sz));
+	bz_size_str(align, al, sizeof(al));
+	if (!big_len)
+		return bz_fail(p, -ENOSPC, "(relocatable) needs %s (%s) %s-aligned at or above "
+			       "0x%lx (pref_address, where it moves itself if loaded lower) and "
+			       "below 4 GiB, and this VM has no RAM there: give it RAM there",
+			       sz, span_what, al, floor);
+	return bz_fail(p, -ENOSPC, "(relocatable) needs %s (%s) %s-aligned at or above 0x%lx "
+		       "(pref_address, where it moves itself if loaded lower) and below 4 GiB, "
+		       "and no RAM range of this VM there has room (the largest is "
+		       "0x%lx-0x%lx): give it more RAM there", sz, span_what, al, floor,
+		       big_lo, big_lo + big_len);
+}
+
+static int bz_place_kernel(const u8 *img, const struct e820_map *map, struct bz_plan *p)
+{
+	u32 align = rd32(img, BZ_KERNEL_ALIGNMENT), init_size = rd32(img, BZ_INIT_SIZE);
+	u64 pref = rd64(img, BZ_PREF_ADDRESS);
+	const char *span_what = init_size >= p->kernel_len ? "init_size" : "image size";
+	char sz[32], way[96];
+
+	p->kernel_span = MAX((u64)init_size, p->kernel_len);
 	if (rd8(img, BZ_RELOCATABLE)) {
 		if (!align || (align & (align - 1)))
-			return -EINVAL;
-		p->kernel_gpa = ALIGN_UP(GUEST_LINUX_KERNEL_GPA, (u64)align);
-	} else {
-		p->kernel_gpa = rd64(img, BZ_PREF_ADDRESS);
+			return bz_fail(p, -EINVAL, "is relocatable with kernel_alignment 0x%x, "
+				       "not a power of two", align);
+		return bz_place_relocatable(map, align, pref, span_what, p);
 	}
-	p->kernel_span = MAX((u64)rd32(img, BZ_INIT_SIZE), p->kernel_len);
-	if (p->kernel_gpa < ONE_MIB || !bz_fits(gm, map, p->kernel_gpa, p->kernel_span))
-		return -ENOMEM;
+
+	/* Not relocatable: pref_address (we require protocol 2.12, which has it) or nothing. */
+	p->kernel_gpa = pref;
+	bz_size_str(p->kernel_span, sz, sizeof(sz));
+	if (pref < ONE_MIB)
+		return bz_fail(p, -ENOSPC, "(not relocatable) wants 0x%lx (pref_address), below 1 MiB "
+			       "where the loader's boot structures and the firmware area are: build "
+			       "it with CONFIG_RELOCATABLE or a CONFIG_PHYSICAL_START of 1 MiB or more",
+			       pref);
+	if (!bz_in_ram(map, pref, p->kernel_span)) {
+		bz_what_is_in_the_way(map, pref, p->kernel_span, way, sizeof(way));
+		return bz_fail(p, -ENOSPC, "(not relocatable) wants 0x%lx-0x%lx (%s %s), which is "
+			       "not RAM of this VM (%s): build it with CONFIG_RELOCATABLE or give the "
+			       "VM RAM there", pref, (u64)(pref + p->kernel_span < pref ? ~0ULL :
+			       pref + p->kernel_span), span_what, sz, way);
+	}
 	return 0;
 }
 
@@ -173,18 +321,20 @@ static u64 bz_top_fit(u64 lo, u64 hi, u64 size)
 	return at >= lo ? at : 0;
 }
 
+/* Highest page-aligned RAM from 1 MiB to below initrd_addr_max, beside the kernel. */
 static int bz_place_initrd(const u8 *img, u64 size, const struct e820_map *map,
-			   const struct guest_mem *gm, struct bz_plan *p)
+			   struct bz_plan *p)
 {
-	u64 limit = MIN((u64)rd32(img, BZ_INITRD_ADDR_MAX) + 1, MIN(gm->ram_size, FOUR_GIB));
+	u64 limit = MIN((u64)rd32(img, BZ_INITRD_ADDR_MAX) + 1, FOUR_GIB);
 	u64 ks = p->kernel_gpa, ke = p->kernel_gpa + p->kernel_span;
+	char sz[32];
 
 	p->initrd_gpa = 0;
 	if (!size)
 		return 0;
 	for (unsigned i = 0; i < map->n && i < E820_MAX_ENTRIES; i++) {
 		const struct e820_entry *e = &map->e[i];
-		u64 lo = MAX(e->addr, ONE_MIB), hi = MIN(e->addr + e->size, limit);
+		u64 lo = MAX(e->addr, ONE_MIB), hi = MIN(bz_entry_end(e), limit);
 
 		if (e->type != E820_RAM)
 			continue;
@@ -192,7 +342,13 @@ static int bz_place_initrd(const u8 *img, u64 size, const struct e820_map *map,
 		p->initrd_gpa = MAX(p->initrd_gpa, bz_top_fit(lo, MIN(hi, ks), size));
 		p->initrd_gpa = MAX(p->initrd_gpa, bz_top_fit(MAX(lo, ke), hi, size));
 	}
-	return p->initrd_gpa ? 0 : -ENOMEM;
+	if (p->initrd_gpa)
+		return 0;
+	bz_size_str(size, sz, sizeof(sz));
+	return bz_fail(p, -ENOSPC, "has an initrd of %s that fits in no RAM of this VM from 1 MiB "
+		       "to 0x%lx (%s) beside the kernel at 0x%lx-0x%lx: give the VM more RAM "
+		       "below 0x%lx", sz, limit, limit == FOUR_GIB ? "4 GiB" : "initrd_addr_max",
+		       ks, ke, limit);
 }
 
 static int bz_put(struct guest_mem *gm, u64 gpa, const void *v, size_t len)
@@ -294,33 +450,42 @@ static void bz_set_state(struct vcpu_boot_state *st, const struct bz_plan *p)
 int guest_bzimage_load(const void *image, size_t size, const void *initrd,
 		       size_t initrd_size, const char *cmdline,
 		       const struct e820_map *map, struct guest_mem *gm,
-		       struct vcpu_boot_state *st)
+		       struct vcpu_boot_state *st, char *why, size_t why_size)
 {
 	const u8 *img = image;
-	struct bz_plan p = { 0 };
-	u64 cmax;
+	struct bz_plan p = { .why = why, .why_size = why_size };
+	u64 cmax, low = GUEST_LINUX_ZERO_PAGE_GPA, low_len = GUEST_LINUX_LOW_END - low;
+	char way[96];
 	int ret;
 
+	if (why && why_size)
+		why[0] = '\0';
 	if (!image || !map || map->n > E820_MAX_ENTRIES || (initrd_size && !initrd))
-		return -EINVAL;
+		return bz_fail(&p, -EINVAL, "cannot be loaded: no image, no memory map or an "
+			       "initrd size without data");
 	if (!cmdline)
 		cmdline = "";
 
 	ret = bz_check_header(img, size, &p);
 	if (ret)
 		return ret;
-	ret = bz_place_kernel(img, map, gm, &p);
+	if (!bz_in_ram(map, low, low_len)) {
+		bz_what_is_in_the_way(map, low, low_len, way, sizeof(way));
+		return bz_fail(&p, -ENOSPC, "needs RAM at 0x%lx-0x%lx for its zero page, GDT, page "
+			       "tables and command line, which is not RAM of this VM (%s)",
+			       low, (u64)GUEST_LINUX_LOW_END, way);
+	}
+	ret = bz_place_kernel(img, map, &p);
 	if (ret)
 		return ret;
-	if (!guest_mem_range_ok(gm, 0, GUEST_LINUX_LOW_END))
-		return -ENOMEM;
-	ret = bz_place_initrd(img, initrd_size, map, gm, &p);
+	ret = bz_place_initrd(img, initrd_size, map, &p);
 	if (ret)
 		return ret;
 	p.cmdline_len = strlen(cmdline);
 	cmax = MIN((u64)rd32(img, BZ_CMDLINE_SIZE), GUEST_LINUX_CMDLINE_MAX - 1);
 	if (p.cmdline_len > cmax)
-		return -E2BIG;
+		return bz_fail(&p, -E2BIG, "gets a command line of %zu characters; it takes at most "
+			       "%lu", p.cmdline_len, cmax);
 
 	ret = bz_write_zero_page(img, initrd_size, map, gm, &p);
 	if (!ret)
@@ -334,7 +499,7 @@ int guest_bzimage_load(const void *image, size_t size, const void *initrd,
 	if (!ret && initrd_size)
 		ret = bz_put(gm, p.initrd_gpa, initrd, initrd_size);
 	if (ret)
-		return ret;
+		return bz_fail(&p, ret, "could not be written into the VM's memory");
 
 	bz_set_state(st, &p);
 	return 0;

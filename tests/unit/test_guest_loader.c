@@ -456,6 +456,7 @@ static void test_elf_then_mbinfo(void **state)
 
 static u8 bz[BZ_SIZE];
 static u8 initrd[MiB + 123];
+static char why[GUEST_LOAD_WHY_LEN];
 
 static void put16(u8 *p, u16 v) { memcpy(p, &v, 2); }
 static void put32(u8 *p, u32 v) { memcpy(p, &v, 4); }
@@ -501,8 +502,9 @@ static void bz_ram(void)
 
 static int load_bz(size_t size, const char *cmdline, size_t initrd_size)
 {
+	memset(why, 'W', sizeof(why));
 	return guest_bzimage_load(bz, size, initrd_size ? initrd : NULL, initrd_size,
-				  cmdline, &map, &gm, &st);
+				  cmdline, &map, &gm, &st, why, sizeof(why));
 }
 
 /* Walk the guest's page tables from cr3 as the CPU would. */
@@ -621,7 +623,8 @@ static void test_bzimage_no_initrd_setup_sects_zero(void **state)
 	/* setup_sects 0 means 4: same setup size as ours. */
 	memcpy(img, bz, 5 * 512 + 0x800);
 	img[0x1F1] = 0;
-	assert_int_equal(guest_bzimage_load(img, 5 * 512 + 0x800, NULL, 0, NULL, &map, &gm, &st), 0);
+	assert_int_equal(guest_bzimage_load(img, 5 * 512 + 0x800, NULL, 0, NULL, &map, &gm, &st,
+					    NULL, 0), 0);
 	assert_memory_equal(ram.mem + 0x1000000, img + 5 * 512, 0x800);
 	assert_int_equal(rd32(0x7000 + 0x218), 0);
 	assert_int_equal(rd32(0x7000 + 0x21C), 0);
@@ -637,6 +640,10 @@ static void expect_bz_reject(int err, size_t size, const char *cmdline, size_t i
 	assert_int_equal(ram.writes, 0);
 	assert_true(all_bytes(0x7000, 0x9000, POISON));
 	assert_true(all_bytes(0x1000000, 0x1000, POISON));
+	/* A reason, one line, NUL-terminated inside the buffer. */
+	assert_non_null(memchr(why, '\0', sizeof(why)));
+	assert_true(why[0] != '\0' && why[0] != 'W');
+	assert_null(strchr(why, '\n'));
 }
 
 static void test_bzimage_header_rejects(void **state)
@@ -672,9 +679,15 @@ static void test_bzimage_header_rejects(void **state)
 static void test_bzimage_placement(void **state)
 {
 	(void)state;
-	/* Alignment 32 MiB: kernel at 32 MiB. */
+	/* pref_address 16 MiB fits: the lowest fit at or above it is 16 MiB. */
 	bz_ram();
 	build_bz();
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	assert_int_equal(st.rip, 0x1000200);
+	assert_string_equal(why, "");
+
+	/* Alignment 32 MiB: kernel at 32 MiB. */
+	bz_ram();
 	put32(bz + 0x230, 0x2000000);
 	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
 	assert_int_equal(st.rip, 0x2000200);
@@ -682,8 +695,8 @@ static void test_bzimage_placement(void **state)
 
 	/* Alignment 64 MiB: no room. init_size too big. */
 	bz_ram();
-	put32(bz + 0x230, 0x4000000);			expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
-	build_bz(); put32(bz + 0x260, 60 * MiB);	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	put32(bz + 0x230, 0x4000000);			expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	build_bz(); put32(bz + 0x260, 60 * MiB);	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
 	build_bz(); put32(bz + 0x260, 48 * MiB);
 	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);	/* exactly to the end */
 
@@ -693,17 +706,286 @@ static void test_bzimage_placement(void **state)
 	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
 	assert_int_equal(st.rip, 0x2400200);
 	bz_ram();
-	put64(bz + 0x258, 0x80000);			expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
-	put64(bz + 0x258, ~0ULL - 0xFFF);		expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	put64(bz + 0x258, 0x80000);			expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "below 1 MiB"));
+	put64(bz + 0x258, ~0ULL - 0xFFF);		expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
 
-	/* Kernel range must be RAM in the map, not just below ram_size. */
+	/*
+	 * Kernel range must be RAM in the map, not just below ram_size: a
+	 * reserved page at 20 MiB keeps a relocatable kernel off 16-22 MiB
+	 * (it was refused while the loader put every kernel at 16 MiB).
+	 */
 	build_bz();
 	e820_add(&map, 20 * MiB, 0x1000, E820_RESERVED);
-	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	assert_int_equal(st.rip, 22 * MiB + 0x200);
+	assert_memory_equal(ram.mem + 22 * MiB, bz + BZ_SETUP_SIZE, BZ_PAYLOAD);
+	assert_true(all_bytes(MiB, 21 * MiB, POISON));
+	bz[0x234] = 0;			/* not relocatable, at its 16 MiB */
+	bz_ram();
+	e820_add(&map, 20 * MiB, 0x1000, E820_RESERVED);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_string_equal(why, "(not relocatable) wants 0x1000000-0x1800000 (init_size 8 MiB), "
+			    "which is not RAM of this VM (0x1400000-0x1401000 is reserved): build "
+			    "it with CONFIG_RELOCATABLE or give the VM RAM there");
 
 	/* RAM too small for anything. */
+	build_bz();
 	ram_init(17 * MiB);
-	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 0);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+}
+
+/*
+ * An identity-mapped Service VM's RAM: the hypervisor owns 16-48 MiB and
+ * something else 64-96 MiB. The fake RAM behind it is all there, so a write
+ * into a hole would not fail: the tests check the holes stay untouched.
+ */
+static void sos_ram(void)
+{
+	ram_init(128 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9FC00, E820_RAM);
+	e820_add(&map, MiB, 15 * MiB, E820_RAM);
+	e820_add(&map, 48 * MiB, 16 * MiB, E820_RAM);
+	e820_add(&map, 96 * MiB, 32 * MiB, E820_RAM);
+}
+
+static void load_at(u64 gpa)
+{
+	assert_int_equal(load_bz(BZ_SIZE, "", 0), 0);
+	assert_string_equal(why, "");
+	assert_int_equal(st.rip, gpa + 0x200);
+	assert_memory_equal(ram.mem + gpa, bz + BZ_SETUP_SIZE, BZ_PAYLOAD);
+}
+
+static void test_bzimage_lowest_fit_with_holes(void **state)
+{
+	(void)state;
+	/* pref_address 2 MiB: 1-16 MiB is too small for 16 MiB, 48 MiB is next. */
+	build_bz();
+	put64(bz + 0x258, 2 * MiB);
+	put32(bz + 0x260, 16 * MiB);
+	sos_ram();
+	load_at(48 * MiB);
+	assert_true(all_bytes(MiB, 47 * MiB, POISON));
+	assert_true(all_bytes(64 * MiB, 64 * MiB, POISON));
+
+	/* 20 MiB fits neither 1-16 nor 48-64 MiB: 96 MiB. */
+	put32(bz + 0x260, 20 * MiB);
+	sos_ram();
+	load_at(96 * MiB);
+	assert_true(all_bytes(MiB, 95 * MiB, POISON));
+
+	/* 1-16 MiB holds 14 MiB at 2 MiB (aligned), not 15 MiB. */
+	put32(bz + 0x260, 15 * MiB);
+	sos_ram();
+	load_at(48 * MiB);
+	put32(bz + 0x260, 14 * MiB);
+	sos_ram();
+	load_at(2 * MiB);
+	assert_true(all_bytes(16 * MiB, 112 * MiB, POISON));
+
+	/* The kernel's pref_address 16 MiB is the hypervisor's: 48 MiB. */
+	build_bz();
+	sos_ram();
+	load_at(48 * MiB);
+
+	/*
+	 * Linux moves itself up to pref_address when loaded below it, so
+	 * 1-16 MiB does not count for a kernel that prefers 8 MiB if its
+	 * 8-16 MiB is too small: 48 MiB, not 2 MiB.
+	 */
+	put64(bz + 0x258, 8 * MiB);
+	put32(bz + 0x260, 10 * MiB);
+	sos_ram();
+	load_at(48 * MiB);
+	put32(bz + 0x260, 8 * MiB);	/* 8-16 MiB exactly */
+	sos_ram();
+	load_at(8 * MiB);
+}
+
+static void test_bzimage_alignment(void **state)
+{
+	(void)state;
+	build_bz();
+	put64(bz + 0x258, MiB);
+	ram_init(64 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9FC00, E820_RAM);
+	e820_add(&map, 17 * MiB, 22 * MiB, E820_RAM);	/* 17-39 MiB */
+	e820_add(&map, 48 * MiB, 16 * MiB, E820_RAM);
+	/* 2 MiB: 18 MiB. 8 MiB: 24 MiB. 16 MiB: 32-40 MiB crosses 39 MiB, so 48 MiB. */
+	load_at(18 * MiB);
+	put32(bz + 0x230, 8 * MiB);
+	load_at(24 * MiB);
+	put32(bz + 0x230, 16 * MiB);
+	load_at(48 * MiB);
+	/* 32 MiB: 32 MiB crosses 39 MiB, 48 MiB is not aligned, 64 MiB is the end. */
+	ram_init(64 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9FC00, E820_RAM);
+	e820_add(&map, 17 * MiB, 22 * MiB, E820_RAM);
+	e820_add(&map, 48 * MiB, 16 * MiB, E820_RAM);
+	put32(bz + 0x230, 32 * MiB);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_true(all_bytes(0, 64 * MiB, POISON));
+	assert_non_null(strstr(why, " 32 MiB-aligned "));
+	/* min_alignment (0x235) is not used to go below kernel_alignment. */
+	bz[0x235] = 21;
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+}
+
+static void test_bzimage_exact_fit_and_nothing_fits(void **state)
+{
+	(void)state;
+	build_bz();
+	put32(bz + 0x260, 10 * MiB);
+	ram_init(64 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9FC00, E820_RAM);
+	e820_add(&map, MiB, 9 * MiB, E820_RAM);
+	e820_add(&map, 16 * MiB, 10 * MiB, E820_RAM);	/* exactly init_size */
+	e820_add(&map, 32 * MiB, 10 * MiB - 0x1000, E820_RAM);	/* a page short */
+	load_at(16 * MiB);
+
+	/* One page more and nothing fits: nothing written, and why. */
+	put32(bz + 0x260, 10 * MiB + 0x1000);
+	ram_init(64 * MiB);
+	e820_init(&map);
+	e820_add(&map, 0, 0x9FC00, E820_RAM);
+	e820_add(&map, MiB, 9 * MiB, E820_RAM);
+	e820_add(&map, 16 * MiB, 10 * MiB, E820_RAM);
+	e820_add(&map, 32 * MiB, 10 * MiB - 0x1000, E820_RAM);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", sizeof(initrd));
+	assert_true(all_bytes(0, 64 * MiB, POISON));
+	assert_string_equal(why, "(relocatable) needs 10244 KiB (init_size) 2 MiB-aligned at or "
+			    "above 0x1000000 (pref_address, where it moves itself if loaded lower) "
+			    "and below 4 GiB, and no RAM range of this VM there has room (the "
+			    "largest is 0x1000000-0x1a00000): give it more RAM there");
+
+	/* No RAM at all above pref_address. */
+	e820_init(&map);
+	e820_add(&map, 0, 0x9FC00, E820_RAM);
+	e820_add(&map, MiB, 15 * MiB, E820_RAM);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "this VM has no RAM there"));
+
+	/* RAM above 4 GiB does not count: the identity map ends there. */
+	e820_add(&map, 1ULL << 32, 1ULL << 30, E820_RAM);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	/* RAM across 4 GiB: a kernel crossing 4 GiB is refused all the same. */
+	e820_add(&map, 4032 * MiB, 64 * MiB, E820_RAM);
+	bz[0x234] = 0;
+	put64(bz + 0x258, 4090 * MiB);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "page tables end at 4 GiB"));
+}
+
+static void test_bzimage_not_relocatable_over_a_hole(void **state)
+{
+	(void)state;
+	build_bz();
+	bz[0x234] = 0;
+	put32(bz + 0x260, 10 * MiB);
+	sos_ram();
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_string_equal(why, "(not relocatable) wants 0x1000000-0x1a00000 (init_size 10 MiB), "
+			    "which is not RAM of this VM (0x1000000-0x3000000 is a hole in its "
+			    "memory): build it with CONFIG_RELOCATABLE or give the VM RAM there");
+	assert_true(all_bytes(0, 128 * MiB, POISON));
+
+	/* Starting in RAM and running into the hole names the hole. */
+	put64(bz + 0x258, 12 * MiB);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "wants 0xc00000-0x1600000 "));
+	assert_non_null(strstr(why, "(0x1000000-0x3000000 is a hole in its memory)"));
+
+	/* Past the last range. */
+	put64(bz + 0x258, 124 * MiB);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "(it has no memory from 0x8000000 up)"));
+
+	/* At pref_address in RAM it loads; the holes stay untouched. */
+	put64(bz + 0x258, 48 * MiB);
+	load_at(48 * MiB);
+	assert_true(all_bytes(MiB, 47 * MiB, POISON));
+
+	/* An image bigger than init_size is what counts then. */
+	put32(bz + 0x260, 0x1000);
+	put64(bz + 0x258, 64 * MiB - 0x1000);
+	sos_ram();
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "wants 0x3fff000-0x4002000 (image size 12 KiB)"));
+}
+
+static void test_bzimage_low_structures_need_ram(void **state)
+{
+	(void)state;
+	build_bz();
+	bz_ram();
+	e820_add(&map, 0x10000, 0x1000, E820_ACPI);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_string_equal(why, "needs RAM at 0x7000-0x30000 for its zero page, GDT, page tables "
+			    "and command line, which is not RAM of this VM (0x10000-0x11000 is "
+			    "ACPI tables)");
+	e820_init(&map);
+	e820_add(&map, MiB, 63 * MiB, E820_RAM);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 0);
+	assert_non_null(strstr(why, "(0x7000-0x100000 is a hole in its memory)"));
+}
+
+static void test_bzimage_initrd_avoids_kernel_and_holes(void **state)
+{
+	u64 at;
+
+	(void)state;
+	build_bz();
+	put32(bz + 0x260, 20 * MiB);		/* kernel at 96-116 MiB */
+	sos_ram();
+	assert_int_equal(load_bz(BZ_SIZE, "", sizeof(initrd)), 0);
+	assert_int_equal(st.rip, 96 * MiB + 0x200);
+	at = rd32(0x7218);
+	assert_int_equal(at, (128 * MiB - sizeof(initrd)) & ~0xFFFULL);
+	assert_memory_equal(ram.mem + at, initrd, sizeof(initrd));
+
+	/* Below 100 MiB the kernel is in the way: 48-64 MiB, below a reserved 63 MiB. */
+	put32(bz + 0x22C, 100 * MiB - 1);
+	sos_ram();
+	e820_add(&map, 63 * MiB, MiB, E820_RESERVED);
+	assert_int_equal(load_bz(BZ_SIZE, "", sizeof(initrd)), 0);
+	at = rd32(0x7218);
+	assert_int_equal(at, (63 * MiB - sizeof(initrd)) & ~0xFFFULL);
+	assert_memory_equal(ram.mem + at, initrd, sizeof(initrd));
+	assert_true(all_bytes(16 * MiB, 32 * MiB, POISON));
+	assert_true(all_bytes(63 * MiB, MiB, POISON));
+
+	/* 15 MiB of initrd fits only 1-16 MiB, under the 2 MiB-aligned kernel at 48 MiB. */
+	{
+		u8 *big = malloc(15 * MiB);
+
+		memset(big, 0x5A, 15 * MiB);
+		put32(bz + 0x260, 16 * MiB);
+		put32(bz + 0x22C, 0x7FFFFFFF);
+		sos_ram();
+		e820_add(&map, 100 * MiB, 28 * MiB, E820_RESERVED);
+		assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, big, 15 * MiB, "", &map, &gm,
+						    &st, why, sizeof(why)), 0);
+		assert_int_equal(st.rip, 48 * MiB + 0x200);
+		assert_int_equal(rd32(0x7218), MiB);
+		assert_memory_equal(ram.mem + MiB, big, 15 * MiB);
+		/* A page more fits nowhere. */
+		sos_ram();
+		e820_add(&map, 100 * MiB, 28 * MiB, E820_RESERVED);
+		ram.writes = 0;
+		assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, big, 15 * MiB + 1, "", &map, &gm,
+						    &st, why, sizeof(why)), -ENOSPC);
+		assert_int_equal(ram.writes, 0);
+		assert_string_equal(why, "has an initrd of 0xf00001 bytes that fits in no RAM of "
+				    "this VM from 1 MiB to 0x80000000 (initrd_addr_max) beside the "
+				    "kernel at 0x3000000-0x4000000: give the VM more RAM below "
+				    "0x80000000");
+		free(big);
+	}
 }
 
 static void test_bzimage_initrd_placement(void **state)
@@ -733,7 +1015,7 @@ static void test_bzimage_initrd_placement(void **state)
 	put32(bz + 0x22C, 0x7FFFFFFF);
 	put32(bz + 0x260, 47 * MiB);	/* kernel 16..63 MiB */
 	e820_add(&map, 0x200000, 14 * MiB, E820_RESERVED);
-	expect_bz_reject(-ENOMEM, BZ_SIZE, "", sizeof(initrd));
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", sizeof(initrd));
 	/* Half a MiB fits in the last MiB. */
 	assert_int_equal(load_bz(BZ_SIZE, "", MiB / 2), 0);
 	assert_int_equal(rd32(0x7218), 64 * MiB - MiB / 2);
@@ -741,9 +1023,10 @@ static void test_bzimage_initrd_placement(void **state)
 	/* Too big, or a size without data. */
 	build_bz();
 	bz_ram();
-	expect_bz_reject(-ENOMEM, BZ_SIZE, "", 60 * MiB);
+	expect_bz_reject(-ENOSPC, BZ_SIZE, "", 60 * MiB);
 	ram.writes = 0;
-	assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, NULL, 10, "", &map, &gm, &st), -EINVAL);
+	assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, NULL, 10, "", &map, &gm, &st,
+					    why, sizeof(why)), -EINVAL);
 	assert_int_equal(ram.writes, 0);
 }
 
@@ -786,13 +1069,15 @@ static void test_bzimage_bad_args_and_write_error(void **state)
 	(void)state;
 	build_bz();
 	bz_ram();
-	assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, NULL, 0, "", NULL, &gm, &st), -EINVAL);
+	assert_int_equal(guest_bzimage_load(bz, BZ_SIZE, NULL, 0, "", NULL, &gm, &st,
+					    why, sizeof(why)), -EINVAL);
 	map.n = E820_MAX_ENTRIES + 1;
 	assert_int_equal(load_bz(BZ_SIZE, "", 0), -EINVAL);
 	assert_int_equal(ram.writes, 0);
 	bz_ram();
 	ram.fail_at = 5;
 	assert_int_equal(load_bz(BZ_SIZE, "", 0), -EIO);
+	assert_string_equal(why, "could not be written into the VM's memory");
 	assert_false(guest_bzimage_probe(bz, 0x205));
 	assert_false(guest_bzimage_probe(elf, sizeof(elf)));
 }
@@ -815,6 +1100,12 @@ int main(void)
 		cmocka_unit_test_teardown(test_bzimage_no_initrd_setup_sects_zero, teardown),
 		cmocka_unit_test_teardown(test_bzimage_header_rejects, teardown),
 		cmocka_unit_test_teardown(test_bzimage_placement, teardown),
+		cmocka_unit_test_teardown(test_bzimage_lowest_fit_with_holes, teardown),
+		cmocka_unit_test_teardown(test_bzimage_alignment, teardown),
+		cmocka_unit_test_teardown(test_bzimage_exact_fit_and_nothing_fits, teardown),
+		cmocka_unit_test_teardown(test_bzimage_not_relocatable_over_a_hole, teardown),
+		cmocka_unit_test_teardown(test_bzimage_low_structures_need_ram, teardown),
+		cmocka_unit_test_teardown(test_bzimage_initrd_avoids_kernel_and_holes, teardown),
 		cmocka_unit_test_teardown(test_bzimage_initrd_placement, teardown),
 		cmocka_unit_test_teardown(test_bzimage_cmdline_limits, teardown),
 		cmocka_unit_test_teardown(test_bzimage_bad_args_and_write_error, teardown),
