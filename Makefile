@@ -48,7 +48,8 @@ CONFIG_DIR  := $(BUILD)/config/$(BOARD)/$(SCENARIO)
 CONFIG_SRC  := $(CONFIG_DIR)/board.c $(CONFIG_DIR)/scenario.c
 CONFIG_OBJ  := $(CONFIG_SRC:.c=.o)
 CONFIG_MODS := $(CONFIG_DIR)/scenario.modules
-GENCONFIG_DEPS := scripts/genconfig $(wildcard scripts/bulkhead_config/*.py config/schema/*.xsd) include/vm_config.h
+GENCONFIG_DEPS := scripts/genconfig $(wildcard scripts/bulkhead_config/*.py config/schema/*.xsd) include/vm_config.h \
+		  arch/x86/bulkhead.ld
 
 $(CONFIG_SRC) $(CONFIG_MODS) &: config/boards/$(BOARD).xml config/scenarios/$(SCENARIO).xml $(GENCONFIG_DEPS)
 	$(Q)$(PYTHON) scripts/genconfig --board config/boards/$(BOARD).xml \

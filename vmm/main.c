@@ -118,6 +118,11 @@ static void heap_init(void)
 {
 	u64 start = (u64)__image_end, end = scenario.hv_mem.base + scenario.hv_mem.size;
 
+	/* the heap runs from the image's end: the image must lie in the scenario's memory */
+	if ((u64)__image_start < scenario.hv_mem.base || start > end)
+		panic("image 0x%lx-0x%lx is not inside the scenario's hypervisor memory 0x%lx-0x%lx: "
+		      "that memory must start at the link address 0x%lx and hold the image",
+		      (u64)__image_start, start, scenario.hv_mem.base, end, (u64)__image_start);
 	for (unsigned i = 0; i < boot_info->nr_mods; i++)
 		if (boot_info->mods[i].start < end && boot_info->mods[i].end > start)
 			start = boot_info->mods[i].end;

@@ -14,6 +14,8 @@ ALLOC_FLOOR = 0x4000000
 class Limits:
     def __init__(self, max_vms=8, max_cpus=16, max_mem_ranges=4):
         self.max_vms, self.max_cpus, self.max_mem_ranges = max_vms, max_cpus, max_mem_ranges
+        # HV_LOAD_ADDR and the linker script it came from (genconfig.read_limits); None: unchecked
+        self.hv_link_addr, self.hv_link_src = None, None
 
 
 class RVM:
@@ -74,6 +76,11 @@ class Checker:
         if hv.size == 0 or hv.base % ALLOC_ALIGN or hv.size % ALLOC_ALIGN:
             self.err(hv.node, "hypervisor memory 0x%x+0x%x must be 2 MiB aligned and not empty"
                      % (hv.base, hv.size))
+        link = self.lim.hv_link_addr
+        if link is not None and hv.base != link:
+            self.err(hv.node, "hypervisor memory base 0x%x must be 0x%x, the image's link address "
+                     "(HV_LOAD_ADDR in %s): the hypervisor runs where it is linked, whatever base "
+                     "the scenario gives" % (hv.base, link, self.lim.hv_link_src))
         if not self.in_ram(hv.base, hv.size):
             self.err(hv.node, "hypervisor memory %s is not inside one RAM region of board '%s'%s"
                      % (fmt_range(hv.base, hv.size), self.b.name, self.ram_hint()))

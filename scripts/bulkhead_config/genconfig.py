@@ -17,6 +17,8 @@ from .xmltree import ConfigError, parse_file
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUTPUTS = ("board.c", "scenario.c", "scenario.modules")
 XMLLINT_LINE = re.compile(r"^(.*?):(\d+): (.*)$")
+LD_SCRIPT = os.path.join(ROOT, "arch", "x86", "bulkhead.ld")
+LD_LOAD_ADDR = re.compile(r"^\s*HV_LOAD_ADDR\s*=\s*(0x[0-9a-fA-F]+)\s*;", re.M)
 
 
 def schema_errors(path, schema):
@@ -42,9 +44,28 @@ def schema_errors(path, schema):
     return errors
 
 
-def read_limits(include_dir):
-    """CONFIG_MAX_* from include/vm_config.h, so the checks follow the hypervisor's arrays."""
+def read_link_addr(ld_script):
+    """HV_LOAD_ADDR from the hypervisor's linker script: the image runs there, so the
+    scenario's hypervisor memory must start there. OSError when it cannot be read."""
+    try:
+        with open(ld_script) as f:
+            found = LD_LOAD_ADDR.findall(f.read())
+    except OSError as e:
+        raise OSError("%s: %s (the hypervisor's link address, HV_LOAD_ADDR, is read from it)"
+                      % (ld_script, e.strerror))
+    if len(found) != 1:
+        raise OSError("%s: %s 'HV_LOAD_ADDR = 0x...;' line: genconfig takes the hypervisor's link "
+                      "address from it" % (ld_script, "no" if not found else "more than one"))
+    return int(found[0], 16)
+
+
+def read_limits(include_dir, ld_script=LD_SCRIPT):
+    """CONFIG_MAX_* from include/vm_config.h, so the checks follow the hypervisor's arrays,
+    and the link address from the linker script (OSError when that cannot be read)."""
     lim = checks.Limits()
+    lim.hv_link_addr = read_link_addr(ld_script)
+    inside = os.path.abspath(ld_script).startswith(ROOT + os.sep)
+    lim.hv_link_src = os.path.relpath(ld_script, ROOT) if inside else ld_script
     path = os.path.join(include_dir, "vm_config.h")
     try:
         with open(path) as f:
@@ -124,6 +145,8 @@ def main(argv=None):
     p.add_argument("--schema-dir", default=os.path.join(ROOT, "config", "schema"))
     p.add_argument("--include-dir", default=os.path.join(ROOT, "include"),
                    help="where vm_config.h (CONFIG_MAX_*) is")
+    p.add_argument("--ld-script", default=LD_SCRIPT,
+                   help="the hypervisor's linker script (HV_LOAD_ADDR, where the image runs)")
     p.add_argument("--check", action="store_true", help="validate only, write nothing")
     a = p.parse_args(argv)
     if not a.check and not a.out:
@@ -135,9 +158,12 @@ def main(argv=None):
                 remove_outputs(a.out)
             return 1
     try:
-        errors, res = validate(a.board, a.scenario, a.schema_dir, read_limits(a.include_dir), a.build_dir)
+        errors, res = validate(a.board, a.scenario, a.schema_dir, read_limits(a.include_dir, a.ld_script),
+                                a.build_dir)
     except OSError as e:
         print("genconfig: %s" % e, file=sys.stderr)
+        if a.out:
+            remove_outputs(a.out)
         return 1
     if errors:
         for e in errors:

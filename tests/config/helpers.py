@@ -48,9 +48,9 @@ def shipped_pairs():
     return pairs
 
 
-def validate(board, scenario, build_dir="build", include=INCLUDE):
+def validate(board, scenario, build_dir="build", include=INCLUDE, ld_script=genconfig.LD_SCRIPT):
     """genconfig.validate in-process: (errors, resolved)."""
-    return genconfig.validate(board, scenario, SCHEMA, genconfig.read_limits(include), build_dir)
+    return genconfig.validate(board, scenario, SCHEMA, genconfig.read_limits(include, ld_script), build_dir)
 
 
 def run_genconfig(*args):

@@ -84,6 +84,51 @@ class BadInputs(TempDirCase):
             "4 pre-launched VM 'b': more than CONFIG_MAX_VMS (1) VMs",
             "5 pre-launched VM 'b': more than CONFIG_MAX_MEM_RANGES (1) memory ranges"])
 
+    def test_hypervisor_base_follows_ld_script(self):
+        """The link address comes from HV_LOAD_ADDR in the linker script, nowhere else."""
+        ld = self.write("hv.ld", "/* HV_LOAD_ADDR = 0x4000000; in a comment does not count */\n"
+                                 "SECTIONS {}\n  HV_LOAD_ADDR = 0x2000000;\n")
+        scen = {}
+        for base in ("0x1000000", "0x2000000"):
+            scen[base] = self.write("s%s.xml" % base, """<scenario name="s" board="bochs">
+  <hypervisor><memory base="%s" size="32M"/></hypervisor>
+  <vm name="a" kind="pre-launched"><cpu id="0"/><memory size="32M"/><kernel tag="k" file="k"/></vm>
+</scenario>
+""" % base)
+        errors, _r = validate(board_path("bochs"), scen["0x1000000"], ld_script=ld)
+        self.assertEqual(["%d %s" % (e.line, e.message) for e in errors], [
+            "2 hypervisor memory base 0x1000000 must be 0x2000000, the image's link address "
+            "(HV_LOAD_ADDR in %s): the hypervisor runs where it is linked, whatever base the "
+            "scenario gives" % ld])
+        errors, res = validate(board_path("bochs"), scen["0x2000000"], ld_script=ld)
+        self.assertEqual(errors, [])
+        self.assertIsNotNone(res)
+
+    def test_cli_names_link_address_and_ld_script(self):
+        scen = rel(os.path.join(BAD, "hypervisor-base-not-link-address.xml"))
+        rc, _o, err = run_genconfig("--board", board_path("bochs"), "--scenario", scen, "--check")
+        self.assertEqual(rc, 1)
+        self.assertEqual(err.strip().splitlines()[0],
+                         "%s:6: error: hypervisor memory base 0xc000000 must be 0x1000000, the image's "
+                         "link address (HV_LOAD_ADDR in arch/x86/bulkhead.ld): the hypervisor runs where "
+                         "it is linked, whatever base the scenario gives" % scen)
+
+    def test_cli_ld_script_unreadable(self):
+        out = os.path.join(self.tmp, "out")
+        os.makedirs(out)
+        no_line = self.write("no-line.ld", "/* HV_LOAD_ADDR = 0x1000000; */\nHV_LOAD_ADDR = 16M;\n")
+        two = self.write("two.ld", "HV_LOAD_ADDR = 0x1000000;\nHV_LOAD_ADDR = 0x2000000;\n")
+        for ld, why in ((no_line, "no 'HV_LOAD_ADDR = 0x...;' line"),
+                        (two, "more than one 'HV_LOAD_ADDR = 0x...;' line"),
+                        (os.path.join(self.tmp, "nosuch.ld"), "No such file or directory")):
+            self.write("out/scenario.c", "stale\n")
+            rc, _o, err = run_genconfig("--board", board_path("bochs"), "--scenario", "config/scenarios/demo.xml",
+                                        "--ld-script", ld, "--out", out)
+            self.assertEqual(rc, 1, err)
+            self.assertIn("genconfig: %s: %s" % (ld, why), err)
+            self.assertIn("link address", err)
+            self.assertEqual(os.listdir(out), [], "output left behind")
+
 
 def make_test(name):
     return lambda self: self.check_fixture(name)
