@@ -196,10 +196,15 @@ struct vpci_msix {
 	struct vpci_msix_entry e[VPCI_MSIX_MAX_ENTRIES];
 };
 
+/* One per vdev kind (enum vpci_dev_kind): how it is set up, accessed and given back. */
 struct vpci_vdev_ops {
+	bool physical;		/* stands for a physical function (claimed, d->pdev set) */
+	/* d's vbdf, kind, flags (and pdev) set; on failure it leaves the device as it was */
+	int (*init)(struct vpci_vdev *d, const struct vpci_dev_config *dc);
 	/* always stores the access's size bytes, zero-extended, in *val */
 	void (*read)(struct vpci_vdev *d, u16 off, unsigned size, u32 *val);
 	void (*write)(struct vpci_vdev *d, u16 off, unsigned size, u32 val);
+	void (*release)(struct vpci_vdev *d);	/* NULL: nothing to give back */
 };
 
 struct vpci_vdev {

@@ -30,7 +30,22 @@ static void br_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val)
 		pci_cfg_write(d->pbdf, PCI_STATUS, 2, (dw >> 16) & PCI_STATUS_RW1C);
 }
 
+static int br_init(struct vpci_vdev *d, const struct vpci_dev_config *dc)
+{
+	int ret = vpci_pdev_header_is(d, PCI_HEADER_BRIDGE);
+
+	if (ret)
+		return ret;
+	d->intx_pin = dc->intx_pin;
+	d->intx_line = dc->intx_line;
+	d->cmd = (u16)pci_cfg_read(d->pbdf, PCI_COMMAND, 2);
+	return 0;
+}
+
+/* No release: the bridge keeps its buses and windows, and the Service VM never loses it. */
 const struct vpci_vdev_ops vpci_bridge_ops = {
+	.physical = true,
+	.init = br_init,
 	.read = br_read,
 	.write = br_write,
 };

@@ -43,7 +43,15 @@ static void hb_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val)
 		d->intx_line = (u8)dw;
 }
 
+static int hb_init(struct vpci_vdev *d, const struct vpci_dev_config *dc)
+{
+	d->cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
+	d->intx_line = dc->intx_line;
+	return 0;
+}
+
 const struct vpci_vdev_ops vpci_hostbridge_ops = {
+	.init = hb_init,
 	.read = hb_read,
 	.write = hb_write,
 };

@@ -37,8 +37,7 @@ extern const struct vpci_vdev_ops vpci_bridge_ops;
 bool vpci_has_other_functions(const struct vpci *vp, u16 vbdf);
 
 /* vpci_pt.c */
-int vpci_pt_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc);
-void vpci_pt_release(struct vpci_vdev *d);
+int vpci_pdev_header_is(const struct vpci_vdev *d, u8 want);
 
 /* vpci_bar.c */
 void vpci_bar_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc);

@@ -179,11 +179,6 @@ static void pt_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val)
 	/* other header registers are read-only to the guest */
 }
 
-const struct vpci_vdev_ops vpci_pt_ops = {
-	.read = pt_read,
-	.write = pt_write,
-};
-
 static void pt_disable_msi_phys(const struct pci_pdev *p)
 {
 	if (p->msi_off) {
@@ -199,23 +194,28 @@ static void pt_disable_msi_phys(const struct pci_pdev *p)
 	}
 }
 
-int vpci_pt_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc)
+/* The function's header is what its vdev kind shows (type 0, or a bridge's type 1). */
+int vpci_pdev_header_is(const struct vpci_vdev *d, u8 want)
 {
 	const struct pci_pdev *p = d->pdev;
-	u8 want = d->kind == VPCI_DEV_BRIDGE ? PCI_HEADER_BRIDGE : PCI_HEADER_NORMAL;
 
-	if (p->hdr_type != want) {
-		pr_warn("vpci: %02x:%02x.%u has header type %u, not a %s\n", PCI_BUS(p->bdf),
-			PCI_DEV(p->bdf), PCI_FN(p->bdf), p->hdr_type,
-			d->kind == VPCI_DEV_BRIDGE ? "bridge" : "type 0 function");
-		return -ENOTSUP;
-	}
+	if (p->hdr_type == want)
+		return 0;
+	pr_warn("vpci: %02x:%02x.%u has header type %u, not a %s\n", PCI_BUS(p->bdf),
+		PCI_DEV(p->bdf), PCI_FN(p->bdf), p->hdr_type,
+		want == PCI_HEADER_BRIDGE ? "bridge" : "type 0 function");
+	return -ENOTSUP;
+}
+
+static int pt_init(struct vpci_vdev *d, const struct vpci_dev_config *dc)
+{
+	const struct pci_pdev *p = d->pdev;
+	int ret = vpci_pdev_header_is(d, PCI_HEADER_NORMAL);
+
+	if (ret)
+		return ret;
 	d->intx_pin = dc->intx_pin;
 	d->intx_line = dc->intx_line;
-	if (d->kind == VPCI_DEV_BRIDGE) {
-		d->cmd = (u16)pci_cfg_read(d->pbdf, PCI_COMMAND, 2);
-		return 0;
-	}
 	if (d->flags & VPCI_DEVF_RESET)
 		vpci_reset_pdev(p, d->vpci->ops->udelay);
 	pt_disable_msi_phys(p);
@@ -226,13 +226,11 @@ int vpci_pt_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc)
 	return 0;
 }
 
-void vpci_pt_release(struct vpci_vdev *d)
+static void pt_release(struct vpci_vdev *d)
 {
 	const struct pci_pdev *p = d->pdev;
 	u16 c;
 
-	if (d->kind == VPCI_DEV_BRIDGE)
-		return;
 	vpci_msi_disable(d);
 	vpci_msix_disable(d);
 	vpci_bar_unmap_all(d);
@@ -244,3 +242,11 @@ void vpci_pt_release(struct vpci_vdev *d)
 	if (d->flags & VPCI_DEVF_RESET)
 		vpci_reset_pdev(p, d->vpci->ops->udelay);
 }
+
+const struct vpci_vdev_ops vpci_pt_ops = {
+	.physical = true,
+	.init = pt_init,
+	.read = pt_read,
+	.write = pt_write,
+	.release = pt_release,
+};

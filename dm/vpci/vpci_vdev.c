@@ -70,15 +70,25 @@ static void free_slot(struct vpci *vp, struct vpci_vdev *d)
 		vp->nr_vdevs--;
 }
 
+/* The ops of each vdev kind (enum vpci_dev_kind). */
+static const struct vpci_vdev_ops *const kind_ops[] = {
+	[VPCI_DEV_HOSTBRIDGE] = &vpci_hostbridge_ops,
+	[VPCI_DEV_PASSTHROUGH] = &vpci_pt_ops,
+	[VPCI_DEV_BRIDGE] = &vpci_bridge_ops,
+};
+
 static int assign_locked(struct vpci *vp, const struct vpci_dev_config *dc)
 {
+	const struct vpci_vdev_ops *ops = dc->kind < ARRAY_SIZE(kind_ops) ? kind_ops[dc->kind] : NULL;
 	struct vpci_vdev *d = NULL;
 	struct pci_pdev *p = NULL;
 	int ret;
 
+	if (!ops)
+		return -EINVAL;
 	if (vpci_find_vdev(vp, dc->vbdf))
 		return -EEXIST;
-	if (dc->kind != VPCI_DEV_HOSTBRIDGE) {
+	if (ops->physical) {
 		p = pci_find_pdev(dc->pbdf);
 		if (!p)
 			return -ENODEV;
@@ -101,29 +111,19 @@ static int assign_locked(struct vpci *vp, const struct vpci_dev_config *dc)
 	d->vbdf = dc->vbdf;
 	d->kind = (u8)dc->kind;
 	d->flags = dc->flags;
-	switch (dc->kind) {
-	case VPCI_DEV_HOSTBRIDGE:
-		d->cmd = PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER;
-		d->intx_line = dc->intx_line;
-		d->ops = &vpci_hostbridge_ops;
-		return 0;
-	case VPCI_DEV_PASSTHROUGH:
-	case VPCI_DEV_BRIDGE:
+	if (p) {
 		d->pdev = p;
 		d->pbdf = dc->pbdf;
-		ret = vpci_pt_setup(d, dc);
-		if (ret) {
-			unclaim(vp, p);
-			free_slot(vp, d);
-			return ret;
-		}
-		d->ops = dc->kind == VPCI_DEV_BRIDGE ? &vpci_bridge_ops : &vpci_pt_ops;
-		return 0;
 	}
-	if (p)
-		unclaim(vp, p);
-	free_slot(vp, d);
-	return -EINVAL;
+	ret = ops->init(d, dc);
+	if (ret) {
+		if (p)
+			unclaim(vp, p);
+		free_slot(vp, d);
+		return ret;
+	}
+	d->ops = ops;
+	return 0;
 }
 
 int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc)
@@ -142,10 +142,10 @@ int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc)
 
 static void release(struct vpci *vp, struct vpci_vdev *d)
 {
-	if (d->pdev) {
-		vpci_pt_release(d);
+	if (d->ops->release)
+		d->ops->release(d);
+	if (d->pdev)
 		unclaim(vp, d->pdev);
-	}
 	free_slot(vp, d);
 }
 
