@@ -11,6 +11,7 @@
 #include "percpu.h"
 #include "vm.h"
 #include "vtd.h"
+#include "vm_unit.h"
 
 #define INTX_GSIS IRQ_INTX_COUNT
 
@@ -185,3 +186,9 @@ struct vm *ptirq_intx_owner(u32 gsi)
 {
 	return gsi < INTX_GSIS ? routes[gsi].vm : NULL;
 }
+
+/* Lines are routed by the vPCI unit (ptirq_intx_add) and moved by ASSIGN/SET_PTDEV_INTR. */
+const struct vm_unit ptirq_unit = {
+	.name = "INTx routes", .kinds = UNIT_ALL_VMS,
+	.reset = ptirq_reset, .release = ptirq_release,
+};

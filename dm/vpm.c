@@ -4,6 +4,7 @@
  */
 #include "lib.h"
 #include "vm.h"
+#include "vm_unit.h"
 
 #define PM1A_EVT_PORT 0x400
 #define PM1A_CNT_PORT 0x404
@@ -84,3 +85,5 @@ int vpm_init(struct vm *vm)
 	/* the reset port 0xCF9 is reached through vPCI, which owns 0xCF8-0xCFF */
 	return ret;
 }
+
+const struct vm_unit vpm_unit = { .name = "ACPI PM", .kinds = UNIT_BOOT_VMS, .init = vpm_init };

@@ -4,6 +4,7 @@
  */
 #include "lib.h"
 #include "vm.h"
+#include "vm_unit.h"
 
 #define COM1_BASE 0x3F8
 #define LSR_THRE BIT(5)
@@ -139,3 +140,5 @@ int vuart_init(struct vm *vm)
 	memset(&vm->vuart, 0, sizeof(vm->vuart));
 	return vm_register_pio(vm, COM1_BASE, 8, vuart_read, vuart_write, NULL);
 }
+
+const struct vm_unit vuart_unit = { .name = "COM1", .kinds = UNIT_BOOT_VMS, .init = vuart_init };

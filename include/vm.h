@@ -120,8 +120,14 @@ struct vm {
 extern struct vm vms[CONFIG_MAX_VMS];
 extern unsigned nr_vms;
 
-/* vm.c */
+/* vm.c, vm_build.c */
 #define VCPU_PAGES	(ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE)
+int vm_build(struct vm *vm, u64 affinity);
+void vm_unbuild(struct vm *vm);
+void vm_release_units(struct vm *vm);
+int vm_reset_build(struct vm *vm);
+int vm_irq_init(struct vm *vm);
+void vmx_msr_bitmap_init(u8 *bm);
 int vm_create_all(const struct boot_info *bi);
 struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -13,6 +13,7 @@
 #include "vm.h"
 #include "vmm.h"
 #include "x86.h"
+#include "vm_unit.h"
 
 #define IOREQ_TIMEOUT_MS	2000
 #define UPCALL_DEFAULT_VECTOR	0xF3	/* Linux's HYPERVISOR_CALLBACK_VECTOR */
@@ -207,3 +208,17 @@ int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
 	spin_unlock(&vm->ioreq_lock);
 	return 0;
 }
+
+/* A post-launched VM starts with no buffer; what it does not claim goes to the device model. */
+static int ioreq_vm_init(struct vm *vm)
+{
+	vm->ioreq = NULL;
+	vm->ioreq_gpa = VMM_NO_IOREQ_BUFFER;
+	vm->fallback = &ioreq_fallback;
+	return 0;
+}
+
+const struct vm_unit ioreq_unit = {
+	.name = "I/O requests", .kinds = UNIT_POST_VMS,
+	.init = ioreq_vm_init, .reset = ioreq_reset_slots,
+};

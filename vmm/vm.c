@@ -1,4 +1,4 @@
-/* VM construction from the scenario, guest memory access, stopping VMs. */
+/* Boot VMs from the scenario (RAM checked, built, kernel loaded), guest memory access, their stop. */
 #include "lib.h"
 #include "bootinfo.h"
 #include "console.h"
@@ -15,8 +15,6 @@
 struct vm vms[CONFIG_MAX_VMS];
 unsigned nr_vms;
 
-void vmx_msr_bitmap_init(u8 *bm);
-int vm_irq_init(struct vm *vm);
 
 /* A post-launched VM's table changes under its running vCPUs: read it consistently. */
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
@@ -54,80 +52,24 @@ void hv_all_vms_stopped(void);
 static unsigned nr_vms_released;
 
 
+
 /*
  * Called by the last vCPU of a stopped VM to park: nothing of the VM runs
  * any more, so its devices can be taken back: interrupt pins quiet, MMIO
  * regions unmapped, PCI functions reset and their BARs unmapped.
  */
-static void release_devices(struct vm *vm)
-{
-	ptirq_release(vm);
-	if (vm->ept_root)
-		vmmio_passthrough_release(vm);
-	vpci_deinit(&vm->vpci);
-}
-
 void vm_release_devices(struct vm *vm)
 {
 	if (vm->post)
 		return;		/* the Service VM decides: RESET_VM, DESTROY_VM */
-	release_devices(vm);
+	vm_release_units(vm);
 	pr_info("VM %s: devices released\n", vm->name);
 	/* the last VM to be done closes the run, so that line comes last */
 	if (__atomic_add_fetch(&nr_vms_released, 1, __ATOMIC_SEQ_CST) == nr_vms)
 		hv_all_vms_stopped();
 }
 
-/* With VT-d on, each VM gets a DMA domain that maps exactly its RAM. */
-static int vm_dma_domain_init(struct vm *vm)
-{
-	int ret;
 
-	if (!vtd_active())
-		return 0;
-	vm->dma_domain = vtd_domain_create(vm->name);
-	if (!vm->dma_domain) {
-		printk("VM %s: no VT-d domain could be created\n", vm->name);
-		return -ENOMEM;
-	}
-	ret = vtd_domain_map_vm(vm->dma_domain, vm->cfg);
-	if (ret)
-		printk("VM %s: mapping its RAM for DMA failed (%d)\n", vm->name, ret);
-	return ret;
-}
-
-/*
- * Passthrough PCI devices can do DMA: into the VM's VT-d domain, or, without
- * VT-d, only when the scenario says the VM accepts unprotected DMA.
- */
-static int vm_dma_protect_devices(struct vm *vm)
-{
-	const struct vm_config *c = vm->cfg;
-
-	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
-		u16 bdf = c->pci_devs[i].pbdf;
-		int ret;
-
-		if (vm->dma_domain) {
-			ret = vtd_device_assign(vm->dma_domain, bdf);
-			if (ret) {
-				printk("VM %s: PCI %02x:%02x.%u could not join its DMA domain (%d)\n",
-				       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf), ret);
-				return ret;
-			}
-		} else if (c->flags & VM_FLAG_UNPROTECTED_DMA) {
-			printk("WARNING: VM %s: PCI %02x:%02x.%u passed through WITHOUT DMA protection "
-			       "(no VT-d; the scenario allows unprotected DMA)\n",
-			       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
-		} else {
-			printk("VM %s: PCI %02x:%02x.%u refused: it can do DMA and there is no VT-d "
-			       "(mark the VM unprotected-dma in the scenario to allow it)\n",
-			       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
-			return -EPERM;
-		}
-	}
-	return 0;
-}
 
 /* Guest memory accessors for the loaders: every access is range-checked. */
 static int gm_write(void *ctx, u64 gpa, const void *src, size_t len)
@@ -268,48 +210,7 @@ static int check_memory(const struct vm *vm, const struct boot_info *bi)
 	return 0;
 }
 
-/* A new vCPU of vm on pCPU cpu, next in vm->vcpus, its vLAPIC at reset (the first is the BSP). */
-struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
-{
-	struct vcpu *v = page_alloc(VCPU_PAGES);
 
-	if (!v)
-		return NULL;
-	v->vm = vm;
-	v->id = vm->nr_vcpus;
-	v->pcpu = &pcpus[cpu];
-	v->state = state;
-	vm->vcpus[vm->nr_vcpus++] = v;
-	vlapic_init(&v->vlapic, &vm->lapics, v->id, v->id == 0);
-	v->vlapic.priv = v;
-	return v;
-}
-
-static int assign_vcpus(struct vm *vm)
-{
-	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
-		if (!(vm->cfg->cpu_affinity & BIT(cpu)))
-			continue;
-		if (cpu >= nr_pcpus) {
-			printk("VM %s: CPU %u is not present on this machine (%u CPUs)\n",
-			       vm->name, cpu, nr_pcpus);
-			return -ENODEV;
-		}
-		if (pcpus[cpu].vcpu) {
-			printk("VM %s: CPU %u already runs VM %s\n", vm->name, cpu,
-			       pcpus[cpu].vcpu->vm->name);
-			return -EBUSY;
-		}
-		if (!vm_add_vcpu(vm, cpu, VCPU_WAIT_SIPI))
-			return -ENOMEM;
-	}
-	if (!vm->nr_vcpus) {
-		printk("VM %s: no CPU assigned\n", vm->name);
-		return -EINVAL;
-	}
-	vm->nr_active_vcpus = vm->nr_vcpus;
-	return 0;
-}
 
 static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot_info *bi)
 {
@@ -318,7 +219,6 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->cfg = c;
 	vm->name = c->name;
 	vm->state = VM_CREATED;
-	vm->fallback = &io_fallback_none;
 	if (c->kind == VM_SERVICE)
 		printk("VM %s: Service VM (%s memory); the host's own ACPI tables for it are NOT "
 		       "IMPLEMENTED yet: it gets bulkhead's vACPI of its CPUs and devices\n", vm->name,
@@ -330,40 +230,12 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 		return -E2BIG;
 	memcpy(vm->ram.r, c->mem, c->nr_mem * sizeof(vm->ram.r[0]));
 	vm->ram.nr = c->nr_mem;
-	if (c->kind == VM_SERVICE)
-		service_vm = vm;
-	vm->io_bitmap = page_alloc(2);
-	vm->msr_bitmap = page_alloc(1);
-	if (!vm->io_bitmap || !vm->msr_bitmap)
-		return -ENOMEM;
-	memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
-	vmx_msr_bitmap_init(vm->msr_bitmap);
-	ret = ept_init(vm);
-	/*
-	 * RAM is not zeroed: at boot it holds only firmware leftovers, no other
-	 * VM has run in it, and zeroing costs ~1 instruction per 8 bytes.
-	 */
-	for (unsigned i = 0; i < c->nr_mem && !ret; i++) {
-		ret = ept_map(vm, c->mem[i].gpa, c->mem[i].hpa, c->mem[i].size, EPT_RWX, EPT_MT_WB);
-	}
-	if (!ret)
-		ret = vm_dma_domain_init(vm);
-	if (!ret)
-		ret = vmmio_passthrough_init(vm);
-	if (!ret)
-		ret = vm_irq_init(vm);
-	if (!ret)
-		ret = assign_vcpus(vm);
-	if (!ret)
-		ret = vuart_init(vm);
-	if (!ret)
-		ret = vpm_init(vm);
-	if (!ret)
-		ret = vm_vpci_init(vm);
-	if (!ret)
-		ret = vm_dma_protect_devices(vm);
-	if (!ret)
-		ret = load_kernel(vm, bi);
+	ret = vm_build(vm, c->cpu_affinity);
+	if (ret)
+		return ret;
+	ret = load_kernel(vm, bi);
+	if (ret)
+		vm_unbuild(vm);
 	return ret;
 }
 
@@ -386,12 +258,12 @@ int vm_create_all(const struct boot_info *bi)
 		vm->id = nr_vms;
 		ret = vm_create(vm, &scenario.vms[i], bi);
 		if (ret) {
+			/* what it got before the failure went back */
 			printk("VM %s: not started (error %d)\n", scenario.vms[i].name, ret);
-			release_devices(vm);	/* what it got before the failure goes back */
-			for (unsigned j = 0; j < vm->nr_vcpus; j++)
-				vm->vcpus[j] = NULL;
 			continue;
 		}
+		if (vm->cfg->kind == VM_SERVICE)
+			service_vm = vm;
 		for (unsigned j = 0; j < vm->nr_vcpus; j++)
 			vm->vcpus[j]->pcpu->vcpu = vm->vcpus[j];
 		pr_info("VM %s: %u vCPU(s), %lu MiB, kernel '%s', entry 0x%lx\n", vm->name,

@@ -22,8 +22,6 @@ struct vm post_vms[VMM_MAX_POST_VMS];
 static bool post_in_use[VMM_MAX_POST_VMS];
 static char post_names[VMM_MAX_POST_VMS][24];
 
-int vm_irq_init(struct vm *vm);
-void vmx_msr_bitmap_init(u8 *bm);
 
 const struct vm_config *vm_post_template(void)
 {
@@ -71,40 +69,12 @@ static u64 pcpus_taken(void)
 	return mask;
 }
 
-static void vcpus_free(struct vm *vm)
-{
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		page_free(vm->vcpus[i]->vmcs, 1);
-		page_free(vm->vcpus[i], VCPU_PAGES);
-		vm->vcpus[i] = NULL;
-	}
-	vm->nr_vcpus = 0;
-	memset(vm->lapics.vlapic, 0, sizeof(vm->lapics.vlapic));
-	vm->lapics.count = 0;
-}
 
-/* Fresh vCPUs (reset state) on the pCPUs of affinity. */
-static int vcpus_alloc(struct vm *vm, u64 affinity)
-{
-	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++)
-		if ((affinity & BIT(cpu)) && !vm_add_vcpu(vm, cpu, VCPU_STOPPED))
-			return -ENOMEM;
-	return vm->nr_vcpus ? 0 : -EINVAL;
-}
 
-/* Free what vm_post_create built; vCPUs are off their pCPUs. */
-static void post_free(struct vm *vm)
+static void post_slot_free(struct vm *vm)
 {
 	unsigned slot = vm->vmid;
 
-	ptirq_release(vm);
-	vpci_deinit(&vm->vpci);
-	vcpus_free(vm);
-	ept_destroy(vm);
-	page_free(vm->io_bitmap, 2);
-	page_free(vm->msr_bitmap, 1);
-	if (vm->dma_domain && vtd_domain_destroy(vm->dma_domain))
-		printk("VM %s: its VT-d domain could not be freed\n", vm->name);
 	memset(vm, 0, sizeof(*vm));
 	__atomic_store_n(&post_in_use[slot], false, __ATOMIC_RELEASE);
 }
@@ -144,36 +114,17 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	vm->post = true;
 	memcpy(vm->uuid, p->uuid, sizeof(vm->uuid));
 	vm->vm_flag = p->vm_flag;
-	vm->ioreq_gpa = VMM_NO_IOREQ_BUFFER;
-	vm->fallback = &ioreq_fallback;
 	vm->state = VM_CREATED;
-	vm->io_bitmap = page_alloc(2);
-	vm->msr_bitmap = page_alloc(1);
-	ret = vm->io_bitmap && vm->msr_bitmap ? 0 : -ENOMEM;
-	if (!ret) {
-		memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
-		vmx_msr_bitmap_init(vm->msr_bitmap);
-		/*
-		 * Enough for all its RAM in 4 KiB pages (one table per 2 MiB, one
-		 * directory per GiB) plus the upper levels, BAR and MMIO windows: a Service VM mapping
-		 * at ever new addresses gets -ENOMEM, not the host's memory.
-		 */
-		vm->ept_page_limit = (unsigned)(vm->cfg->template_mem_size >> 21) +
-				     (unsigned)(vm->cfg->template_mem_size >> 30) + POST_EPT_EXTRA_PAGES;
-		ret = ept_init(vm);
-	}
-	if (!ret && vtd_active()) {
-		vm->dma_domain = vtd_domain_create(vm->name);
-		ret = vm->dma_domain ? 0 : -ENOMEM;
-	}
-	if (!ret)
-		ret = vm_irq_init(vm);
-	if (!ret)
-		ret = vcpus_alloc(vm, affinity);
-	if (!ret)
-		ret = vm_vpci_init(vm);
+	/*
+	 * Enough EPT tables for all its RAM in 4 KiB pages (one table per 2 MiB,
+	 * one directory per GiB) plus the upper levels, BAR and MMIO windows: a
+	 * Service VM mapping at ever new addresses gets -ENOMEM, not the host's memory.
+	 */
+	vm->ept_page_limit = (unsigned)(t->template_mem_size >> 21) +
+			     (unsigned)(t->template_mem_size >> 30) + POST_EPT_EXTRA_PAGES;
+	ret = vm_build(vm, affinity);
 	if (ret) {
-		post_free(vm);
+		post_slot_free(vm);
 		return ret;
 	}
 	pr_info("VM %s: created (vmid %u, %u vCPU(s), CPUs 0x%lx)\n", vm->name, slot,
@@ -243,23 +194,16 @@ int vm_post_pause(struct vm *vm)
 /* Back to CREATED: fresh vCPUs (registers, vLAPICs), free request slots; RAM and devices stay. */
 int vm_post_reset(struct vm *vm)
 {
-	u64 affinity = 0;
 	int ret = wait_vcpus_left(vm);
 
 	if (ret)
 		return ret;
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		affinity |= BIT(vm->vcpus[i]->pcpu->id);
-	vcpus_free(vm);
-	ret = vcpus_alloc(vm, affinity);
+	ret = vm_reset_build(vm);
 	if (ret) {
-		/* out of memory for vCPUs we just freed: cannot happen with exact-size lists */
+		/* out of memory for vCPUs just freed: cannot happen with exact-size lists */
 		vm_stop(vm, "reset: no memory for its vCPUs (%d)", ret);
 		return ret;
 	}
-	vioapic_init(&vm->vioapic, &vm->lapics, 0);
-	ptirq_reset(vm);
-	ioreq_reset_slots(vm);
 	vm->stop_reason[0] = 0;
 	vm->state = VM_CREATED;
 	pr_info("VM %s: reset\n", vm->name);
@@ -269,7 +213,8 @@ int vm_post_reset(struct vm *vm)
 void vm_post_destroy(struct vm *vm)
 {
 	printk("VM %s: destroyed\n", vm->name);
-	post_free(vm);
+	vm_unbuild(vm);
+	post_slot_free(vm);
 }
 
 int vm_post_wait_left(struct vm *vm)

@@ -12,6 +12,7 @@
 #include "vm.h"
 #include "vpci.h"
 #include "vtd.h"
+#include "vm_unit.h"
 
 #define VM_ECAM_BASE 0xE0000000ULL	/* as ACRN's pre-launched VMs; matches the vMCFG */
 #define VM_MMIO32_BASE 0xC0000000ULL	/* BAR window, up to the ECAM */
@@ -297,3 +298,13 @@ void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base)
 	*mmio32_size = VM_ECAM_BASE - VM_MMIO32_BASE;
 	*ecam_base = VM_ECAM_BASE;
 }
+
+/* Its functions reset and their BARs unmapped; MSI routes released with them. */
+static void vm_vpci_release(struct vm *vm)
+{
+	vpci_deinit(&vm->vpci);
+}
+
+const struct vm_unit vpci_unit = {
+	.name = "PCI", .kinds = UNIT_ALL_VMS, .init = vm_vpci_init, .release = vm_vpci_release,
+};

@@ -8,6 +8,7 @@
 #include "lib.h"
 #include "vm.h"
 #include "vmmio.h"
+#include "vm_unit.h"
 
 static struct page_span span_of(const struct vm_mmio_dev *d)
 {
@@ -75,3 +76,8 @@ void vmmio_passthrough_release(struct vm *vm)
 		ept_unmap(vm, p.gpa, p.size);
 	}
 }
+
+const struct vm_unit vmmio_unit = {
+	.name = "MMIO passthrough", .kinds = UNIT_BOOT_VMS,
+	.init = vmmio_passthrough_init, .release = vmmio_passthrough_release,
+};

@@ -1,0 +1,37 @@
+/*
+ * Device units: each kind of virtual device a VM can have describes, in
+ * one struct, how it is built into a VM, reset with it and given back.
+ * The VM manager (vmm/vm_build.c) runs them in one order for every VM
+ * kind, and in reverse to undo.
+ */
+#ifndef BH_VM_UNIT_H
+#define BH_VM_UNIT_H
+
+#include "types.h"
+#include "vm_config.h"
+
+struct vm;
+
+#define UNIT_BOOT_VMS	(BIT(VM_PRE_LAUNCHED) | BIT(VM_SERVICE))
+#define UNIT_POST_VMS	BIT(VM_POST_LAUNCHED)
+#define UNIT_ALL_VMS	(UNIT_BOOT_VMS | UNIT_POST_VMS)
+
+struct vm_unit {
+	const char *name;
+	unsigned kinds;			/* BIT(enum vm_kind) of the VMs that have it */
+	/* Build it into vm (vCPUs and interrupt controllers exist); on failure it leaves nothing. */
+	int (*init)(struct vm *vm);
+	/* A post-launched VM's reset: back to its power-on state, devices kept. */
+	void (*reset)(struct vm *vm);
+	/*
+	 * Give back what it holds of the machine or of other VMs (interrupt
+	 * lines, MMIO, PCI functions): a VM stopped, destroyed, or whose build
+	 * failed after this unit. No vCPU of vm runs.
+	 */
+	void (*release)(struct vm *vm);
+};
+
+extern const struct vm_unit vmmio_unit, ioreq_unit, vuart_unit, vpm_unit, vpci_unit,
+	ptirq_unit, dma_protect_unit;
+
+#endif
