@@ -11,7 +11,7 @@ HOSTCC   := gcc
 PYTHON   := python3
 
 # Hypervisor: freestanding x86-64, identity-mapped below 4 GiB.
-HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -ffreestanding -fno-pie \
+HV_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wmissing-prototypes -ffreestanding -fno-pie \
 	-fno-pic -fno-stack-protector -fno-builtin -mno-red-zone \
 	-mgeneral-regs-only -mcmodel=kernel -fno-asynchronous-unwind-tables \
 	-fomit-frame-pointer -fno-tree-loop-distribute-patterns \

@@ -11,6 +11,7 @@
 #include "console.h"
 #include "hcall_init.h"
 #include "hv_main.h"
+#include "boot_main.h"
 #include "percpu.h"
 #include "x86.h"
 
@@ -20,7 +21,6 @@ extern u64 boot_tsc;
 static struct boot_info boot_info;
 static struct hv_options options;
 
-void __noreturn boot_main(u32 magic, u64 info);
 void __noreturn boot_main(u32 magic, u64 info)
 {
 	char err[128] = "";

@@ -10,6 +10,7 @@
 #include "ioapic.h"
 #include "percpu.h"
 #include "vm.h"
+#include "ptirq.h"
 #include "vtd.h"
 #include "vm_unit.h"
 

@@ -4,6 +4,7 @@
  */
 #include "lib.h"
 #include "vm.h"
+#include "vpm.h"
 #include "vm_unit.h"
 
 #define PM1A_EVT_PORT 0x400
@@ -12,8 +13,6 @@
 #define PM1_SLP_TYP(v) (((v) >> 10) & 7)
 #define SLP_TYP_S5 5
 
-int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
-int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val);
 
 static int pm1_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
@@ -76,7 +75,7 @@ static int pm1_evt_write(struct vcpu *v, void *opaque, u16 port, unsigned size, 
 	return 0;
 }
 
-int vpm_init(struct vm *vm)
+static int vpm_init(struct vm *vm)
 {
 	int ret = vm_register_pio(vm, PM1A_CNT_PORT, 2, pm1_read, pm1_write, NULL);
 

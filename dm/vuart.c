@@ -135,7 +135,7 @@ static int vuart_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u3
 	return 0;
 }
 
-int vuart_init(struct vm *vm)
+static int vuart_init(struct vm *vm)
 {
 	memset(&vm->vuart, 0, sizeof(vm->vuart));
 	return vm_register_pio(vm, COM1_BASE, 8, vuart_read, vuart_write, NULL);

@@ -8,9 +8,8 @@
 #include "hcall.h"
 #include "hcall_init.h"
 
-int vcpu_cpl(struct vcpu *v);
 
-int vmx_exit_vmcall(struct vcpu *v)
+static int vmx_exit_vmcall(struct vcpu *v)
 {
 	bool privileged = v->vm->cfg->flags & VM_FLAG_PRIVILEGED;
 

@@ -1,4 +1,9 @@
-/* VMs and vCPUs as the hypervisor tracks them at run time. */
+/*
+ * VMs as the hypervisor tracks them at run time, and the execution
+ * primitives every layer may use on one (arch/x86/vm_exec.c). The VM
+ * manager's own interfaces are in vmm/vmm_internal.h; the hypercall
+ * layer's in include/vmm.h.
+ */
 #ifndef BH_VM_H
 #define BH_VM_H
 
@@ -7,62 +12,14 @@
 #include "vm_config.h"
 #include "vm_ram.h"
 #include "io_emul.h"
+#include "vcpu.h"
 #include "vlapic.h"
 #include "vioapic.h"
 #include "vpci.h"
-#include "vmx.h"
 #include "vcpu_boot.h"
-#include "x86.h"
 #include "public/acrn_abi.h"
 
-struct boot_info;
 struct vtd_domain;
-
-/* GPR slots in x86 register-number order (the instruction decoder uses it). */
-enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
-       GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15, NR_GPRS };
-
-/* SOS_REMOVE_CPU handshake: the hypercall asks, the vCPU claims it as it leaves. */
-enum { VCPU_REMOVE_NONE, VCPU_REMOVE_ASKED, VCPU_REMOVE_LEAVING };
-
-enum vcpu_state {
-	VCPU_WAIT_SIPI,		/* AP not started by its BSP yet */
-	VCPU_RUNNING,
-	VCPU_HALTED,
-	VCPU_STOPPED,
-};
-
-struct vcpu {
-	u64 gpr[NR_GPRS];	/* keep first: vcpu_entry.S addresses it at offset 0 */
-	u8 launched;		/* vcpu_entry.S: VMLAUNCH vs VMRESUME */
-	struct vm *vm;
-	unsigned id;		/* index in the VM = virtual LAPIC id */
-	struct pcpu *pcpu;
-	volatile enum vcpu_state state;
-	void *vmcs;
-	struct vlapic vlapic;
-	u64 exit_count[NR_EXIT_REASONS];
-	/* current exit */
-	u32 exit_reason;
-	u32 idt_vectoring;
-	u64 exit_qual;
-	/* guest CR0/CR4 as the guest wrote them: exact for the host-owned bits */
-	u64 cr0_shadow, cr4_shadow, efer;
-	u64 xcr0;
-	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
-	bool intr_window;	/* interrupt-window exiting is on */
-	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */
-	bool pending_exc;
-	u8 exc_vector;
-	bool exc_has_error;
-	u32 exc_error;
-	/* post-launched VMs */
-	bool has_start_regs;		/* SET_VCPU_REGS was given: start from start_regs */
-	struct abi_regs start_regs;
-	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
-	bool flush_ept;			/* flush this VM's EPT translations before entry */
-	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
-};
 
 /* PAUSED: post-launched VMs only (PAUSE_VM); its vCPUs leave their pCPUs as when STOPPED. */
 enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_STOPPED };
@@ -117,121 +74,9 @@ struct vm {
 	spinlock_t ioreq_lock;
 };
 
-extern struct vm vms[CONFIG_MAX_VMS];
-extern unsigned nr_vms;
-
-/* vm.c, vm_build.c */
-#define VCPU_PAGES	(ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE)
-int vm_build(struct vm *vm, u64 affinity);
-void vm_unbuild(struct vm *vm);
-void vm_release_units(struct vm *vm);
-int vm_reset_build(struct vm *vm);
-int vm_irq_init(struct vm *vm);
-void vmx_msr_bitmap_init(u8 *bm);
-int vm_create_all(const struct boot_info *bi);
-struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
+/* arch/x86/vm_exec.c */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_print_exit_counters(const struct vm *vm);
-void vm_release_devices(struct vm *vm);
-void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
-bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size);	/* the RAM table now */
-void vm_flush_ept(struct vm *vm);
-
-/* vm_post.c: post-launched VMs (the hypercall side is vmm/vmm.c) */
-extern struct vm post_vms[];
-bool vm_is_post_pcpu(unsigned cpu);
-
-/* ioreq.c: I/O requests of post-launched VMs, forwarded to the Service VM */
-extern struct vm *service_vm;
-int ioreq_forward_pio(struct vcpu *v, u16 port, unsigned size, bool write, u32 *val);
-int ioreq_forward_mmio(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val);
-int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val);
-extern const struct io_fallback ioreq_fallback;
-void ioreq_reset_slots(struct vm *vm);
-
-/* vcpu.c */
-void __noreturn vcpu_run_loop(struct vcpu *v);
-void __noreturn vcpu_enter(struct vcpu *v);
-void __noreturn vcpu_leave_pcpu(struct vcpu *v);
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
-static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
-static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
-/* Skip the exiting instruction; v's VMCS is the current one (exits run on the vCPU's pCPU). */
-static inline void vcpu_advance_rip(struct vcpu *v)
-{
-	u64 intr;
-
-	(void)v;
-	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
-	/* the instruction completed: STI/MOV SS blocking ends with it */
-	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
-}
-int vcpu_cpu_mode(struct vcpu *v);		/* 16, 32 or 64 */
-void vcpu_kick(struct vcpu *v);
-int vcpu_irq_init(void);
-
-/* vmcs.c */
-#define CR0_HOST_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
-#define CR4_HOST_OWNED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PAE)
-int vmcs_init(struct vcpu *v);
-void vmcs_load_boot_state(struct vcpu *v, const struct vcpu_boot_state *st);
-void vmcs_set_real_mode_start(struct vcpu *v, u8 sipi_vector);
-void vmcs_load_abi_regs(struct vcpu *v, const struct abi_regs *r);
-void vmcs_set_reset_state(struct vcpu *v);
-void vmcs_update_ia32e(struct vcpu *v);
-u64 vmcs_guest_cr0(u64 want);
-u64 vmcs_guest_cr4(u64 want);
-
-
-/* exit handlers, one file per concern */
-int vmx_exit_cpuid(struct vcpu *v);
-int vmx_exit_rdmsr(struct vcpu *v);
-int vmx_exit_wrmsr(struct vcpu *v);
-int vmx_exit_cr_access(struct vcpu *v);
-int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 */
-int vmx_exit_io(struct vcpu *v);
-int vmx_exit_ept_violation(struct vcpu *v);
-int vmx_exit_vmcall(struct vcpu *v);		/* hypercall/dispatch.c */
-typedef int (*exit_handler_t)(struct vcpu *v);
-void vmexit_set_vmcall(exit_handler_t fn);
-int vmx_exit_xsetbv(struct vcpu *v);
-
-/* ept.c */
-#define EPT_R BIT(0)
-#define EPT_W BIT(1)
-#define EPT_X BIT(2)
-#define EPT_RWX (EPT_R | EPT_W | EPT_X)
-#define EPT_MT_UC 0
-#define EPT_MT_WB 6
-int ept_init(struct vm *vm);
-/* All or nothing: -ENOMEM leaves every translation as it was. */
-int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype);
-int ept_unmap(struct vm *vm, u64 gpa, u64 size);
-bool ept_lookup(const struct vm *vm, u64 gpa, u64 *hpa);
-void ept_destroy(struct vm *vm);
-
-/* dm: device models every VM gets */
-struct e820_map;
-int vuart_init(struct vm *vm);
-int vpm_init(struct vm *vm);
-int vm_acpi_build(struct vm *vm, struct e820_map *map);
-int vmmio_passthrough_init(struct vm *vm);
-int vm_vpci_init(struct vm *vm);
-bool vpci_vm_msi_deliver(u8 vector);
-int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi);
-bool ptirq_intx_deliver(u8 vector);
-int ptirq_init(void);
-int vm_vpci_msi_init(void);
-void ptirq_eoi(struct vm *vm, u8 vector);
-void ptirq_release(struct vm *vm);
-void ptirq_reset(struct vm *vm);
-int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi);
-bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi);
-struct vm *ptirq_intx_owner(u32 gsi);
-void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
-void vmmio_passthrough_release(struct vm *vm);
+void vm_flush_ept(struct vm *vm);	/* after an unmap: every vCPU drops stale translations */
 
 #endif

@@ -10,7 +10,7 @@
 #include "lib.h"
 #include "lapic.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vmm.h"
 #include "x86.h"
 #include "vm_unit.h"

@@ -8,7 +8,7 @@
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vtd.h"
 #include "pci.h"
 #include "pci_dev.h"

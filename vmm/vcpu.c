@@ -2,7 +2,7 @@
 #include "lib.h"
 #include "lapic.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 #include "mm.h"
 
@@ -10,10 +10,6 @@ _Static_assert(offsetof(struct vcpu, gpr) == 0, "vcpu_entry.S layout");
 _Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
-
-void __noreturn vmx_resume(struct vcpu *v);
-void __noreturn vmx_entry_failed(void);
-void hv_report_first_entry(void);
 
 void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
 {
@@ -149,7 +145,6 @@ static bool halted_can_wake(struct vcpu *v)
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
 
-void __noreturn idle_loop_fresh(void);	/* vcpu_entry.S */
 _Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vcpu_entry.S");
 
 /*

@@ -7,7 +7,7 @@
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 #include "vtd.h"
 #include "vacpi.h"
@@ -48,7 +48,6 @@ static u64 vm_ram_size(const struct vm *vm)
 }
 
 
-void hv_all_vms_stopped(void);
 static unsigned nr_vms_released;
 
 

@@ -5,7 +5,7 @@
 #include "lib.h"
 #include "e820.h"
 #include "vacpi.h"
-#include "vm.h"
+#include "vmm_internal.h"
 
 /* One DSDT device per board ACPI device the VM got, with its regions at the VM's GPAs. */
 static unsigned collect_devices(const struct vm *vm, struct vacpi_mmio_dev *devs)

@@ -8,7 +8,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vm_unit.h"
 #include "vtd.h"
 #include "x86.h"

@@ -1,7 +1,7 @@
 /* Wire a VM's vLAPICs and vIOAPIC to its vCPUs and its MMIO space. */
 #include "lib.h"
 #include "lapic.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 
 static u64 tsc_now(void)
@@ -63,7 +63,6 @@ static int ioapic_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u6
 	return vioapic_mmio_write(&v->vm->vioapic, (u32)(gpa - VIOAPIC_BASE), size, (u32)val);
 }
 
-int vm_irq_init(struct vm *vm);
 int vm_irq_init(struct vm *vm)
 {
 	int ret;

@@ -10,7 +10,7 @@
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vmm.h"
 #include "vtd.h"
 #include "x86.h"

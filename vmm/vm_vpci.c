@@ -9,7 +9,7 @@
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vpci.h"
 #include "vtd.h"
 #include "vm_unit.h"
@@ -220,10 +220,8 @@ static const struct vpci_ops vm_vpci_ops = {
 };
 
 
-int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val);
-int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val);
 
-int vm_vpci_init(struct vm *vm)
+static int vm_vpci_init(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 	struct vpci_dev_config devs[1 + CONFIG_MAX_PCI_DEVS];

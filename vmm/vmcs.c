@@ -2,7 +2,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vcpu_boot.h"
 #include "asm_defs.h"
 #include "x86.h"

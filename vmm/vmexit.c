@@ -2,7 +2,7 @@
 #include "lib.h"
 #include "lapic.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 #include "irq.h"
 
@@ -151,7 +151,6 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
  * flag bits (26 bus lock, 27 enclave, 28 pending MTF) need controls we do
  * not enable; one that is enabled later must be masked off here first.
  */
-void __noreturn vmx_exit_handler(struct vcpu *v);
 void __noreturn vmx_exit_handler(struct vcpu *v)
 {
 	u32 raw = (u32)vmread(VMCS_EXIT_REASON);

@@ -1,7 +1,7 @@
 /* CPUID exits: the host's answers, filtered, plus ACRN's hypervisor leaves. */
 #include "lib.h"
 #include "lapic.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 
 #define HV_LEAF_BASE 0x40000000

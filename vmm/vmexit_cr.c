@@ -1,6 +1,6 @@
 /* Control-register and XCR0 exits: only the bits VMX forces are ours. */
 #include "lib.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 
 #define CR0_RESERVED (~0xffffffffULL | 0x1ffaffc0ULL)
@@ -18,7 +18,6 @@ static void write_gpr(struct vcpu *v, unsigned r, u64 val)
 		v->gpr[r] = val;
 }
 
-int vcpu_cpl(struct vcpu *v);
 int vcpu_cpl(struct vcpu *v)
 {
 	if (!(v->cr0_shadow & X86_CR0_PE))

@@ -5,7 +5,7 @@
  * half, which keeps nothing but the vCPU across the handler call.
  */
 #include "lib.h"
-#include "vm.h"
+#include "vmm_internal.h"
 
 #define IO_QUAL_IN	BIT(3)
 #define IO_QUAL_STRING	BIT(4)

@@ -6,7 +6,7 @@
 #include "lib.h"
 #include "guest_walk.h"
 #include "insn.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 
 #define EPT_QUAL_READ BIT(0)

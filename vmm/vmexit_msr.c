@@ -4,7 +4,7 @@
  * here and anything unknown raises #GP, as on a CPU without that MSR.
  */
 #include "lib.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "x86.h"
 
 static const u32 passthrough_msrs[] = {
@@ -24,7 +24,6 @@ static void bitmap_clear(u8 *bm, u32 msr)
 	bm[base + 2048 + idx / 8] &= ~(1 << (idx % 8));
 }
 
-void vmx_msr_bitmap_init(u8 *bm);
 void vmx_msr_bitmap_init(u8 *bm)
 {
 	memset(bm, 0xff, PAGE_SIZE);

@@ -9,7 +9,7 @@
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vmm.h"
 #include "vtd.h"
 #include "x86.h"
@@ -17,16 +17,6 @@
 /* User GPAs of post-launched VMs: below 512 GiB (ACRN's 64-bit BAR window ends there). */
 #define POST_GPA_LIMIT	(1ULL << 39)
 
-int vm_post_create(const struct vmm_vm_params *p, u16 *vmid);
-int vm_post_start(struct vm *vm);
-int vm_post_pause(struct vm *vm);
-int vm_post_reset(struct vm *vm);
-int vm_post_wait_left(struct vm *vm);
-void vm_post_destroy(struct vm *vm);
-u64 vm_post_pcpu_mask(void);
-void vmm_dev_release_all(struct vm *vm);
-void vmm_mmio_release_all(struct vm *vm);
-bool vmm_mmio_moved_overlaps(const struct vm *vm, u64 gpa, u64 size);
 
 int vmm_copy_from_guest(struct vm *vm, u64 gpa, void *dst, size_t len)
 {

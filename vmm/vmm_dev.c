@@ -7,7 +7,7 @@
  * Service VM's route until SET_PTDEV_INTR moves it.
  */
 #include "lib.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vmm.h"
 #include "vtd.h"
 

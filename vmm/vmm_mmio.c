@@ -7,7 +7,7 @@
  * address rounded out to whole pages, as EPT maps it.
  */
 #include "lib.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vmm.h"
 #include "vmmio.h"
 

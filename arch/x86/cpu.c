@@ -5,6 +5,7 @@
 #include "irq.h"
 #include "asm_defs.h"
 #include "x86.h"
+#include "exception.h"
 
 struct pcpu pcpus[CONFIG_MAX_CPUS];
 unsigned nr_pcpus = 1;
@@ -20,10 +21,6 @@ static struct idt_entry idt[256] __aligned(16);
 static u8 ist_stacks[CONFIG_MAX_CPUS][4096] __aligned(16);
 extern u8 exc_stubs[], irq_stubs[];
 
-struct exc_frame {
-	u64 r15, r14, r13, r12, r11, r10, r9, r8, rbp, rdi, rsi, rdx, rcx, rbx, rax;
-	u64 vector, error, rip, cs, rflags, rsp, ss;
-};
 
 static const char *const exc_names[32] = {
 	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
@@ -34,7 +31,6 @@ static const char *const exc_names[32] = {
 	"#VE virtualization", "#CP control protection",
 };
 
-void exception_handler(struct exc_frame *f);
 void exception_handler(struct exc_frame *f)
 {
 	unsigned cpu = this_cpu() ? this_cpu()->id : 0;

@@ -2,6 +2,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "vm.h"
+#include "ept.h"
 
 #define EPT_LEAF_2M BIT(7)
 #define EPT_ADDR_MASK 0x000ffffffffff000ULL

@@ -7,6 +7,7 @@
  */
 #include "lib.h"
 #include "vm.h"
+#include "ept.h"
 #include "vmmio.h"
 #include "vm_unit.h"
 
@@ -44,7 +45,7 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 	return 0;
 }
 
-int vmmio_passthrough_init(struct vm *vm)
+static int vmmio_passthrough_init(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 	int ret;
@@ -66,7 +67,7 @@ int vmmio_passthrough_init(struct vm *vm)
 }
 
 /* A stopped VM gives its regions back: nothing of it reaches them any more. */
-void vmmio_passthrough_release(struct vm *vm)
+static void vmmio_passthrough_release(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 

@@ -13,6 +13,7 @@
 #include "lib.h"
 #include "mm.h"
 #include "vm.h"
+#include "ept.h"
 
 #define MB (1ULL << 20)
 #define GB (1ULL << 30)

@@ -14,7 +14,7 @@
 #include "lib.h"
 #include "lapic.h"
 #include "percpu.h"
-#include "vm.h"
+#include "vmm_internal.h"
 #include "vmm.h"
 
 /* ---- what ioreq.c needs from the rest of the hypervisor ---- */

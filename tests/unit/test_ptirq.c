@@ -16,6 +16,7 @@
 #include "irq.h"
 #include "percpu.h"
 #include "vm.h"
+#include "ptirq.h"
 
 #define GSI 11
 #define VEC(gsi) (0xB0 + (gsi))

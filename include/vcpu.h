@@ -1,0 +1,84 @@
+/* vCPUs as the hypervisor tracks them, and what every layer may ask of one. */
+#ifndef BH_VCPU_H
+#define BH_VCPU_H
+
+#include "types.h"
+#include "vlapic.h"
+#include "vmx.h"
+#include "x86.h"
+#include "public/acrn_abi.h"
+
+struct vm;
+struct pcpu;
+
+/* GPR slots in x86 register-number order (the instruction decoder uses it). */
+enum { GPR_RAX, GPR_RCX, GPR_RDX, GPR_RBX, GPR_RSP, GPR_RBP, GPR_RSI, GPR_RDI,
+       GPR_R8, GPR_R9, GPR_R10, GPR_R11, GPR_R12, GPR_R13, GPR_R14, GPR_R15, NR_GPRS };
+
+/* SOS_REMOVE_CPU handshake: the hypercall asks, the vCPU claims it as it leaves. */
+enum { VCPU_REMOVE_NONE, VCPU_REMOVE_ASKED, VCPU_REMOVE_LEAVING };
+
+enum vcpu_state {
+	VCPU_WAIT_SIPI,		/* AP not started by its BSP yet */
+	VCPU_RUNNING,
+	VCPU_HALTED,
+	VCPU_STOPPED,
+};
+
+struct vcpu {
+	u64 gpr[NR_GPRS];	/* keep first: vcpu_entry.S addresses it at offset 0 */
+	u8 launched;		/* vcpu_entry.S: VMLAUNCH vs VMRESUME */
+	struct vm *vm;
+	unsigned id;		/* index in the VM = virtual LAPIC id */
+	struct pcpu *pcpu;
+	volatile enum vcpu_state state;
+	void *vmcs;
+	struct vlapic vlapic;
+	u64 exit_count[NR_EXIT_REASONS];
+	/* current exit */
+	u32 exit_reason;
+	u32 idt_vectoring;
+	u64 exit_qual;
+	/* guest CR0/CR4 as the guest wrote them: exact for the host-owned bits */
+	u64 cr0_shadow, cr4_shadow, efer;
+	u64 xcr0;
+	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
+	bool intr_window;	/* interrupt-window exiting is on */
+	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */
+	bool pending_exc;
+	u8 exc_vector;
+	bool exc_has_error;
+	u32 exc_error;
+	/* post-launched VMs */
+	bool has_start_regs;		/* SET_VCPU_REGS was given: start from start_regs */
+	struct abi_regs start_regs;
+	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
+	bool flush_ept;			/* flush this VM's EPT translations before entry */
+	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
+};
+
+void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
+static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
+/* Skip the exiting instruction; v's VMCS is the current one (exits run on the vCPU's pCPU). */
+static inline void vcpu_advance_rip(struct vcpu *v)
+{
+	u64 intr;
+
+	(void)v;
+	vmwrite(VMCS_GUEST_RIP, vmread(VMCS_GUEST_RIP) + vmread(VMCS_EXIT_INSN_LEN));
+	/* the instruction completed: STI/MOV SS blocking ends with it */
+	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS))
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+			intr & ~(u64)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS));
+}
+int vcpu_cpu_mode(struct vcpu *v);		/* 16, 32 or 64 */
+int vcpu_cpl(struct vcpu *v);			/* current privilege level */
+void vcpu_kick(struct vcpu *v);			/* out of guest mode, to see new events */
+
+/* VM exits: the hypercall layer plugs its VMCALL handler in (hcall_init); until then #UD. */
+typedef int (*exit_handler_t)(struct vcpu *v);
+void vmexit_set_vmcall(exit_handler_t fn);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * The VM manager's own interfaces, between the files of vmm/ (the
+ * hypercall layer sees include/vmm.h; boot sees include/hv_main.h).
+ */
+#ifndef BH_VMM_INTERNAL_H
+#define BH_VMM_INTERNAL_H
+
+#include "types.h"
+#include "vm.h"
+#include "vmm.h"
+#include "ept.h"
+#include "ptirq.h"
+#include "vpm.h"
+
+struct boot_info;
+struct e820_map;
+
+/* vm.c: boot VMs and guest memory */
+extern struct vm vms[CONFIG_MAX_VMS];
+extern unsigned nr_vms;
+int vm_create_all(const struct boot_info *bi);
+void vm_release_devices(struct vm *vm);		/* the last vCPU of a stopped boot VM parks */
+void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
+bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size);	/* the RAM table now */
+
+/* vm_build.c: one build path (include/vm_unit.h) */
+#define VCPU_PAGES	(ALIGN_UP(sizeof(struct vcpu), PAGE_SIZE) / PAGE_SIZE)
+int vm_build(struct vm *vm, u64 affinity);
+void vm_unbuild(struct vm *vm);
+void vm_release_units(struct vm *vm);
+int vm_reset_build(struct vm *vm);
+struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
+
+/* vm_irq.c, vm_vpci.c, vm_acpi.c: a VM's interrupt controllers, PCI bus and ACPI tables */
+int vm_irq_init(struct vm *vm);
+int vm_vpci_msi_init(void);			/* boot: take the MSI vectors */
+bool vpci_vm_msi_deliver(u8 vector);
+void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
+int vm_acpi_build(struct vm *vm, struct e820_map *map);
+
+/* vm_post.c: post-launched VMs' life cycle (vmm.c is the hypercall side) */
+extern struct vm post_vms[];
+bool vm_is_post_pcpu(unsigned cpu);
+const struct vm_config *vm_post_template(void);
+u64 vm_post_pcpu_mask(void);
+int vm_post_create(const struct vmm_vm_params *p, u16 *vmid);
+int vm_post_start(struct vm *vm);
+int vm_post_pause(struct vm *vm);
+int vm_post_reset(struct vm *vm);
+int vm_post_wait_left(struct vm *vm);
+void vm_post_destroy(struct vm *vm);
+
+/* vmm_dev.c, vmm_mmio.c: devices moved by hypercall */
+void vmm_dev_release_all(struct vm *vm);
+void vmm_mmio_release_all(struct vm *vm);
+bool vmm_mmio_moved_overlaps(const struct vm *vm, u64 gpa, u64 size);
+
+/* ioreq.c: the I/O request protocol */
+extern struct vm *service_vm;
+int ioreq_forward_pio(struct vcpu *v, u16 port, unsigned size, bool write, u32 *val);
+int ioreq_forward_mmio(struct vcpu *v, u64 gpa, unsigned size, bool write, u64 *val);
+int ioreq_forward_pcicfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val);
+extern const struct io_fallback ioreq_fallback;
+void ioreq_reset_slots(struct vm *vm);
+
+/* vcpu.c: the run loop (vcpu_entry.S enters and leaves the guest) */
+void __noreturn vcpu_run_loop(struct vcpu *v);
+void __noreturn vcpu_enter(struct vcpu *v);
+void __noreturn vcpu_leave_pcpu(struct vcpu *v);
+int vcpu_irq_init(void);			/* boot: take the timer vector */
+void __noreturn vmx_resume(struct vcpu *v);	/* vcpu_entry.S */
+void __noreturn idle_loop_fresh(void);		/* vcpu_entry.S */
+void __noreturn vmx_exit_handler(struct vcpu *v);	/* called by vcpu_entry.S */
+void __noreturn vmx_entry_failed(void);		/* called by vcpu_entry.S */
+
+/* main.c */
+void __noreturn idle_loop(void);		/* a pCPU with no vCPU (vcpu_entry.S) */
+void hv_all_vms_stopped(void);
+void hv_report_first_entry(void);
+
+/* vmcs.c */
+#define CR0_HOST_OWNED (X86_CR0_PE | X86_CR0_PG | X86_CR0_NE | X86_CR0_CD | X86_CR0_NW)
+#define CR4_HOST_OWNED (X86_CR4_VMXE | X86_CR4_SMXE | X86_CR4_PAE)
+int vmcs_init(struct vcpu *v);
+void vmcs_load_boot_state(struct vcpu *v, const struct vcpu_boot_state *st);
+void vmcs_set_real_mode_start(struct vcpu *v, u8 sipi_vector);
+void vmcs_load_abi_regs(struct vcpu *v, const struct abi_regs *r);
+void vmcs_set_reset_state(struct vcpu *v);
+void vmcs_update_ia32e(struct vcpu *v);
+u64 vmcs_guest_cr0(u64 want);
+u64 vmcs_guest_cr4(u64 want);
+
+/* vmexit*.c: exit handlers, one file per concern */
+int vmx_exit_cpuid(struct vcpu *v);
+int vmx_exit_rdmsr(struct vcpu *v);
+int vmx_exit_wrmsr(struct vcpu *v);
+int vmx_exit_cr_access(struct vcpu *v);
+int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 */
+int vmx_exit_io(struct vcpu *v);
+int vmx_exit_ept_violation(struct vcpu *v);
+int vmx_exit_xsetbv(struct vcpu *v);
+void vmx_msr_bitmap_init(u8 *bm);
+
+#endif
