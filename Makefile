@@ -21,11 +21,22 @@ HV_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,max-page-size
 	-Wl,-z,noexecstack -Wl,--no-warn-rwx-segments
 
 HV_DIRS := boot arch/x86 vtd dm dm/vacpi dm/vmmio dm/vpci vmm hypercall lib
-HV_C    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c))
+# Test-only code stays out of the hypervisor people run (as ACRN splits debug
+# and release builds): VTD_SELFTEST=1 links the VT-d self-checks (run by the
+# vtd_selftest option; tests/integration/vtd) into an image of its own,
+# build/<scenario>-selftest/; otherwise vtd/selftest_none.c says they are absent.
+VTD_SELFTEST ?= 0
+HV_TEST_C := vtd/selftest.c vtd/selftest_edu.c
+HV_C    := $(filter-out $(HV_TEST_C) vtd/selftest_none.c,$(foreach d,$(HV_DIRS),$(wildcard $(d)/*.c)))
+ifeq ($(VTD_SELFTEST),1)
+HV_C    += $(HV_TEST_C)
+else
+HV_C    += vtd/selftest_none.c
+endif
 HV_S    := $(foreach d,$(HV_DIRS),$(wildcard $(d)/*.S))
 HV_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C)) $(patsubst %.S,$(BUILD)/obj/%.o,$(HV_S))
 
-SCEN_DIR := $(BUILD)/$(SCENARIO)
+SCEN_DIR := $(BUILD)/$(SCENARIO)$(if $(filter 1,$(VTD_SELFTEST)),-selftest)
 HV_ELF   := $(SCEN_DIR)/bulkhead.elf
 
 .PHONY: all iso run run-qemu check test unit config-test integration vtd-integration bench guests setup clean distclean

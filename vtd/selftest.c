@@ -377,7 +377,7 @@ static const struct { check_fn fn; unsigned taps; const char *what; } checks[] =
 	{ check_sid_block, 2, "source-id check" },
 };
 
-void __noreturn vtd_selftest_run(void)
+void vtd_selftest_run(void)
 {
 	printk("VT-d self-test: %lu KiB heap free\n", mm_free_bytes() >> 10);
 	st.src = page_alloc(1);
