@@ -3,7 +3,6 @@
 #define BH_BOOTINFO_H
 
 #include "types.h"
-#include "lib.h"
 
 #define MB1_BOOTLOADER_MAGIC	0x2BADB002u	/* EAX at a multiboot1 entry */
 #define MB2_BOOTLOADER_MAGIC	0x36D76289u	/* EAX at a multiboot2 entry */
@@ -73,14 +72,17 @@ static inline size_t bootinfo_first_word(const char *s)
 static inline bool bootinfo_find_module(const struct boot_info *bi, const char *tag,
 					const struct boot_module **m)
 {
-	size_t tlen = tag ? strlen(tag) : 0;
+	size_t tlen = tag ? bootinfo_first_word(tag) : 0;
 
-	if (!tlen)
-		return false;
+	if (!tlen || tag[tlen])
+		return false;	/* empty, or more than one word: no module has that tag */
 	for (unsigned i = 0; i < bi->nr_mods && i < BOOTINFO_MAX_MODS; i++) {
 		const char *s = bi->mods[i].string;
+		size_t n = 0;
 
-		if (bootinfo_first_word(s) == tlen && !strncmp(s, tag, tlen)) {
+		while (n < tlen && s[n] == tag[n])
+			n++;
+		if (n == tlen && bootinfo_first_word(s) == tlen) {
 			if (m)
 				*m = &bi->mods[i];
 			return true;

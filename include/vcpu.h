@@ -57,7 +57,14 @@ struct vcpu {
 	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
 };
 
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error);
+/* Deliver exception vector at the next entry (replacing one not yet delivered). */
+static inline void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
+{
+	v->pending_exc = true;
+	v->exc_vector = vector;
+	v->exc_has_error = has_error;
+	v->exc_error = error;
+}
 static inline void vcpu_inject_gp(struct vcpu *v) { vcpu_inject_exception(v, 13, true, 0); }
 static inline void vcpu_inject_ud(struct vcpu *v) { vcpu_inject_exception(v, 6, false, 0); }
 /* Skip the exiting instruction; v's VMCS is the current one (exits run on the vCPU's pCPU). */

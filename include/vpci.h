@@ -258,32 +258,9 @@ void vpci_deinit(struct vpci *vp);
 /* Add/remove one device at run time (assign/deassign hypercalls). */
 int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc);
 int vpci_deassign_dev(struct vpci *vp, u16 vbdf);
-struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
+/* Does the VM have a device at vbdf? */
+bool vpci_has_vdev(struct vpci *vp, u16 vbdf);
 
-/* Is slot d the live vdev at vbdf? (Freed slots have no ops.) */
-static inline bool vpci_vdev_is(const struct vpci_vdev *d, u16 vbdf)
-{
-	return d->vbdf == vbdf && d->ops;
-}
-
-/* The vdev vdev_hint names (always one of vdev[]). */
-static inline struct vpci_vdev *vpci_vdev_hinted(struct vpci *vp)
-{
-	return (struct vpci_vdev *)((u8 *)vp->vdev + vp->vdev_hint);
-}
-
-/*
- * The vdev at vbdf, NULL if none. The one found last is tried first: config
- * cycles come in runs to one function. The hint is only a guess checked like
- * any slot (a freed or reused slot fails the check), so a stale or racing
- * one costs a scan.
- */
-static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
-{
-	struct vpci_vdev *d = vpci_vdev_hinted(vp);
-
-	return vpci_vdev_is(d, vbdf) ? d : vpci_find_vdev_scan(vp, vbdf);
-}
 /* The vpci a physical function is assigned to, NULL if none. */
 struct vpci *vpci_pdev_owner(u16 pbdf);
 /*

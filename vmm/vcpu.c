@@ -11,14 +11,6 @@ _Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
 
-void vcpu_inject_exception(struct vcpu *v, u8 vector, bool has_error, u32 error)
-{
-	v->pending_exc = true;
-	v->exc_vector = vector;
-	v->exc_has_error = has_error;
-	v->exc_error = error;
-}
-
 int vcpu_cpu_mode(struct vcpu *v)
 {
 	if (!(v->cr0_shadow & X86_CR0_PE))

@@ -62,7 +62,7 @@ int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info)
 
 bool vmm_vbdf_in_use(const struct vm *vm, u16 vbdf)
 {
-	return vpci_find_vdev((struct vpci *)&vm->vpci, vbdf) != NULL;
+	return vpci_has_vdev((struct vpci *)&vm->vpci, vbdf);
 }
 
 static struct vpci_vdev *vdev_by_pbdf(struct vpci *vp, u16 pbdf)

@@ -66,4 +66,32 @@ void vpci_msix_disable(struct vpci_vdev *d);
 bool vpci_reset_flr(const struct pci_pdev *p, void (*udelay)(u64 us));
 void vpci_reset_restore_bars(const struct pci_pdev *p);
 
+/* Lookup by vBDF: the vdev found last first (config cycles repeat), then a scan. */
+struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf);
+
+/* Is slot d the live vdev at vbdf? (Freed slots have no ops.) */
+static inline bool vpci_vdev_is(const struct vpci_vdev *d, u16 vbdf)
+{
+	return d->vbdf == vbdf && d->ops;
+}
+
+/* The vdev vdev_hint names (always one of vdev[]). */
+static inline struct vpci_vdev *vpci_vdev_hinted(struct vpci *vp)
+{
+	return (struct vpci_vdev *)((u8 *)vp->vdev + vp->vdev_hint);
+}
+
+/*
+ * The vdev at vbdf, NULL if none. The one found last is tried first: config
+ * cycles come in runs to one function. The hint is only a guess checked like
+ * any slot (a freed or reused slot fails the check), so a stale or racing
+ * one costs a scan.
+ */
+static inline struct vpci_vdev *vpci_find_vdev(struct vpci *vp, u16 vbdf)
+{
+	struct vpci_vdev *d = vpci_vdev_hinted(vp);
+
+	return vpci_vdev_is(d, vbdf) ? d : vpci_find_vdev_scan(vp, vbdf);
+}
+
 #endif

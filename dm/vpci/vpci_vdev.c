@@ -22,6 +22,11 @@ struct vpci_vdev *vpci_find_vdev_scan(struct vpci *vp, u16 vbdf)
 	return NULL;
 }
 
+bool vpci_has_vdev(struct vpci *vp, u16 vbdf)
+{
+	return vpci_find_vdev(vp, vbdf) != NULL;
+}
+
 bool vpci_has_other_functions(const struct vpci *vp, u16 vbdf)
 {
 	for (unsigned i = 0; i < vp->nr_vdevs; i++) {

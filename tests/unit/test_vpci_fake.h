@@ -17,6 +17,7 @@
 
 #include "pci_dev.h"
 #include "vpci.h"
+#include "vpci_internal.h"
 #include "errno.h"
 
 #define FAKE_MAX_DEVS 80
