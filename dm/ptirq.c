@@ -90,16 +90,15 @@ bool ptirq_intx_deliver(u8 vector)
 	return true;
 }
 
-static void intx_irq(u8 vector, void *ctx)
+static void intx_irq(u8 vector)
 {
-	(void)ctx;
 	ptirq_intx_deliver(vector);
 }
 
 /* Boot: the INTx vectors are ptirq's. */
 int ptirq_init(void)
 {
-	return irq_register(IRQ_INTX_BASE, IRQ_INTX_COUNT, intx_irq, NULL);
+	return irq_register(IRQ_INTX_BASE, IRQ_INTX_COUNT, intx_irq);
 }
 
 /* The guest EOIed vector: drop the lines it served, let the device speak again. */

@@ -23,10 +23,10 @@ _Static_assert(IRQ_INTX_BASE + IRQ_INTX_COUNT <= VTD_FAULT_VECTOR, "INTx and fix
 _Static_assert(VTD_FAULT_VECTOR < TIMER_VECTOR && TIMER_VECTOR < KICK_VECTOR, "fixed vectors");
 
 /* Called with interrupts off, on the CPU that took vector; the EOI follows it. */
-typedef void (*irq_handler_t)(u8 vector, void *ctx);
+typedef void (*irq_handler_t)(u8 vector);
 
 /* Own [first, first + count): -EBUSY, changing nothing, if a vector there has a handler. */
-int irq_register(u8 first, unsigned count, irq_handler_t fn, void *ctx);
+int irq_register(u8 first, unsigned count, irq_handler_t fn);
 
 /*
  * A host interrupt, taken on a VM exit (acknowledged on exit) or by a CPU

@@ -21,12 +21,11 @@ int vcpu_cpu_mode(struct vcpu *v)
 }
 
 /* The host deadline timer fired: the MSR cleared itself. */
-static void timer_irq(u8 vector, void *ctx)
+static void timer_irq(u8 vector)
 {
 	struct vcpu *v = this_cpu()->vcpu;
 
 	(void)vector;
-	(void)ctx;
 	if (v)
 		v->timer_armed = 0;
 }
@@ -34,7 +33,7 @@ static void timer_irq(u8 vector, void *ctx)
 /* Boot: the timer vector is the vCPUs' (kicks need no handler: they only wake). */
 int vcpu_irq_init(void)
 {
-	return irq_register(TIMER_VECTOR, 1, timer_irq, NULL);
+	return irq_register(TIMER_VECTOR, 1, timer_irq);
 }
 
 

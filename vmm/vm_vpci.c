@@ -137,31 +137,22 @@ static void op_msi_release(void *ctx, const struct vpci_msi_src *src)
 	spin_unlock(&msi_lock);
 }
 
-/* A device's MSI arrived on a host vector: deliver the guest's message. */
-bool vpci_vm_msi_deliver(u8 vector)
+/* A device's MSI arrived on a host vector of ours: deliver the guest's message. */
+static void msi_deliver(u8 vector)
 {
 	struct msi_route r;
 
-	if (vector < MSI_VECTOR_BASE || vector >= MSI_VECTOR_BASE + MSI_VECTORS)
-		return false;
 	spin_lock(&msi_lock);
 	r = msi_routes[vector - MSI_VECTOR_BASE];
 	spin_unlock(&msi_lock);
 	if (r.vm && r.vm->state == VM_RUNNING)
 		vlapic_deliver_msi(&r.vm->lapics, r.gaddr, r.gdata);
-	return true;
-}
-
-static void msi_irq(u8 vector, void *ctx)
-{
-	(void)ctx;
-	vpci_vm_msi_deliver(vector);
 }
 
 /* Boot: the MSI vectors are vPCI's. */
 int vm_vpci_msi_init(void)
 {
-	return irq_register(IRQ_MSI_BASE, IRQ_MSI_COUNT, msi_irq, NULL);
+	return irq_register(IRQ_MSI_BASE, IRQ_MSI_COUNT, msi_deliver);
 }
 
 static u64 op_phys_read(void *ctx, u64 hpa, unsigned size)

@@ -34,7 +34,6 @@ struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
 /* vm_irq.c, vm_vpci.c, vm_acpi.c: a VM's interrupt controllers, PCI bus and ACPI tables */
 int vm_irq_init(struct vm *vm);
 int vm_vpci_msi_init(void);			/* boot: take the MSI vectors */
-bool vpci_vm_msi_deliver(u8 vector);
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
 int vm_acpi_build(struct vm *vm, struct e820_map *map);
 

@@ -96,10 +96,9 @@ static void vtd_crosscheck(void)
 }
 
 /* Fault events arrive on the BSP; the dispatcher sends the EOI. */
-static void fault_irq(u8 vector, void *ctx)
+static void fault_irq(u8 vector)
 {
 	(void)vector;
-	(void)ctx;
 	vtd_fault_handle();
 }
 
@@ -156,7 +155,7 @@ int vtd_init(const struct boot_info *bi)
 		return ret;
 	}
 	ir = vtd_want_ir();
-	ret = irq_register(VTD_FAULT_VECTOR, 1, fault_irq, NULL);
+	ret = irq_register(VTD_FAULT_VECTOR, 1, fault_irq);
 	if (ret) {
 		printk("VT-d: fault vector 0x%x taken (%d): DMA remapping off\n", VTD_FAULT_VECTOR, ret);
 		return ret;

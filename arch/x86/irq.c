@@ -4,13 +4,10 @@
 #include "lapic.h"
 #include "spinlock.h"
 
-static struct irq_slot {
-	irq_handler_t fn;
-	void *ctx;
-} slots[256];
+static irq_handler_t handlers[256];
 static spinlock_t irq_lock = SPINLOCK_INIT;
 
-int irq_register(u8 first, unsigned count, irq_handler_t fn, void *ctx)
+int irq_register(u8 first, unsigned count, irq_handler_t fn)
 {
 	int ret = 0;
 
@@ -18,10 +15,10 @@ int irq_register(u8 first, unsigned count, irq_handler_t fn, void *ctx)
 		return -EINVAL;
 	spin_lock(&irq_lock);
 	for (unsigned v = first; v < first + count; v++)
-		if (slots[v].fn)
+		if (handlers[v])
 			ret = -EBUSY;
 	for (unsigned v = first; v < first + count && !ret; v++)
-		slots[v] = (struct irq_slot){ fn, ctx };
+		handlers[v] = fn;
 	spin_unlock(&irq_lock);
 	return ret;
 }
@@ -29,9 +26,9 @@ int irq_register(u8 first, unsigned count, irq_handler_t fn, void *ctx)
 void irq_dispatch(u8 vector)
 {
 	/* written once at boot, before any CPU takes these vectors */
-	const struct irq_slot *s = &slots[vector];
+	irq_handler_t fn = handlers[vector];
 
-	if (s->fn)
-		s->fn(vector, s->ctx);
+	if (fn)
+		fn(vector);
 	lapic_eoi();
 }

@@ -62,9 +62,9 @@ int vtd_ioapic_setup(u8 ioapic_id, u8 vector, u32 dest, bool level, bool active_
 	return -ENODEV;
 }
 
-int irq_register(u8 first, unsigned count, irq_handler_t fn, void *ctx)
+int irq_register(u8 first, unsigned count, irq_handler_t fn)
 {
-	(void)first, (void)count, (void)fn, (void)ctx;
+	(void)first, (void)count, (void)fn;
 	return 0;
 }
 
