@@ -219,9 +219,9 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->name = c->name;
 	vm->state = VM_CREATED;
 	if (c->kind == VM_SERVICE)
-		printk("VM %s: Service VM (%s memory); the host's own ACPI tables for it are NOT "
-		       "IMPLEMENTED yet: it gets bulkhead's vACPI of its CPUs and devices\n", vm->name,
-		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured");
+		printk("VM %s: Service VM (%s memory); ACPI: bulkhead's tables of its CPUs and devices "
+		       "(devices only the firmware describes are not shown: docs/design.md)\n",
+		       vm->name, (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured");
 	ret = check_memory(vm, bi);
 	if (ret)
 		return ret;
