@@ -152,7 +152,7 @@ static void msi_deliver(u8 vector)
 /* Boot: the MSI vectors are vPCI's. */
 int vm_vpci_msi_init(void)
 {
-	return irq_register(IRQ_MSI_BASE, IRQ_MSI_COUNT, msi_deliver);
+	return irq_register(IRQ_OWNER_MSI, msi_deliver);
 }
 
 static u64 op_phys_read(void *ctx, u64 hpa, unsigned size)
@@ -268,7 +268,7 @@ static int vm_vpci_init(struct vm *vm)
 	 * accesses on, to where the VM's unclaimed ports go if that is a device
 	 * model, else to the hypervisor's reset port (dm/vpm.c).
 	 */
-	if (vm->fallback->pio)
+	if (vm->fallback != &io_fallback_none)
 		vpci_set_legacy_pio(&vm->vpci, vm->fallback->pio->read, vm->fallback->pio->write,
 				    vm->fallback->pio->opaque);
 	else
