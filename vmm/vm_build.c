@@ -54,10 +54,11 @@ static int vcpus_add(struct vm *vm, u64 affinity)
 {
 	enum vcpu_state state = vm->post ? VCPU_STOPPED : VCPU_WAIT_SIPI;
 
-	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
-		if (!(affinity & BIT(cpu)))
-			continue;
-		if (cpu >= nr_pcpus) {
+	/* lowest pCPU first: vCPU 0, the BSP, on the first CPU of the affinity */
+	for (u64 left = affinity; left; left &= left - 1) {
+		unsigned cpu = (unsigned)__builtin_ctzll(left);
+
+		if (cpu >= nr_pcpus || cpu >= CONFIG_MAX_CPUS) {
 			printk("VM %s: CPU %u is not present on this machine (%u CPUs)\n",
 			       vm->name, cpu, nr_pcpus);
 			return -ENODEV;
