@@ -35,6 +35,11 @@ struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
 int vm_irq_init(struct vm *vm);
 int vm_vpci_msi_init(void);			/* boot: take the MSI vectors */
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
+u8 vm_vpci_end_bus(const struct vm *vm);	/* last bus of its ECAM window and _CRS */
+u8 vm_pci_intx_gsi(const struct vm_pci_dev *d);	/* 0xFF: no INTx route */
+bool vm_pci_intx_root(const struct vm *vm, const struct vm_pci_dev *d, u8 *slot, u8 *pin);
+struct vacpi_prt_entry;
+unsigned vm_vpci_prt(const struct vm *vm, struct vacpi_prt_entry *prt, unsigned max);	/* root _PRT */
 int vm_acpi_build(struct vm *vm, struct e820_map *map);
 
 /* vm_post.c: post-launched VMs' life cycle (vmm.c is the hypercall side) */

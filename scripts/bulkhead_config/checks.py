@@ -9,6 +9,8 @@ ALLOC_ALIGN = 0x200000
 # Size-only memory goes first-fit at or above 64 MiB, 2 MiB aligned: below that sit the
 # hypervisor (16 MiB up) and the boot modules GRUB loads after it.
 ALLOC_FLOOR = 0x4000000
+# PCI-to-PCI (0x0604), CardBus (0x0607) and semi-transparent PCI-to-PCI (0x0609) bridges
+BRIDGE_CLASSES = (0x0604, 0x0607, 0x0609)
 
 
 class Limits:
@@ -331,6 +333,14 @@ class Checker:
                 vbdfs[vbdf] = (p.bdf, p.node)
                 if console_bdf is not None and p.bdf == console_bdf:
                     self.err(p.node, "%s is the hypervisor's console UART" % item)
+                    continue
+                if dev.class_code >> 8 in BRIDGE_CLASSES:
+                    self.err(p.node, "%s is a PCI bridge: bridges stay with the Service VM (give the "
+                                     "devices behind it instead)" % item)
+                    continue
+                if v.kind == "pre-launched" and vbdf >> 8:
+                    self.err(p.node, "%s: virtual BDF %s is not on bus 0, the VM's only bus (give vbdf=)"
+                             % (item, fmt_bdf(vbdf)))
                     continue
                 if self.claim(owner, p.bdf, v, p.node, item):
                     rv.pci.append((p.bdf, vbdf, self.b.pci.index(dev)))
