@@ -127,7 +127,7 @@ void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 
 void vm_print_exit_counters(const struct vm *vm);
 void vm_release_devices(struct vm *vm);
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
-bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size);	/* the RAM table now */
+bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size);	/* its RAM now */
 void vm_flush_ept(struct vm *vm);
 
 /* vm_post.c: post-launched VMs (the hypercall side is vmm/vmm.c) */
