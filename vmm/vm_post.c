@@ -153,12 +153,16 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 		memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
 		vmx_msr_bitmap_init(vm->msr_bitmap);
 		/*
-		 * Enough for all its RAM in 4 KiB pages (one table per 2 MiB, one
-		 * directory per GiB) plus the upper levels, BAR and MMIO windows: a Service VM mapping
-		 * at ever new addresses gets -ENOMEM, not the host's memory.
+		 * Enough for all the RAM its template allows in 4 KiB pages (one
+		 * table per 2 MiB, one directory per GiB, each rounded up) plus
+		 * the upper levels, the ends of RAM ranges that do not fall on
+		 * 2 MiB, BAR and MMIO windows: a Service VM mapping at ever new
+		 * addresses gets -ENOMEM, not the host's memory.
 		 */
-		vm->ept_page_limit = (unsigned)(vm->cfg->template_mem_size >> 21) +
-				     (unsigned)(vm->cfg->template_mem_size >> 30) + POST_EPT_EXTRA_PAGES;
+		u64 mem = vm->cfg->template_mem_size;
+
+		vm->ept_page_limit = (unsigned)(ALIGN_UP(mem, 1ULL << 21) >> 21) +
+				     (unsigned)(ALIGN_UP(mem, 1ULL << 30) >> 30) + POST_EPT_EXTRA_PAGES;
 		ret = ept_init(vm);
 	}
 	if (!ret && vtd_active()) {
