@@ -76,10 +76,17 @@ u32 vmm_vm_gsi_count(const struct vm *vm) { (void)vm; return VIOAPIC_PINS; }
 u64 vmm_vm_gpa_limit(const struct vm *vm) { (void)vm; return POST_GPA_LIMIT; }
 u64 vmm_post_pcpu_mask(void) { return vm_post_pcpu_mask(); }
 
-bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
+/*
+ * While a memory batch holds vm's layout (vmm_mem_batch_begin), none of its
+ * emulated windows, assigned MMIO devices or BARs can move: below
+ * layout_floor they have nothing, and a region there (RAM usually sits
+ * low) needs only the RAM check, not the scan of all of them.
+ */
+static const struct vm *floor_vm;
+static u64 layout_floor;
+
+static bool layout_overlaps(const struct vm *vm, u64 gpa, u64 size)
 {
-	if (vm_ram_post_overlaps(vm, gpa, size))
-		return true;
 	/* emulated windows (LAPIC, IOAPIC, ECAM, MSI-X traps) */
 	for (unsigned i = 0; i < vm->nr_mmio; i++)
 		if (ranges_overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
@@ -95,6 +102,32 @@ bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
 				return true;
 		}
 	return false;
+}
+
+static u64 find_layout_floor(const struct vm *vm)
+{
+	u64 floor = ~0ULL;
+
+	for (unsigned i = 0; i < vm->nr_mmio; i++)
+		floor = MIN(floor, vm->mmio[i].base);
+	for (unsigned i = 0; i < vm->vpci.nr_vdevs; i++)
+		for (unsigned b = 0; b < PCI_BAR_MAX; b++) {
+			const struct vpci_bar *bar = &vm->vpci.vdev[i].bar[b];
+
+			if (bar->size && bar->gpa && bar->type != PCI_BAR_IO)
+				floor = MIN(floor, bar->gpa);
+		}
+	/* MMIO devices are on their own list: one below the rest turns the shortcut off */
+	return floor && vmm_mmio_moved_overlaps(vm, 0, floor) ? 0 : floor;
+}
+
+bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
+{
+	if (vm_ram_post_overlaps(vm, gpa, size))
+		return true;
+	if (vm == floor_vm && gpa + size <= layout_floor)
+		return false;
+	return layout_overlaps(vm, gpa, size);
 }
 
 bool vmm_gpa_range_in_batch(const struct vm *vm, u64 gpa, u64 size)
@@ -113,11 +146,24 @@ bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
 
 /*
  * Its RAM as the scenario gives it (not the hypervisor pages holding its
- * vACPI), and where [gpa, +size) is in host memory: within one range.
+ * vACPI), and where [gpa, +size) is in host memory: within one range. The
+ * range found last is tried first: a memory batch's pages mostly share one.
  */
 static bool service_ram(const struct vm *service, u64 gpa, u64 size, u64 *hpa)
 {
-	return size && vm_mem_find(service->cfg->mem, service->cfg->nr_mem, gpa, size, hpa);
+	static unsigned last;	/* hypercalls run one at a time */
+	const struct vm_config *c = service->cfg;
+
+	if (!size)
+		return false;
+	if (last < c->nr_mem && vm_mem_find(&c->mem[last], 1, gpa, size, hpa))
+		return true;
+	for (unsigned i = 0; i < c->nr_mem; i++)
+		if (vm_mem_find(&c->mem[i], 1, gpa, size, hpa)) {
+			last = i;
+			return true;
+		}
+	return false;
 }
 
 bool vmm_is_service_ram(const struct vm *service, u64 gpa, u64 size)
@@ -259,6 +305,8 @@ void vmm_mem_batch_begin(struct vm *vm)
 	/* vPCI's lock: BAR placement checks the VM's RAM under it */
 	spin_lock(&vm->vpci.lock);
 	vm_ram_batch_begin(&mem_batch, vm);
+	layout_floor = find_layout_floor(vm);
+	floor_vm = vm;
 }
 
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr)
@@ -311,6 +359,7 @@ static void dma_unmap(void *ctx, u64 gpa, u64 size)
 
 void vmm_mem_batch_end(struct vm *vm, bool commit)
 {
+	floor_vm = NULL;
 	if (vm_ram_batch_end(&mem_batch, commit, dma_unmap, vm))
 		vm_flush_ept(vm);
 	spin_unlock(&vm->vpci.lock);

@@ -340,9 +340,13 @@ static bool leaf_has(struct leaf_walk *w, u64 *e, u64 base, u64 size)
 bool ept_range_any(const struct vm *vm, u64 gpa, u64 size, u64 bits)
 {
 	struct leaf_walk w = { .fn = leaf_has, .bits = bits };
+	u64 leaf, leaf_size;
 
 	if (!size || gpa + size < gpa)
 		return false;
+	/* one page (a region of Linux's batches): its leaf says it all */
+	if (size <= PAGE_SIZE && ALIGN_DOWN(gpa, PAGE_SIZE) == ALIGN_DOWN(gpa + size - 1, PAGE_SIZE))
+		return leaf_of(vm, gpa, &leaf, &leaf_size) && (leaf & bits);
 	return walk_leaves(vm, gpa, gpa + size, &w);
 }
 
