@@ -92,6 +92,11 @@ u64 hv_free_mem(void);
 /* Into vmid, a fresh VM with no RAM: 64 MiB as 16384 regions of 4 KiB, timed, then refusals. */
 void memseg_checks(u16 vmid);
 #define MEMSEG_TESTS		9
+/*
+ * [user_gpa, +size) of vmid unmapped (one DEL) and mapped again onto our
+ * [host, +size) as one 4 KiB region per page, in one batch.
+ */
+s64 memseg_map_4k(u16 vmid, u64 user_gpa, u64 host, u64 size);
 
 /* ---- serve.c: forwarded I/O requests ---- */
 

@@ -91,6 +91,21 @@ static void bench_4k_batch(u16 vmid)
 		  (unsigned long)(used * (GIB / MEMSEG_BYTES)));
 }
 
+s64 memseg_map_4k(u16 vmid, u64 user_gpa, u64 host, u64 size)
+{
+	struct abi_mem_region_op *ops = MEMSEG_OPS;
+	u32 n = (u32)(size / PAGE_SIZE);
+	s64 r;
+
+	ops[0] = del_op(user_gpa, size);
+	r = run_batch(vmid, 1);
+	if (r)
+		return r;
+	for (u32 i = 0; i < n; i++)
+		ops[i] = add_op(user_gpa + (u64)i * PAGE_SIZE, host + (u64)i * PAGE_SIZE, PAGE_SIZE);
+	return run_batch(vmid, n);
+}
+
 void memseg_checks(u16 vmid)
 {
 	struct abi_mem_region_op *ops = MEMSEG_OPS;
