@@ -304,6 +304,7 @@ static u64 next_boundary(u64 gpa, int level)
 
 static bool walk_leaves(const struct vm *vm, u64 gpa, u64 end, struct leaf_walk *w)
 {
+	gpa = ALIGN_DOWN(gpa, PAGE_SIZE);	/* fn gets each leaf's own first GPA */
 	end = MIN(end, EPT_REACH);
 	while (gpa < end) {
 		u64 *pdpt = table_at(vm->ept_root, gpa, 3);
