@@ -76,10 +76,10 @@ static u64 *table_at(const u64 *table, u64 gpa, int level)
 	return (e & EPT_PRESENT_MASK) && !(e & EPT_LEAF_2M) ? phys_to_virt(e & EPT_ADDR_MASK) : NULL;
 }
 
-/* The page directory for gpa, or NULL. */
+/* The page directory for gpa, or NULL (also when vm has no EPT yet or any more). */
 static u64 *pd_at(const struct vm *vm, u64 gpa)
 {
-	u64 *pdpt = table_at(vm->ept_root, gpa, 3);
+	u64 *pdpt = vm->ept_root ? table_at(vm->ept_root, gpa, 3) : NULL;
 
 	return pdpt ? table_at(pdpt, gpa, 2) : NULL;
 }
@@ -305,7 +305,7 @@ static u64 next_boundary(u64 gpa, int level)
 static bool walk_leaves(const struct vm *vm, u64 gpa, u64 end, struct leaf_walk *w)
 {
 	gpa = ALIGN_DOWN(gpa, PAGE_SIZE);	/* fn gets each leaf's own first GPA */
-	end = MIN(end, EPT_REACH);
+	end = vm->ept_root ? MIN(end, EPT_REACH) : 0;
 	while (gpa < end) {
 		u64 *pdpt = table_at(vm->ept_root, gpa, 3);
 		u64 *pd = pdpt ? table_at(pdpt, gpa, 2) : NULL;

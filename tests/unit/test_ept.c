@@ -192,6 +192,9 @@ static void test_table_budget(void **state)
 	/* a root beyond the budget: no EPT at all */
 	ept_destroy(&vm);
 	assert_int_equal(vm.ept_pages, 0);
+	/* lookups of a VM without an EPT find nothing */
+	assert_int_equal(hpa_of(2 * MB), ~0ULL);
+	assert_false(ept_range_any(&vm, 0, 1 * GB, EPT_RWX));
 	vm.ept_page_limit = 0;
 	budget = 0;
 	assert_int_equal(ept_init(&vm), -ENOMEM);
