@@ -62,25 +62,36 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 /* "ACRN" as a CPUID register value */
 #define SIG_ACRN 0x4e524341u
 
+/* bulkhead's own leaves, apart: the other leaves' path stays a leaf function */
+static int __attribute__((noinline)) bulkhead_leaf(struct vcpu *v, u32 leaf)
+{
+	u64 a = 0, d = 0;
+
+	if (leaf == HV_LEAF_EXIT_COUNT) {
+		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+			a += v->exit_count[r];
+		a = (u32)a;
+	} else if (leaf == HV_LEAF_FREE_MEM && (v->vm->cfg->flags & VM_FLAG_PRIVILEGED)) {
+		d = mm_free_bytes();
+		a = (u32)d;
+		d >>= 32;
+	}
+	v->gpr[GPR_RAX] = a;
+	v->gpr[GPR_RBX] = 0;
+	v->gpr[GPR_RCX] = 0;
+	v->gpr[GPR_RDX] = d;
+	vcpu_advance_rip(v);
+	return 0;
+}
+
 int vmx_exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	u32 a, b, c, d;
 
-	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0)) {
-		u64 sum = 0;
-
-		a = b = c = d = 0;
-		if (leaf == HV_LEAF_EXIT_COUNT) {
-			for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
-				sum += v->exit_count[r];
-			a = (u32)sum;
-		} else if (leaf == HV_LEAF_FREE_MEM && (v->vm->cfg->flags & VM_FLAG_PRIVILEGED)) {
-			sum = mm_free_bytes();
-			a = (u32)sum;
-			d = (u32)(sum >> 32);
-		}
-	} else if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0))
+		return bulkhead_leaf(v, leaf);
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
 		a = b = c = d = 0;
 		if (leaf == HV_LEAF_BASE) {
 			a = HV_LEAF_MAX;
