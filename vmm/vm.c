@@ -16,13 +16,19 @@ struct vm vms[CONFIG_MAX_VMS];
 unsigned nr_vms;
 
 
-/* A post-launched VM's table changes under its running vCPUs: read it consistently. */
+/*
+ * A post-launched VM's RAM is its EPT (include/vm_ram.h), which changes
+ * under its running vCPUs; a boot VM's is its table, fixed once it runs.
+ * Both are read consistently.
+ */
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 {
 	bool found;
 	u64 hpa = 0;
 	u32 seq;
 
+	if (vm->post)
+		return vm_ram_post_lookup(vm, gpa, len ? len : 1, &hpa) ? phys_to_virt(hpa) : NULL;
 	do {
 		seq = vm_ram_read_begin(&vm->ram);
 		found = vm_ram_lookup(&vm->ram, gpa, len, &hpa);
@@ -35,6 +41,8 @@ bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size)
 	bool hit;
 	u32 seq;
 
+	if (vm->post)
+		return vm_ram_post_overlaps(vm, gpa, size);
 	do {
 		seq = vm_ram_read_begin(&vm->ram);
 		hit = vm_ram_overlaps(&vm->ram, gpa, size);

@@ -1,13 +1,19 @@
 /* CPUID exits: the host's answers, filtered, plus ACRN's hypervisor leaves. */
 #include "lib.h"
 #include "lapic.h"
+#include "mm.h"
 #include "vmm_internal.h"
 #include "x86.h"
 
 #define HV_LEAF_BASE 0x40000000
 #define HV_LEAF_MAX 0x40000010
-/* bulkhead's own leaf, past ACRN's range: EAX = this vCPU's VM exits so far */
+/* bulkhead's own leaves, past ACRN's range. EAX = this vCPU's VM exits so far */
 #define HV_LEAF_EXIT_COUNT 0x40000100
+/*
+ * EDX:EAX = bytes of hypervisor memory free (page allocator), for the Service
+ * VM only (others read 0): its benchmarks see what a hypercall allocated.
+ */
+#define HV_LEAF_FREE_MEM 0x40000101
 
 static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
@@ -56,19 +62,36 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 /* "ACRN" as a CPUID register value */
 #define SIG_ACRN 0x4e524341u
 
+/* bulkhead's own leaves, apart: the other leaves' path stays a leaf function */
+static int __attribute__((noinline)) bulkhead_leaf(struct vcpu *v, u32 leaf)
+{
+	u64 a = 0, d = 0;
+
+	if (leaf == HV_LEAF_EXIT_COUNT) {
+		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+			a += v->exit_count[r];
+		a = (u32)a;
+	} else if (leaf == HV_LEAF_FREE_MEM && (v->vm->cfg->flags & VM_FLAG_PRIVILEGED)) {
+		d = mm_free_bytes();
+		a = (u32)d;
+		d >>= 32;
+	}
+	v->gpr[GPR_RAX] = a;
+	v->gpr[GPR_RBX] = 0;
+	v->gpr[GPR_RCX] = 0;
+	v->gpr[GPR_RDX] = d;
+	vcpu_advance_rip(v);
+	return 0;
+}
+
 int vmx_exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	u32 a, b, c, d;
 
-	if (__builtin_expect(leaf == HV_LEAF_EXIT_COUNT, 0)) {
-		u64 sum = 0;
-
-		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
-			sum += v->exit_count[r];
-		a = (u32)sum;
-		b = c = d = 0;
-	} else if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0))
+		return bulkhead_leaf(v, leaf);
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
 		a = b = c = d = 0;
 		if (leaf == HV_LEAF_BASE) {
 			a = HV_LEAF_MAX;
