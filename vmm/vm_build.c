@@ -30,7 +30,7 @@ static bool has_unit(const struct vm *vm, const struct vm_unit *u)
 }
 
 /* A new vCPU of vm on pCPU cpu, next in vm->vcpus, its vLAPIC at reset (the first is the BSP). */
-struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
+static struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
 {
 	struct vcpu *v = page_alloc(VCPU_PAGES);
 

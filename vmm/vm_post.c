@@ -23,7 +23,7 @@ static bool post_in_use[VMM_MAX_POST_VMS];
 static char post_names[VMM_MAX_POST_VMS][24];
 
 
-const struct vm_config *vm_post_template(void)
+static const struct vm_config *vm_post_template(void)
 {
 	for (unsigned i = 0; i < scenario.nr_vms; i++)
 		if (scenario.vms[i].kind == VM_POST_LAUNCHED)

@@ -29,7 +29,6 @@ int vm_build(struct vm *vm, u64 affinity);
 void vm_unbuild(struct vm *vm);
 void vm_release_units(struct vm *vm);
 int vm_reset_build(struct vm *vm);
-struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
 
 /* vm_irq.c, vm_vpci.c, vm_acpi.c: a VM's interrupt controllers, PCI bus and ACPI tables */
 int vm_irq_init(struct vm *vm);
@@ -45,7 +44,6 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map);
 /* vm_post.c: post-launched VMs' life cycle (vmm.c is the hypercall side) */
 extern struct vm post_vms[];
 bool vm_is_post_pcpu(unsigned cpu);
-const struct vm_config *vm_post_template(void);
 u64 vm_post_pcpu_mask(void);
 int vm_post_create(const struct vmm_vm_params *p, u16 *vmid);
 int vm_post_start(struct vm *vm);
