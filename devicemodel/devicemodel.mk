@@ -39,4 +39,6 @@ $(BUILD)/fuzz/fuzz_%: $(DM_DIR)/fuzz/fuzz_%.c $(DM_LIB_C) $(DM_HDRS)
 		-fno-sanitize-recover=undefined -o $@ $< $(DM_LIB_C)
 
 fuzz: $(DM_FUZZ_BINS)
-	$(Q)$(DM_DIR)/fuzz/run-fuzz --seconds $(FUZZ_SECONDS) --work $(BUILD)/fuzz $(DM_FUZZ_BINS)
+	$(Q)$(PYTHON) $(DM_DIR)/fuzz/make-seeds $(BUILD)/fuzz/seeds
+	$(Q)$(PYTHON) $(DM_DIR)/fuzz/run-fuzz --seconds $(FUZZ_SECONDS) --work $(BUILD)/fuzz \
+		--seeds $(BUILD)/fuzz/seeds $(DM_FUZZ_BINS)
