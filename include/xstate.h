@@ -26,4 +26,37 @@
  */
 int xsetbv_check(int cpl, u32 xcr, u64 val, u64 host_xcr0);
 
+/*
+ * IA32_XSS (supervisor state components: PT 8, PASID 10, CET 11-12, HDC 13,
+ * UINTR 14, arch LBR 15, HWP 16). A guest's XRSTORS of a supervisor
+ * component would load host-wide hardware state (trace outputs, LBRs,
+ * performance hints), so IA32_XSS is not passed through: the guest sees the
+ * components the hypervisor switches per VM, XSS_VIRTUALIZED, which is none.
+ * The hardware register stays 0 while guests run, so XSAVES/XRSTORS touch
+ * user components only; the XSS-exiting bitmap turns an XRSTORS naming any
+ * other component into an exit, answered with the #GP the CPU would raise.
+ */
+#define XSS_VIRTUALIZED		0ULL
+
+/*
+ * The guest's IA32_XSS access: the MSR exists only when the guest has
+ * XSAVES (@xsaves); reads give 0, writes of bits outside XSS_VIRTUALIZED
+ * are refused. 0 or -EINVAL (#GP).
+ */
+int xss_read(bool xsaves, u64 *val);
+int xss_write_check(bool xsaves, u64 val);
+
+/* The XSS-exiting bitmap: every component that is not a user component of this CPU. */
+u64 xss_exiting_bitmap(u64 host_xcr0);
+
+/*
+ * CPUID as a guest may see it for the extended-state and tracing leaves:
+ * 0xD sub-leaf 1 without supervisor components (ECX:EDX 0) and without
+ * XSAVES when VMX does not let it run (@xsaves false); 0xD sub-leaves of
+ * components outside @host_xcr0 (the supervisor ones) all zero; leaf 7 with
+ * neither Intel PT (EBX 25), arch LBR (EDX 19) nor CET (ECX 7, EDX 20);
+ * leaves 0x14 (PT) and 0x1C (arch LBR) all zero. Other leaves unchanged.
+ */
+void xstate_cpuid_filter(u32 leaf, u32 sub, u64 host_xcr0, bool xsaves, u32 r[4]);
+
 #endif
