@@ -1,5 +1,6 @@
 /* Boot VMs from the scenario (RAM checked, built, kernel loaded), guest memory access, their stop. */
 #include "lib.h"
+#include "vm_layout.h"
 #include "bootinfo.h"
 #include "console.h"
 #include "e820.h"
@@ -183,13 +184,14 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 }
 
 
-/* The VM's memory must be host RAM that nothing else uses. */
+/* The VM's memory must be host RAM that nothing else uses, at GPAs free of its own devices. */
 static int check_memory(const struct vm *vm, const struct boot_info *bi)
 {
 	const struct vm_config *c = vm->cfg;
 
 	for (unsigned i = 0; i < c->nr_mem; i++) {
 		const struct vm_mem_range *r = &c->mem[i];
+		const char *what;
 		bool ram = false;
 
 		for (unsigned j = 0; j < bi->nr_mmap; j++)
@@ -199,6 +201,12 @@ static int check_memory(const struct vm *vm, const struct boot_info *bi)
 		if (!ram) {
 			printk("VM %s: memory 0x%lx+0x%lx is not RAM on this machine\n",
 			       vm->name, r->hpa, r->size);
+			return -EINVAL;
+		}
+		what = vm_layout_device_at(r->gpa, r->size);
+		if (what) {
+			printk("VM %s: memory at GPA 0x%lx+0x%lx overlaps %s: RAM cannot sit where the "
+			       "VM's own devices are\n", vm->name, r->gpa, r->size, what);
 			return -EINVAL;
 		}
 		if (ranges_overlap(r->hpa, r->size, scenario.hv_mem.base, scenario.hv_mem.size)) {

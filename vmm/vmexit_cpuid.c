@@ -4,6 +4,7 @@
 #include "mm.h"
 #include "vmm_internal.h"
 #include "x86.h"
+#include "xstate.h"
 
 #define HV_LEAF_BASE 0x40000000
 #define HV_LEAF_MAX 0x40000010
@@ -38,12 +39,23 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 		*b = *c = *d = 0;
 		break;
 	case 0xD:
-		/* XSAVES needs IA32_XSS, passed through only when VMX lets XSAVES run */
-		if (sub == 1 && !(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES))
-			*a &= ~BIT(3);
+	case 0x14:
+	case 0x1C: {
+		/* extended state and tracing: what is virtualized only (include/xstate.h) */
+		u32 r[4] = { *a, *b, *c, *d }, ha, hb, hc, hd;
+
+		cpuid_count(0xD, 0, &ha, &hb, &hc, &hd);
+		xstate_cpuid_filter(leaf, sub, ((u64)hd << 32) | ha,
+				    vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, r);
+		*a = r[0], *b = r[1], *c = r[2], *d = r[3];
 		break;
+	}
 	case 7:
 		if (sub == 0) {
+			u32 r[4] = { *a, *b, *c, *d };
+
+			xstate_cpuid_filter(leaf, sub, 0, true, r);	/* PT, arch LBR, CET */
+			*a = r[0], *b = r[1], *c = r[2], *d = r[3];
 			*b &= ~BIT(2);		/* SGX */
 			if (!(vmread(VMCS_PROC_CTLS2) & PROC2_INVPCID))
 				*b &= ~BIT(10);

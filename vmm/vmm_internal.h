@@ -11,6 +11,7 @@
 #include "ept.h"
 #include "ptirq.h"
 #include "vpm.h"
+#include "msr_bitmap.h"
 
 struct boot_info;
 struct e820_map;
@@ -101,6 +102,5 @@ int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 *
 int vmx_exit_io(struct vcpu *v);
 int vmx_exit_ept_violation(struct vcpu *v);
 int vmx_exit_xsetbv(struct vcpu *v);
-void vmx_msr_bitmap_init(u8 *bm);
 
 #endif
