@@ -1,2 +1,2 @@
 UNIT_TESTS += ept
-ept_SRCS := arch/x86/ept.c
+ept_SRCS := arch/x86/ept.c tests/unit/fake_pages.c

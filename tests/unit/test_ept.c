@@ -13,37 +13,13 @@
 #include <cmocka.h>
 #include "lib.h"
 #include "mm.h"
+#include "fake_pages.h"
 #include "vm.h"
 #include "ept.h"
 
 #define MB (1ULL << 20)
 #define GB (1ULL << 30)
 
-/* ---- page allocator with a budget ---- */
-static int budget = -1;		/* pages left; -1: unlimited */
-static int outstanding;
-
-void *page_alloc(unsigned nr_pages)
-{
-	void *p;
-
-	assert_int_equal(nr_pages, 1);
-	if (budget == 0)
-		return NULL;
-	if (budget > 0)
-		budget--;
-	p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-	memset(p, 0, PAGE_SIZE);
-	outstanding++;
-	return p;
-}
-
-void page_free(void *p, unsigned nr_pages)
-{
-	assert_int_equal(nr_pages, 1);
-	free(p);
-	outstanding--;
-}
 
 static struct vm vm;
 
@@ -56,7 +32,7 @@ void invept_single(u64 eptp)
 static int setup(void **state)
 {
 	(void)state;
-	budget = -1;
+	fake_page_budget = -1;
 	memset(&vm, 0, sizeof(vm));
 	vm.state = VM_CREATED;		/* never RUNNING: no INVEPT on the host */
 	assert_int_equal(ept_init(&vm), 0);
@@ -67,7 +43,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	ept_destroy(&vm);
-	assert_int_equal(outstanding, 0);
+	assert_int_equal(fake_pages_outstanding, 0);
 	return 0;
 }
 
@@ -108,7 +84,7 @@ static void snapshot(u64 gpa, u64 size, u64 *out)
 /* An existing 2 MiB leaf at 2 MiB and 4 KiB pages at 5 MiB, on a fresh EPT. */
 static void fresh_layout(void)
 {
-	budget = -1;
+	fake_page_budget = -1;
 	ept_destroy(&vm);
 	assert_int_equal(ept_init(&vm), 0);
 	assert_int_equal(ept_map(&vm, 2 * MB, 0x80000000, 2 * MB, EPT_R | EPT_W, EPT_MT_WB), 0);
@@ -130,7 +106,7 @@ static void test_out_of_pages_changes_nothing(void **state)
 	for (int b = 0; b < 3; b++) {
 		fresh_layout();
 		snapshot(0, 8 * MB, before);
-		budget = b;
+		fake_page_budget = b;
 		assert_int_equal(ept_map(&vm, 1 * MB + PAGE_SIZE, 0xA0000000 + PAGE_SIZE, 6 * MB,
 					 EPT_R | EPT_W, EPT_MT_WB), -ENOMEM);
 		snapshot(0, 8 * MB, after);
@@ -138,7 +114,7 @@ static void test_out_of_pages_changes_nothing(void **state)
 	}
 	/* with pages enough, the whole range moves */
 	fresh_layout();
-	budget = 3;
+	fake_page_budget = 3;
 	assert_int_equal(ept_map(&vm, 1 * MB + PAGE_SIZE, 0xA0000000 + PAGE_SIZE, 6 * MB,
 				 EPT_R | EPT_W, EPT_MT_WB), 0);
 	assert_int_equal(hpa_of(2 * MB), 0xA0000000 + 1 * MB);
@@ -176,7 +152,7 @@ static void test_table_budget(void **state)
 	/* within the same table it goes on */
 	assert_int_equal(ept_map(&vm, PAGE_SIZE, 0x200000, PAGE_SIZE, EPT_R, EPT_MT_WB), 0);
 	assert_int_equal(hpa_of(PAGE_SIZE), 0x200000);
-	/* an unmap inside a 2 MiB leaf still splits it (up to twice the budget): the rest stays */
+	/* an unmap inside a 2 MiB leaf still splits it (up to twice the fake_page_budget): the rest stays */
 	assert_int_equal(ept_unmap(&vm, 2 * MB + PAGE_SIZE, PAGE_SIZE), 0);
 	assert_int_equal(vm.ept_pages, 5);
 	assert_int_equal(hpa_of(2 * MB + PAGE_SIZE), ~0ULL);
@@ -184,22 +160,22 @@ static void test_table_budget(void **state)
 	assert_int_equal(hpa_of(4 * MB - PAGE_SIZE), 0x40000000 + 2 * MB - PAGE_SIZE);
 	assert_int_equal(ept_unmap(&vm, 4 * MB + PAGE_SIZE, PAGE_SIZE), 0);
 	assert_int_equal(vm.ept_pages, 6);
-	/* past twice the budget a split is impossible: the whole leaf goes, never half of it */
+	/* past twice the fake_page_budget a split is impossible: the whole leaf goes, never half of it */
 	vm.ept_page_limit = 3;
 	assert_int_equal(ept_map(&vm, 8 * MB, 0x60000000, 2 * MB, EPT_R, EPT_MT_WB), 0);
 	assert_int_equal(ept_unmap(&vm, 8 * MB, PAGE_SIZE), 0);
 	assert_int_equal(hpa_of(8 * MB + PAGE_SIZE), ~0ULL);
 	assert_int_equal(vm.ept_pages, 6);
-	/* a root beyond the budget: no EPT at all */
+	/* a root beyond the fake_page_budget: no EPT at all */
 	ept_destroy(&vm);
 	assert_int_equal(vm.ept_pages, 0);
 	/* lookups of a VM without an EPT find nothing */
 	assert_int_equal(hpa_of(2 * MB), ~0ULL);
 	assert_false(ept_range_any(&vm, 0, 1 * GB, EPT_RWX));
 	vm.ept_page_limit = 0;
-	budget = 0;
+	fake_page_budget = 0;
 	assert_int_equal(ept_init(&vm), -ENOMEM);
-	budget = -1;
+	fake_page_budget = -1;
 	assert_int_equal(ept_init(&vm), 0);
 }
 
@@ -274,7 +250,7 @@ static void test_many_4k_pages(void **state)
 	for (u64 i = 0; i < N; i += 7)
 		assert_int_equal(hpa_of(1 * GB + i * PAGE_SIZE + 5),
 				 0x100000000ULL + ((i * 1031) % N) * PAGE_SIZE + 5);
-	/* the budget holds: a page in a new 2 MiB needs a table more */
+	/* the fake_page_budget holds: a page in a new 2 MiB needs a table more */
 	assert_int_equal(ept_map(&vm, 3 * GB, 0, PAGE_SIZE, EPT_R, EPT_MT_WB), -ENOMEM);
 	vm.ept_page_limit = 0;
 }
@@ -335,7 +311,7 @@ static void test_mark_and_sweep(void **state)
 	assert_false(ept_range_any(&vm, 0, 16 * MB, EPT_NEW));
 }
 
-/* Past twice the budget a mark cannot split: -ENOMEM, translations as they were. */
+/* Past twice the fake_page_budget a mark cannot split: -ENOMEM, translations as they were. */
 static void test_mark_out_of_pages(void **state)
 {
 	(void)state;

@@ -14,6 +14,7 @@
 #include <cmocka.h>
 #include "lib.h"
 #include "mm.h"
+#include "fake_pages.h"
 #include "vmm_internal.h"
 #include "vm_ram.h"
 
@@ -65,30 +66,6 @@ static void test_full_table(void **state)
 
 /* ---- post-launched VMs: RAM in the EPT, changed by batches ---- */
 
-static int budget = -1;		/* table pages page_alloc still gives; -1: any */
-static int outstanding;
-
-void *page_alloc(unsigned nr_pages)
-{
-	void *p;
-
-	assert_int_equal(nr_pages, 1);
-	if (budget == 0)
-		return NULL;
-	if (budget > 0)
-		budget--;
-	p = aligned_alloc(PAGE_SIZE, PAGE_SIZE);
-	memset(p, 0, PAGE_SIZE);
-	outstanding++;
-	return p;
-}
-
-void page_free(void *p, unsigned nr_pages)
-{
-	assert_int_equal(nr_pages, 1);
-	free(p);
-	outstanding--;
-}
 
 void invept_single(u64 eptp)
 {
@@ -113,7 +90,7 @@ static void dropped(void *ctx, u64 gpa, u64 size)
 static int post_setup(void **state)
 {
 	(void)state;
-	budget = -1;
+	fake_page_budget = -1;
 	memset(&vm, 0, sizeof(vm));
 	vm.post = true;
 	vm.state = VM_RUNNING;		/* invept_single is a no-op here */
@@ -127,7 +104,7 @@ static int post_teardown(void **state)
 {
 	(void)state;
 	ept_destroy(&vm);
-	assert_int_equal(outstanding, 0);
+	assert_int_equal(fake_pages_outstanding, 0);
 	return 0;
 }
 
@@ -286,7 +263,7 @@ static void test_post_budget_exhausted(void **state)
 	assert_int_equal(vm.ept_pages, 7);
 	/* host memory runs out: the same */
 	vm.ept_page_limit = 0;
-	budget = 0;
+	fake_page_budget = 0;
 	vm_ram_batch_begin(&b, &vm);
 	assert_int_equal(vm_ram_batch_unmap(&b, 8 * PAGE_SIZE, PAGE_SIZE), 0);
 	assert_int_equal(vm_ram_batch_map(&b, 1 * GB, 0x1000000, PAGE_SIZE, RWX, EPT_MT_WB), -ENOMEM);
