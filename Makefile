@@ -171,6 +171,10 @@ integration: setup-if-needed
 vtd-integration: setup-if-needed
 	$(Q)tests/integration/vtd/run
 
+# UEFI boots in QEMU q35 + OVMF: bulkhead.efi and GRUB's EFI multiboot2 (tests/integration/uefi)
+uefi-integration: setup-if-needed
+	$(Q)tests/integration/uefi/run
+
 bench: setup-if-needed
 	$(Q)$(PYTHON) tests/integration/run.py --bench
 
@@ -179,6 +183,7 @@ check: setup-if-needed
 	$(Q)$(MAKE) --no-print-directory config-test
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory vtd-integration
+	$(Q)$(MAKE) --no-print-directory uefi-integration
 	$(Q)$(MAKE) --no-print-directory integration
 
 setup:
