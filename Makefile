@@ -39,7 +39,7 @@ HV_OBJ  := $(patsubst %.c,$(BUILD)/obj/%.o,$(HV_C)) $(patsubst %.S,$(BUILD)/obj/
 SCEN_DIR := $(BUILD)/$(SCENARIO)$(if $(filter 1,$(VTD_SELFTEST)),-selftest)
 HV_ELF   := $(SCEN_DIR)/bulkhead.elf
 
-.PHONY: all iso run run-qemu check test unit config-test integration vtd-integration bench guests setup clean distclean
+.PHONY: all iso efi esp run run-qemu check test unit config-test integration vtd-integration uefi-integration bench guests setup clean distclean
 all: $(HV_ELF)
 	$(Q)cp $(HV_ELF) $(BUILD)/bulkhead.elf
 	@echo "built $(HV_ELF) (board $(BOARD), scenario $(SCENARIO))"
@@ -87,6 +87,53 @@ $(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) $(CONFIG_MODS) scripts/mkiso F
 	$(Q)if grep -q '^module build/linux/' $(CONFIG_MODS); then scripts/build-linux; fi
 	$(Q)scripts/mkiso $(SCENARIO) $(HV_ELF) $(CONFIG_MODS) $@
 
+# UEFI: bulkhead.efi, a gnu-efi application carrying the hypervisor ELF (boot/efi/,
+# boot/README.md), and an EFI system partition image holding it, bulkhead.cfg and
+# the scenario's modules (scripts/mkesp).
+EFI_DIR     := $(SCEN_DIR)/efi
+EFI_APP     := $(SCEN_DIR)/bulkhead.efi
+ESP_IMG     := $(SCEN_DIR)/esp.img
+GNU_EFI_INC := /usr/include/efi
+GNU_EFI_LIB := /usr/lib
+EFI_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes -ffreestanding -fpic \
+	-fshort-wchar -fno-stack-protector -fno-stack-check -mno-red-zone -mno-mmx -mno-sse \
+	-maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -I$(GNU_EFI_INC) -I$(GNU_EFI_INC)/x86_64 \
+	-Iinclude -MMD -MP
+EFI_OBJ     := $(EFI_DIR)/efi_main.o $(EFI_DIR)/efi_mmap.o $(EFI_DIR)/payload.o
+
+efi: $(EFI_APP)
+esp: $(ESP_IMG)
+
+$(EFI_DIR)/hv.elf $(EFI_DIR)/hv_entry.h &: $(HV_ELF)
+	@mkdir -p $(EFI_DIR)
+	$(Q)objcopy --strip-all $(HV_ELF) $(EFI_DIR)/hv.elf
+	$(Q)nm $(HV_ELF) | awk '$$3 == "_start32" { a = $$1 } $$3 == "_start64" { b = $$1 } \
+		END { if (!a || !b) exit 1; printf "#define HV_ENTRY32 0x%sULL\n#define HV_ENTRY64 0x%sULL\n", a, b }' \
+		>$(EFI_DIR)/hv_entry.h
+
+$(EFI_DIR)/efi_main.o: boot/efi/efi_main.c $(EFI_DIR)/hv_entry.h
+	@test -f $(GNU_EFI_LIB)/crt0-efi-x86_64.o || { echo "gnu-efi missing: run scripts/setup"; exit 1; }
+	$(Q)$(CC) $(EFI_CFLAGS) -include $(EFI_DIR)/hv_entry.h -c $< -o $@
+$(EFI_DIR)/efi_mmap.o: boot/efi_mmap.c $(EFI_DIR)/hv_entry.h
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
+$(EFI_DIR)/payload.o: boot/efi/payload.S $(EFI_DIR)/hv.elf
+	$(Q)$(CC) -DHV_PAYLOAD='"$(EFI_DIR)/hv.elf"' -c $< -o $@
+
+$(EFI_APP): $(EFI_OBJ)
+	$(Q)ld -nostdlib -znocombreloc -T $(GNU_EFI_LIB)/elf_x86_64_efi.lds -shared -Bsymbolic \
+		-L$(GNU_EFI_LIB) $(GNU_EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJ) -o $(EFI_DIR)/bulkhead.so \
+		-lefi -lgnuefi
+	$(Q)objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 \
+		$(EFI_DIR)/bulkhead.so $@
+	@echo "built $@ (UEFI application; scenario $(SCENARIO))"
+
+-include $(EFI_OBJ:.o=.d)
+
+$(ESP_IMG): $(EFI_APP) $(GUEST_ELFS) $(CONFIG_MODS) scripts/mkesp FORCE
+	$(Q)if grep -q '^module build/linux/' $(CONFIG_MODS); then scripts/build-linux; fi
+	$(Q)scripts/mkesp $(EFI_APP) $(CONFIG_MODS) $@
+
 run: setup-if-needed iso
 	scripts/run-bochs --iso $(SCEN_DIR)/bulkhead.iso --scenario $(SCENARIO) --show
 
@@ -124,6 +171,10 @@ integration: setup-if-needed
 vtd-integration: setup-if-needed
 	$(Q)tests/integration/vtd/run
 
+# UEFI boots in QEMU q35 + OVMF: bulkhead.efi and GRUB's EFI multiboot2 (tests/integration/uefi)
+uefi-integration: setup-if-needed
+	$(Q)tests/integration/uefi/run
+
 bench: setup-if-needed
 	$(Q)$(PYTHON) tests/integration/run.py --bench
 
@@ -132,6 +183,7 @@ check: setup-if-needed
 	$(Q)$(MAKE) --no-print-directory config-test
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory vtd-integration
+	$(Q)$(MAKE) --no-print-directory uefi-integration
 	$(Q)$(MAKE) --no-print-directory integration
 
 setup:

@@ -44,8 +44,11 @@ enum {
 	MB2_TAG_MODULE = 3,
 	MB2_TAG_MEMINFO = 4,
 	MB2_TAG_MMAP = 6,
+	MB2_TAG_EFI64 = 12,		/* EFI64 system table pointer */
 	MB2_TAG_ACPI_OLD = 14,
 	MB2_TAG_ACPI_NEW = 15,
+	MB2_TAG_EFI_MMAP = 17,		/* the EFI memory map */
+	MB2_TAG_EFI_BS = 18,		/* boot services not terminated */
 };
 
 #define MB2_HDR		8	/* total_size, reserved */
@@ -253,16 +256,45 @@ static int mb2_tag(const u8 *t, u32 type, u32 size, struct boot_info *bi)
 		return mb2_tag_rsdp(t, size, RSDP_V1_LEN, bi);
 	case MB2_TAG_ACPI_NEW:
 		return mb2_tag_rsdp(t, size, RSDP_V2_LEN, bi);
-	default:
+	case MB2_TAG_EFI64:
+		if (size < 16)
+			return -EINVAL;
+		bi->efi_systab = rd64(t + 8);
+		return 0;
+	case MB2_TAG_EFI_BS:
+		bi->efi_bs_active = true;
+		return 0;
+	default:		/* tag 17 is read after the walk (mb2_efi_mmap) */
 		return 0;
 	}
 }
 
+/*
+ * Tag 17 (descriptor size, version, then the descriptors): the memory map when
+ * the loader gave no tag 6 (GRUB gives both; tag 6 is its own reading of the
+ * same map and wins).
+ */
+static int mb2_efi_mmap(const u8 *t, u32 size, struct boot_info *bi)
+{
+	int r;
+
+	if (!t || bi->nr_mmap)
+		return 0;
+	if (size < MB2_TAG_HDR + 8)
+		return -EINVAL;
+	r = efi_mmap_convert(t + 16, size - 16, rd32(t + 8), bi->mmap, BOOTINFO_MAX_MMAP,
+			     &bi->nr_mmap);
+	if (r == -ENOENT)
+		return -EINVAL;	/* no RAM at all: nothing to run on */
+	bi->efi_mmap_used = true;
+	return r;
+}
+
 static int mb2_parse(u64 pa, struct boot_info *bi)
 {
-	const u8 *base = bi_ptr(pa);
+	const u8 *base = bi_ptr(pa), *efi_mmap = NULL;
 	u64 off = MB2_HDR;
-	u32 total;
+	u32 total, efi_mmap_size = 0;
 	int ret = 0;
 
 	if (!pa || !IS_ALIGNED(pa, 8))
@@ -277,8 +309,16 @@ static int mb2_parse(u64 pa, struct boot_info *bi)
 
 		if (size < MB2_TAG_HDR || size > total - off)
 			return -EINVAL;
-		if (type == MB2_TAG_END)
-			return size == MB2_TAG_HDR ? ret : -EINVAL;
+		if (type == MB2_TAG_END) {
+			if (size != MB2_TAG_HDR)
+				return -EINVAL;
+			r = mb2_efi_mmap(efi_mmap, efi_mmap_size, bi);
+			return r == -EINVAL ? r : (ret ? ret : r);
+		}
+		if (type == MB2_TAG_EFI_MMAP) {
+			efi_mmap = base + off;
+			efi_mmap_size = size;
+		}
 		r = mb2_tag(base + off, type, size, bi);
 		if (r == -EINVAL)
 			return r;

@@ -1,44 +1,23 @@
 /*
  * 32-bit entry from GRUB (multiboot1 or 2: EAX = magic, EBX = info), switch
  * to long mode on our own identity page tables, then call boot_main(magic, info).
+ * _start64: the 64-bit entry bulkhead.efi (boot/efi/) jumps to after
+ * ExitBootServices, on the firmware's identity page tables: the same tables
+ * built and loaded, then the same long_entry.
  */
 #include "asm_defs.h"
 
-	.section .text.boot, "ax"
-	.code32
-	.global _start32
-_start32:
-	cli
-	cld
-	movl %eax, %ebp			/* magic */
-	movl %ebx, %esi			/* info */
-	rdtsc
-	movl %eax, boot_tsc
-	movl %edx, boot_tsc + 4
-
-	movl $(boot_stack + HV_STACK_SIZE), %esp
-
-	/*
-	 * .bss is zeroed here (GRUB does for ELF, but stay independent of the
-	 * loader): the boot page tables now, the rest in long mode 8 bytes a
-	 * store (half the iterations; Bochs counts each one).
-	 */
+/*
+ * Zero the boot page tables and identity-map 0..4 GiB with 2 MiB pages, the top
+ * GiB (MMIO) uncached. 32-bit registers and addresses only (everything lies
+ * below 4 GiB): the same source assembles for the 32- and the 64-bit entry.
+ */
+.macro BUILD_BOOT_PAGE_TABLES
 	movl $boot_pml4, %edi
 	movl $((boot_pt_end - boot_pml4) / 4), %ecx
 	xorl %eax, %eax
 	rep stosl
 
-	/* long mode available? */
-	movl $0x80000000, %eax
-	cpuid
-	cmpl $0x80000001, %eax
-	jb no_long_mode
-	movl $0x80000001, %eax
-	cpuid
-	btl $29, %edx
-	jnc no_long_mode
-
-	/* identity map 0..4 GiB with 2 MiB pages; the top GiB (MMIO) uncached */
 	movl $boot_pd, %ebx
 	xorl %ecx, %ecx
 1:	movl %ecx, %eax
@@ -69,6 +48,38 @@ _start32:
 	movl $boot_pdpt, %eax
 	orl $0x3, %eax
 	movl %eax, boot_pml4
+.endm
+
+	.section .text.boot, "ax"
+	.code32
+	.global _start32
+_start32:
+	cli
+	cld
+	movl %eax, %ebp			/* magic */
+	movl %ebx, %esi			/* info */
+	rdtsc
+	movl %eax, boot_tsc
+	movl %edx, boot_tsc + 4
+
+	movl $(boot_stack + HV_STACK_SIZE), %esp
+
+	/*
+	 * .bss is zeroed here (GRUB does for ELF, but stay independent of the
+	 * loader): the boot page tables now (BUILD_BOOT_PAGE_TABLES), the rest in
+	 * long mode 8 bytes a store (half the iterations; Bochs counts each one).
+	 */
+	/* long mode available? */
+	movl $0x80000000, %eax
+	cpuid
+	cmpl $0x80000001, %eax
+	jb no_long_mode
+	movl $0x80000001, %eax
+	cpuid
+	btl $29, %edx
+	jnc no_long_mode
+
+	BUILD_BOOT_PAGE_TABLES
 
 	movl %cr4, %eax
 	orl $(1 << 5), %eax		/* PAE */
@@ -100,6 +111,41 @@ no_long_mode:
 	jmp 5b
 
 	.code64
+	/*
+	 * From bulkhead.efi: EDI = magic, RSI = info (below 4 GiB), interrupts
+	 * off, boot services exited, 64-bit mode on the firmware's identity map
+	 * (which covers this image and the stack below).
+	 */
+	.global _start64
+_start64:
+	cli
+	cld
+	movl %edi, %ebp			/* magic */
+	movl %esi, %esi			/* info: below 4 GiB by contract */
+	rdtsc
+	movl %eax, boot_tsc
+	movl %edx, boot_tsc + 4
+	movl $(boot_stack + HV_STACK_SIZE), %esp
+
+	BUILD_BOOT_PAGE_TABLES
+
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $(EFER_LME | EFER_NXE), %eax	/* LME is set already; NXE for our tables */
+	wrmsr
+	movq %cr4, %rax
+	orl $(1 << 5), %eax		/* PAE (set already in long mode) */
+	movq %rax, %cr4
+	movl $boot_pml4, %eax
+	movq %rax, %cr3
+	movq %cr0, %rax
+	andl $~0x60000000, %eax		/* caches on: clear CD, NW */
+	movq %rax, %cr0
+	lgdt boot_gdt_ptr64
+	pushq $GDT_SEL_CODE64
+	pushq $long_entry
+	lretq
+
 long_entry:
 	movw $GDT_SEL_DATA, %ax
 	movw %ax, %ds
@@ -143,6 +189,10 @@ boot_gdt_end:
 boot_gdt_ptr:
 	.short boot_gdt_end - boot_gdt - 1
 	.long boot_gdt
+	.align 8
+boot_gdt_ptr64:				/* lgdt in 64-bit mode reads an 8-byte base */
+	.short boot_gdt_end - boot_gdt - 1
+	.quad boot_gdt
 
 	.data
 	.global boot_tsc

@@ -37,15 +37,30 @@ void __noreturn boot_main(u32 magic, u64 info)
 		printk("WARNING: boot information has more entries than bulkhead keeps; the rest is ignored\n");
 	else if (ret)
 		panic("boot information unusable (magic 0x%x, error %d): boot bulkhead with GRUB "
-		      "multiboot or multiboot2", magic, ret);
+		      "multiboot or multiboot2, or with bulkhead.efi", magic, ret);
+	/*
+	 * A loader that left UEFI boot services running (multiboot2 tag 18: GRUB
+	 * does so only for a kernel asking with header tag 7, which bulkhead does
+	 * not) still owns the memory map, the timers and the devices it drives:
+	 * taking the machine under it is not safe. Refused; nothing can be handed
+	 * back to it from here, so the CPU stops with the reason on the console.
+	 */
+	if (boot_info.efi_bs_active)
+		panic("the boot loader left UEFI boot services running (multiboot2 tag 18); "
+		      "bulkhead needs them exited: boot it with GRUB's multiboot2 without "
+		      "EFI boot-services tags, or with bulkhead.efi");
 	ret = cmdline_parse(boot_info.cmdline, &options, err, sizeof(err));
 	if (options.console_none)
 		uart_disable();
 	else if (options.console_port != 0x3F8)
 		uart_init(options.console_port);
 	log_level = options.loglevel;
-	printk("bulkhead hypervisor (board %s, scenario %s), booted by %s\n",
-	       scenario.board, scenario.scenario, boot_info.loader);
+	printk("bulkhead hypervisor (board %s, scenario %s), booted by %s%s%s%s\n",
+	       scenario.board, scenario.scenario, boot_info.loader,
+	       boot_info.loader_name[0] ? " from " : "", boot_info.loader_name,
+	       boot_info.efi_systab ? " on UEFI firmware (boot services exited)" : "");
+	if (boot_info.efi_mmap_used)
+		printk("memory map: taken from the EFI memory map (%u entries)\n", boot_info.nr_mmap);
 	if (err[0])
 		printk("%s: %s\n", ret ? "ERROR: command line" : "WARNING: command line", err);
 	hcall_init();

@@ -1,4 +1,8 @@
-/* What the boot loader (GRUB, multiboot1 or multiboot2) tells the hypervisor. */
+/*
+ * What the boot loader tells the hypervisor: GRUB (multiboot1 or multiboot2, on
+ * BIOS or UEFI firmware) or bulkhead.efi (boot/efi/, which hands over a multiboot2
+ * block of its own making).
+ */
 #ifndef BH_BOOTINFO_H
 #define BH_BOOTINFO_H
 
@@ -44,6 +48,16 @@ struct boot_info {
 	char loader_name[BOOTINFO_NAME_LEN];	/* e.g. "GRUB 2.06", may be "" */
 	bool has_meminfo;
 	u32 mem_lower_kb, mem_upper_kb;
+	/*
+	 * UEFI (multiboot2 tags 12, 17, 18): the EFI system table's physical
+	 * address (0 on BIOS; bulkhead calls no EFI service, boot or runtime, so
+	 * it is only reported), whether the memory map came from the EFI map
+	 * (tag 17, when the loader gave no tag 6), and whether the loader says
+	 * boot services were NOT exited (tag 18): boot/main.c refuses that.
+	 */
+	u64 efi_systab;
+	bool efi_mmap_used;
+	bool efi_bs_active;
 };
 
 /*
@@ -57,6 +71,25 @@ struct boot_info {
  * that do not fit in 32 bits), in which case @out is left empty.
  */
 int bootinfo_parse(u32 magic, u64 info_phys, struct boot_info *out);
+
+/*
+ * The UEFI memory map (GetMemoryMap's buffer: @map_size bytes of descriptors,
+ * @desc_size bytes apart) -> boot_mmap_entry[] in e820 terms, sorted by base,
+ * adjacent entries of one type merged. Free memory after ExitBootServices
+ * (conventional, loader and boot-services code/data) is RAM (1); ACPI reclaim
+ * 3, ACPI NVS 4, unusable 5, persistent 7; everything else (runtime services,
+ * MMIO, reserved, unaccepted, types this code does not know) reserved (2).
+ * Entries of zero pages are dropped. Returns 0; -E2BIG when more entries
+ * result than @max (the lowest @max are kept); -EINVAL for a map the
+ * hypervisor cannot trust (descriptor size under 40 or not a multiple of 8,
+ * a size not a whole number of descriptors, a base not 4 KiB-aligned, a range
+ * past 2^64, two descriptors overlapping); -ENOENT when it holds no RAM.
+ * On -EINVAL and -ENOENT *@nr is 0. Pure: used by bootinfo.c (tag 17) and by
+ * bulkhead.efi before it exits boot services.
+ */
+#define EFI_MD_MIN_SIZE		40	/* EFI_MEMORY_DESCRIPTOR, UEFI 2.x */
+int efi_mmap_convert(const void *map, u64 map_size, u64 desc_size,
+		     struct boot_mmap_entry *out, unsigned max, unsigned *nr);
 
 /* Queries on a parsed boot_info: inline, as every layer that loads VMs asks them. */
 static inline size_t bootinfo_first_word(const char *s)

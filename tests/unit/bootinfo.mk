@@ -1,2 +1,2 @@
 UNIT_TESTS += bootinfo
-bootinfo_SRCS := boot/bootinfo.c
+bootinfo_SRCS := boot/bootinfo.c boot/efi_mmap.c
