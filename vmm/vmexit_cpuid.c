@@ -1,13 +1,19 @@
 /* CPUID exits: the host's answers, filtered, plus ACRN's hypervisor leaves. */
 #include "lib.h"
 #include "lapic.h"
+#include "mm.h"
 #include "vmm_internal.h"
 #include "x86.h"
 
 #define HV_LEAF_BASE 0x40000000
 #define HV_LEAF_MAX 0x40000010
-/* bulkhead's own leaf, past ACRN's range: EAX = this vCPU's VM exits so far */
+/* bulkhead's own leaves, past ACRN's range. EAX = this vCPU's VM exits so far */
 #define HV_LEAF_EXIT_COUNT 0x40000100
+/*
+ * EDX:EAX = bytes of hypervisor memory free (page allocator), for the Service
+ * VM only (others read 0): its benchmarks see what a hypercall allocated.
+ */
+#define HV_LEAF_FREE_MEM 0x40000101
 
 static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
@@ -61,13 +67,19 @@ int vmx_exit_cpuid(struct vcpu *v)
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	u32 a, b, c, d;
 
-	if (__builtin_expect(leaf == HV_LEAF_EXIT_COUNT, 0)) {
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0)) {
 		u64 sum = 0;
 
-		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
-			sum += v->exit_count[r];
-		a = (u32)sum;
-		b = c = d = 0;
+		a = b = c = d = 0;
+		if (leaf == HV_LEAF_EXIT_COUNT) {
+			for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+				sum += v->exit_count[r];
+			a = (u32)sum;
+		} else if (leaf == HV_LEAF_FREE_MEM && (v->vm->cfg->flags & VM_FLAG_PRIVILEGED)) {
+			sum = mm_free_bytes();
+			a = (u32)sum;
+			d = (u32)(sum >> 32);
+		}
 	} else if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
 		a = b = c = d = 0;
 		if (leaf == HV_LEAF_BASE) {
