@@ -47,7 +47,7 @@
 #define HUGETLB_FILE	"/dev/hugepages/hsmtest-ram"
 #define E1000_CONFIG	"/sys/bus/pci/devices/0000:00:03.0/config"
 #define VM_NAME		"hsmtest"
-#define TESTS		49
+#define TESTS		51
 
 #define KIB		1024ULL
 #define MIB		(1024 * KIB)
@@ -651,6 +651,7 @@ int main(int argc, char **argv)
 	struct serve_stats st;
 	struct sigaction sa;
 	unsigned long long free_before, free_after;
+	uint64_t pm_cmd;
 	uint64_t entry = 0;
 	uint32_t bar1, id;
 	char path[128], buf[64];
@@ -668,6 +669,11 @@ int main(int argc, char **argv)
 	printf("1..%u\n", TESTS);
 	r = post_read();
 	tap(r == 0, "post guest %s read (%zu bytes): %s", post_path, post_size, err_str(r));
+
+	/* acrn-dm reads the MADT at start (LAPIC ids of --cpu_affinity) and exits without it */
+	r = read_file("/sys/firmware/acpi/tables/APIC", buf, sizeof(buf));
+	tap(r == 0 && !memcmp(buf, "APIC", 4), "/sys/firmware/acpi/tables/APIC (the MADT acrn-dm "
+	    "reads) is there: %s", r ? "no" : "yes");
 
 	hsm = open(HSM_DEV, O_RDWR | O_CLOEXEC);
 	if (!tap(hsm >= 0, "%s opens: %s", HSM_DEV, err_str(hsm >= 0 ? 0 : errno))) {
@@ -707,6 +713,10 @@ int main(int argc, char **argv)
 	r = create_vm(fd2, &other, iobuf);
 	tap_err(r, EINVAL, "CREATE_VM with a name in use (the hypervisor's EEXIST)");
 	close(fd2);
+	/* acrn-dm asks for the CPUs' P-states at launch and goes on without them */
+	pm_cmd = ACRN_PMCMD_GET_PX_CNT;
+	r = hioctl(ACRN_IOCTL_PM_GET_CPU_STATE, &pm_cmd);
+	tap_err(r, ENOSYS, "PM_GET_CPU_STATE (not provided; acrn-dm tolerates a failure)");
 
 	r = set_regs(BAD_VCPU, 0x100000);
 	tap_err(r, EINVAL, "SET_VCPU_REGS for vCPU 5 of a 1-vCPU VM");
