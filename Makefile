@@ -81,10 +81,19 @@ $(HV_ELF): $(HV_OBJ) $(CONFIG_OBJ) arch/x86/bulkhead.ld
 -include tests/guests/guests.mk
 guests: $(GUEST_ELFS)
 
+# hsmtest: the Linux Service VM's device model (tests/sos/), a static host program
+# that drives Linux's ACRN driver; it goes into build/linux/sos-initramfs.cpio.gz.
+SOS_HSMTEST := $(BUILD)/sos/hsmtest
+$(SOS_HSMTEST): $(wildcard tests/sos/hsmtest/*.c tests/sos/hsmtest/*.h) tests/guests/post/post_dev.h
+	@mkdir -p $(dir $@)
+	$(Q)$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Itests/guests/post -o $@ \
+		$(wildcard tests/sos/hsmtest/*.c) -lpthread
+
 iso: $(SCEN_DIR)/bulkhead.iso
 # always remade (0.3 s): its modules (e.g. the cached Linux kernel) change outside make's view
-$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) $(CONFIG_MODS) scripts/mkiso FORCE
-	$(Q)if grep -q '^module build/linux/' $(CONFIG_MODS); then scripts/build-linux; fi
+$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) $(SOS_HSMTEST) $(CONFIG_MODS) scripts/mkiso FORCE
+	$(Q)if grep -q '^module build/linux/' $(CONFIG_MODS); then \
+		scripts/build-linux --sos $(SOS_HSMTEST) $(GUEST_OUT)/post.elf; fi
 	$(Q)scripts/mkiso $(SCENARIO) $(HV_ELF) $(CONFIG_MODS) $@
 
 # UEFI: bulkhead.efi, a gnu-efi application carrying the hypervisor ELF (boot/efi/,

@@ -120,22 +120,33 @@ static int build_e820(const struct vm *vm, struct e820_map *map)
 	return ret;
 }
 
+#define LEGACY_AREA_GPA 0xA0000	/* VGA window, option ROMs, BIOS */
+#define EBDA_LOWEST_GPA 0x80000	/* an EBDA is at most 128 KiB */
+
 /*
- * An identity-mapped Service VM's 0xE0000-0xFFFFF is the host's BIOS area:
- * its vACPI goes into hypervisor pages mapped there instead (readable by
- * the hypervisor as the VM's memory, never counted as its RAM).
+ * An identity-mapped Service VM's 0xA0000-0xFFFFF is the host's legacy area
+ * and the pages just below it (up to its low RAM) the host's reserved EBDA:
+ * hypervisor pages are mapped over both instead, zero but for its vACPI at
+ * 0xE0000 (readable by the hypervisor as the VM's memory, never counted as
+ * its RAM in the e820), so Linux's fixed probes there (the MP table at 639
+ * KiB and in the EBDA, the video ROM at 0xC0000, the RSDP) read what they
+ * read in any other VM instead of stopping it.
  */
 static int vm_firmware_area(struct vm *vm)
 {
-	u64 size = VACPI_BIOS_END - VACPI_BIOS_GPA;
-	void *p = page_alloc((unsigned)(size / PAGE_SIZE));
+	u64 start = LEGACY_AREA_GPA, size;
+	void *p;
 	int ret;
 
+	while (start > EBDA_LOWEST_GPA && !vm_ram_overlaps(&vm->ram, start - PAGE_SIZE, PAGE_SIZE))
+		start -= PAGE_SIZE;
+	size = VACPI_BIOS_END - start;
+	p = page_alloc((unsigned)(size / PAGE_SIZE));
 	if (!p)
 		return -ENOMEM;
-	ret = vm_ram_add(&vm->ram, VACPI_BIOS_GPA, virt_to_phys(p), size);
+	ret = vm_ram_add(&vm->ram, start, virt_to_phys(p), size);
 	if (!ret)
-		ret = ept_map(vm, VACPI_BIOS_GPA, virt_to_phys(p), size, EPT_R | EPT_W, EPT_MT_WB);
+		ret = ept_map(vm, start, virt_to_phys(p), size, EPT_R | EPT_W, EPT_MT_WB);
 	return ret;
 }
 

@@ -22,6 +22,14 @@
 #define POSTDEV_MSI_VECTOR	0x52
 #define POSTDEV_IRQ_GSI		5
 #define POSTDEV_IRQ_VECTOR	0x53	/* 64 timed reads (no 64-bit division in the guest) */
+/*
+ * With "evfd=1" on the command line (Linux's HSM as the device model): a write
+ * here is completed in the Service VM's kernel (an ioeventfd), and the device
+ * model answers it with POSTDEV_EVFD_VECTOR through an irqfd.
+ */
+#define POSTDEV_EVFD		0x5018
+#define POSTDEV_EVFD_VALUE	0xE7Fu
+#define POSTDEV_EVFD_VECTOR	0x54
 
 /* Test device, MMIO: not RAM in the post VM, so every access is forwarded. */
 #define POSTDEV_MMIO_BASE	0xD0000000u
@@ -47,6 +55,11 @@
 /* The HPET (an ACPI MMIO device of the board) the Service VM moves into the post VM. */
 #define POST_HPET_GPA		0xFED00000u	/* where the device model puts it for us */
 #define POST_HPET_ID		0x8086A201u	/* Bochs's HPET capabilities, low dword */
+
+/*
+ * "hpet=0" on the command line: the device model has no HPET to give (a Linux
+ * Service VM keeps its own), and the HPET checks are skipped.
+ */
 
 /* The post VM's multiboot info, command line and boot GDT (user GPAs). */
 #define POST_MBINFO_GPA		0x6000u
