@@ -96,6 +96,11 @@ struct vacpi_vm {
 		u8 irq;			/* 4; ISA IRQ 0..15 */
 	} com1;
 
+	struct {
+		bool present;		/* the host's CMOS RTC, ports port..port+1 (Service VM) */
+		u16 port;		/* 0x70 */
+	} rtc;
+
 	unsigned nr_devs;
 	const struct vacpi_mmio_dev *devs;
 

@@ -247,7 +247,7 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->state = VM_CREATED;
 	if (c->kind == VM_SERVICE)
 		printk("VM %s: Service VM (%s memory); ACPI: bulkhead's tables of its CPUs and devices "
-		       "(devices only the firmware describes are not shown: docs/design.md)\n",
+		       "(devices only the host firmware describes are NOT shown: docs/design.md)\n",
 		       vm->name, (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured");
 	ret = check_memory(vm, bi);
 	if (ret)

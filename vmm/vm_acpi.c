@@ -6,6 +6,7 @@
 #include "e820.h"
 #include "vacpi.h"
 #include "vmm_internal.h"
+#include "vm_unit.h"
 
 /* One DSDT device per board ACPI device the VM got, with its regions at the VM's GPAs. */
 static unsigned collect_devices(const struct vm *vm, struct vacpi_mmio_dev *devs)
@@ -53,6 +54,7 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	t.pci.bus_end = vm_vpci_end_bus(vm);
 	t.pci.nr_prt = vm_vpci_prt(vm, prt, ARRAY_SIZE(prt));
 	t.pci.prt = prt;
+	t.rtc.present = vm_has_host_rtc(vm);
 	t.nr_devs = collect_devices(vm, devs);
 	t.devs = devs;
 	size = vacpi_size(&t, VACPI_BIOS_GPA);

@@ -20,6 +20,7 @@ static const struct vm_unit *const units[] = {
 	&ioreq_unit,		/* accesses nobody claims go to the Service VM */
 	&vuart_unit,		/* COM1 */
 	&vpm_unit,		/* ACPI PM1 and the reset port */
+	&rtc_pt_unit,		/* the host's CMOS RTC (Service VM) */
 	&vpci_unit,		/* the virtual PCI bus and its passthrough functions */
 	&ptirq_unit,		/* their INTx lines (routed by the vPCI unit) */
 	&dma_protect_unit,	/* their DMA: into the VM's domain, or refused */

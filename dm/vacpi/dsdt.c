@@ -177,6 +177,19 @@ static void emit_com1(struct aml *a, const struct vacpi_vm *vm)
 	aml_device_end(a);
 }
 
+/* No IRQ: nothing raises IRQ 8 for it; Linux reads the time through the ports. */
+static void emit_rtc(struct aml *a, const struct vacpi_vm *vm)
+{
+	aml_device_begin(a, "RTC0");
+	aml_name_begin(a, "_HID");
+	aml_hid(a, "PNP0B00");		/* AT real-time clock */
+	aml_name_begin(a, "_CRS");
+	aml_restemplate_begin(a);
+	aml_res_io(a, vm->rtc.port, vm->rtc.port, 1, 2);
+	aml_restemplate_end(a);
+	aml_device_end(a);
+}
+
 static void emit_dev(struct aml *a, const struct vacpi_vm *vm, unsigned i)
 {
 	const struct vacpi_mmio_dev *d = &vm->devs[i];
@@ -234,6 +247,8 @@ int vacpi_build_dsdt(struct vacpi_out *o, const struct vacpi_vm *vm)
 		emit_pci(&a, vm);
 	if (vm->com1.present)
 		emit_com1(&a, vm);
+	if (vm->rtc.present)
+		emit_rtc(&a, vm);
 	for (unsigned i = 0; i < vm->nr_devs; i++)
 		emit_dev(&a, vm, i);
 	aml_scope_end(&a);

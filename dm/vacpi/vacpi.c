@@ -124,6 +124,7 @@ void vacpi_vm_defaults(struct vacpi_vm *vm, unsigned nr_vcpus)
 	vm->com1.present = true;
 	vm->com1.port = 0x3F8;
 	vm->com1.irq = 4;
+	vm->rtc.port = 0x70;
 	vm->pm.sci_irq = 9;
 	vm->pm.pm1a_evt_port = 0x400;
 	vm->pm.pm1a_cnt_port = 0x404;
@@ -198,6 +199,8 @@ static int check_vm(const struct vacpi_vm *vm)
 	    vm->lapic_addr >= GIB4)
 		return -EINVAL;
 	if (!vm->ioapic.addr || !vm->ioapic.nr_pins || vm->ioapic.nr_pins > 240)
+		return -EINVAL;
+	if (vm->rtc.present && !vm->rtc.port)
 		return -EINVAL;
 	if (vm->com1.present && (!vm->com1.port || vm->com1.irq > 15))
 		return -EINVAL;

@@ -294,6 +294,13 @@ static void iasl_shape(enum shape s)
 	} else {
 		assert_null(strstr(d, "COM1"));
 	}
+	if (vm.rtc.present) {
+		assert_has("dsdt", d, "Device (RTC0)");
+		assert_has("dsdt", d, "Name (_HID, EisaId (\"PNP0B00\")");
+		assert_has("dsdt", d, "0x0070,             // Range Minimum");
+	} else {
+		assert_null(strstr(d, "RTC0"));
+	}
 	if (vm.pci.nr_prt) {
 		assert_has("dsdt", d, "Name (_PRT, Package (");
 		assert_has("dsdt", d, vm.pci.nr_prt == 2 ? "0x0003FFFF," : "0x001FFFFF,");

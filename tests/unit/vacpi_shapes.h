@@ -49,7 +49,7 @@ static char uids_max[VACPI_MAX_DEVS][24];
 enum shape {
 	ONE_CPU_BARE,		/* 1 vCPU, bus 0, no INTx, no devices */
 	FOUR_CPU_HPET,		/* 4 vCPUs, 2 INTx routes, the HPET */
-	FOUR_CPU_TWO_DEVS,	/* buses 0..3, 64-bit window, 4 routes, 2 devices */
+	FOUR_CPU_TWO_DEVS,	/* buses 0..3, 64-bit window, 4 routes, 2 devices, the RTC */
 	NO_PCI_NO_UART,		/* 2 vCPUs, nothing but CPUs and the IOAPIC */
 	MAX_SHAPE,		/* 64 vCPUs, 128 routes, 16 devices with 4+2+4 resources */
 	NR_SHAPES
@@ -117,6 +117,7 @@ static void make_vm(struct vacpi_vm *vm, enum shape s)
 		vm->pci.prt = prt4;
 		vm->nr_devs = ARRAY_SIZE(two_devs);
 		vm->devs = two_devs;
+		vm->rtc.present = true;
 		break;
 	case NO_PCI_NO_UART:
 		vacpi_vm_defaults(vm, 2);

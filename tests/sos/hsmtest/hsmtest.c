@@ -32,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -47,7 +48,7 @@
 #define HUGETLB_FILE	"/dev/hugepages/hsmtest-ram"
 #define E1000_CONFIG	"/sys/bus/pci/devices/0000:00:03.0/config"
 #define VM_NAME		"hsmtest"
-#define TESTS		51
+#define TESTS		52
 
 #define KIB		1024ULL
 #define MIB		(1024 * KIB)
@@ -674,6 +675,10 @@ int main(int argc, char **argv)
 	r = read_file("/sys/firmware/acpi/tables/APIC", buf, sizeof(buf));
 	tap(r == 0 && !memcmp(buf, "APIC", 4), "/sys/firmware/acpi/tables/APIC (the MADT acrn-dm "
 	    "reads) is there: %s", r ? "no" : "yes");
+
+	/* the kernel set its clock from the CMOS RTC (Bochs starts it at 2000-01-01): 1970 if unreadable */
+	tap(time(NULL) >= 946684800, "the wall clock came from the RTC (%ld s since 1970)",
+	    (long)time(NULL));
 
 	hsm = open(HSM_DEV, O_RDWR | O_CLOEXEC);
 	if (!tap(hsm >= 0, "%s opens: %s", HSM_DEV, err_str(hsm >= 0 ? 0 : errno))) {
