@@ -115,8 +115,11 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/host_stubs.c $($*_SRCS) -lcmocka
 
-unit: $(UNIT_BINS)
-	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS)
+# bulkhead-dm, the Service VM's device model: its targets and tests.
+include devicemodel/devicemodel.mk
+
+unit: $(UNIT_BINS) $(DM_UNIT_BINS)
+	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS) $(DM_UNIT_BINS)
 
 # Generator tests (tests/config/): ends with "config: N passed, N failed".
 config-test:
@@ -150,6 +153,7 @@ setup-if-needed:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guests $(BUILD)/config \
+		$(BUILD)/dm-unit $(BUILD)/fuzz $(BUILD)/bulkhead-dm \
 		$(foreach s,$(wildcard config/scenarios/*.xml),$(BUILD)/$(basename $(notdir $(s))))
 distclean:
 	rm -rf $(BUILD)

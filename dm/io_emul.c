@@ -2,7 +2,10 @@
 #include "lib.h"
 #include "vm.h"
 
-const struct io_fallback io_fallback_none = { NULL, NULL, NULL };
+/* A port nobody decodes: reads float to all ones, writes go nowhere. */
+static const struct pio_handler floating_port;
+
+const struct io_fallback io_fallback_none = { &floating_port, NULL, NULL };
 
 int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque)
 {

@@ -98,7 +98,7 @@ static void intx_irq(u8 vector)
 /* Boot: the INTx vectors are ptirq's. */
 int ptirq_init(void)
 {
-	return irq_register(IRQ_INTX_BASE, IRQ_INTX_COUNT, intx_irq);
+	return irq_register(IRQ_OWNER_INTX, intx_irq);
 }
 
 /* The guest EOIed vector: drop the lines it served, let the device speak again. */

@@ -59,8 +59,8 @@ int hcall_set_irqline(struct vm *caller, u64 p1, u64 p2);
 int hcall_set_ioreq_buffer(struct vm *caller, u64 p1, u64 p2);
 int hcall_notify_request_finish(struct vm *caller, u64 p1, u64 p2);
 
-/* mem.c: batches are snapshotted whole so that they apply all or nothing */
-#define HCALL_MEM_MAX_REGIONS	512
+/* mem.c: batches of any length, read this many operations at a time */
+#define HCALL_MEM_CHUNK		64
 int hcall_set_memory_regions(struct vm *caller, u64 p1, u64 p2);
 
 /* pci.c */

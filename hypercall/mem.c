@@ -1,12 +1,28 @@
 /*
  * Memory group: VM_SET_MEMORY_REGIONS maps Service VM RAM into a post-launched
- * VM (ADD) or takes it away (DEL). The whole batch is copied into the
- * hypervisor first and validated, then applied: all of it or none of it.
+ * VM (ADD) or takes it away (DEL).
+ *
+ * Linux's HSM sends one region per page it pinned (65,536 for 256 MiB of
+ * 4 KiB pages), so a batch may be as long as the Service VM's RAM can hold.
+ * It is read MEM_CHUNK operations at a time; each operation is validated on
+ * the hypervisor's copy and applied before the next one is looked at. The
+ * VMM keeps the batch's changes provisional (include/vmm.h) and commits
+ * them at the end, or, when an operation is refused or the VMM runs out,
+ * takes all of them back: the call returns that operation's errno and the
+ * VM has the RAM it had before. ACRN instead copies and applies one region
+ * at a time and stops at the first failure, keeping the regions before it.
+ *
+ * Order within a batch: ADDs map at once, in batch order; DELs take effect
+ * when the whole batch has passed (the RAM stays mapped until then). No two
+ * operations of a batch may touch the same RAM: an ADD or DEL meeting RAM an
+ * earlier operation of the batch mapped or unmapped is -EINVAL (a DEL of a
+ * range with no RAM in it has nothing to collide with, so an ADD of that
+ * range later in the batch goes through, as it would in ACRN's order).
  */
 #include "hcall.h"
 
-/* Only touched under hcall_lock (table.c): the batch being validated. */
-static struct abi_mem_region_op mem_ops[HCALL_MEM_MAX_REGIONS];
+/* Only touched under hcall_lock (table.c): the operations being looked at. */
+static struct abi_mem_region_op mem_chunk[HCALL_MEM_CHUNK];
 
 static bool mem_attr_ok(u32 attr)
 {
@@ -31,7 +47,7 @@ static int mem_check_op(struct vm *caller, const struct vm *vm,
 		return -EINVAL;
 	/* DEL looks at the user range only (Linux's HSM zeroes the rest) */
 	if (op->type == ABI_MEM_REGION_DEL)
-		return 0;
+		return vmm_gpa_range_in_batch(vm, op->user_vm_pa, op->size) ? -EINVAL : 0;
 	if (!mem_attr_ok(op->attr))
 		return -EINVAL;
 	if (!IS_ALIGNED(op->service_vm_pa, PAGE_SIZE) ||
@@ -40,53 +56,36 @@ static int mem_check_op(struct vm *caller, const struct vm *vm,
 	if (!vmm_is_service_ram(caller, op->service_vm_pa, op->size))
 		return -EFAULT;
 	if (vmm_gpa_range_in_use(vm, op->user_vm_pa, op->size))
-		return -EEXIST;
+		return vmm_gpa_range_in_batch(vm, op->user_vm_pa, op->size) ? -EINVAL : -EEXIST;
 	return 0;
 }
 
-static int mem_validate(struct vm *caller, const struct vm *vm, u32 n)
+static int mem_apply(struct vm *vm, const struct abi_mem_region_op *op)
+{
+	if (op->type == ABI_MEM_REGION_ADD)
+		return vmm_map_region(vm, op->user_vm_pa, op->service_vm_pa, op->size, op->attr);
+	return vmm_unmap_region(vm, op->user_vm_pa, op->size);
+}
+
+/* Validate and apply the batch's n operations at regions_gpa, chunk by chunk. */
+static int mem_run(struct vm *caller, struct vm *vm, u64 regions_gpa, u32 n)
 {
 	u64 limit = vmm_vm_gpa_limit(vm);
-	int ret;
 
-	for (u32 i = 0; i < n; i++) {
-		ret = mem_check_op(caller, vm, &mem_ops[i], limit);
+	for (u32 done = 0; done < n;) {
+		u32 k = MIN(n - done, (u32)HCALL_MEM_CHUNK);
+		int ret = hcall_copy_in(caller, regions_gpa + (u64)done * sizeof(mem_chunk[0]),
+					mem_chunk, k * sizeof(mem_chunk[0]));
+
+		for (u32 i = 0; i < k && !ret; i++) {
+			ret = mem_check_op(caller, vm, &mem_chunk[i], limit);
+			if (!ret)
+				ret = mem_apply(vm, &mem_chunk[i]);
+		}
 		if (ret)
 			return ret;
+		done += k;
 	}
-	/* no two operations of a batch may touch the same user page */
-	for (u32 i = 0; i < n; i++)
-		for (u32 j = i + 1; j < n; j++)
-			if (ranges_overlap(mem_ops[i].user_vm_pa, mem_ops[i].size,
-						 mem_ops[j].user_vm_pa, mem_ops[j].size))
-				return -EINVAL;
-	return 0;
-}
-
-/*
- * ADDs first: the only step that can fail (out of EPT pages). Undoing them
- * cannot fail (vmm.h), and the DELs, which cannot fail either, come last.
- */
-static int mem_apply(struct vm *vm, u32 n)
-{
-	int ret;
-
-	for (u32 i = 0; i < n; i++) {
-		const struct abi_mem_region_op *op = &mem_ops[i];
-
-		if (op->type != ABI_MEM_REGION_ADD)
-			continue;
-		ret = vmm_map_region(vm, op->user_vm_pa, op->service_vm_pa, op->size, op->attr);
-		if (ret) {
-			while (i--)
-				if (mem_ops[i].type == ABI_MEM_REGION_ADD)
-					vmm_unmap_region(vm, mem_ops[i].user_vm_pa, mem_ops[i].size);
-			return ret;
-		}
-	}
-	for (u32 i = 0; i < n; i++)
-		if (mem_ops[i].type == ABI_MEM_REGION_DEL)
-			vmm_unmap_region(vm, mem_ops[i].user_vm_pa, mem_ops[i].size);
 	return 0;
 }
 
@@ -109,16 +108,11 @@ int hcall_set_memory_regions(struct vm *caller, u64 p1, u64 p2)
 		return ret;
 	if (b.regions_num == 0)
 		return 0;
-	if (b.regions_num > HCALL_MEM_MAX_REGIONS)
-		return -E2BIG;
-	ret = hcall_copy_in(caller, b.regions_gpa, mem_ops,
-			    (size_t)b.regions_num * sizeof(mem_ops[0]));
-	if (ret)
-		return ret;
-	vmm_layout_lock(vm);
-	ret = mem_validate(caller, vm, b.regions_num);
-	if (!ret)
-		ret = mem_apply(vm, b.regions_num);
-	vmm_layout_unlock(vm);
+	/* an array that wraps the address space is no RAM of the caller's */
+	if (!hcall_range_ok(b.regions_gpa, (u64)b.regions_num * sizeof(mem_chunk[0]), ~0ULL))
+		return -EFAULT;
+	vmm_mem_batch_begin(vm);
+	ret = mem_run(caller, vm, b.regions_gpa, b.regions_num);
+	vmm_mem_batch_end(vm, ret == 0);
 	return ret;
 }

@@ -44,7 +44,7 @@ static inline bool pio_handler_covers(const struct pio_handler *h, u16 port, uns
  * ones, writes are dropped, and MMIO outside the VM stops it.
  */
 struct io_fallback {
-	const struct pio_handler *pio;		/* NULL: reads all ones, writes dropped */
+	const struct pio_handler *pio;		/* never NULL (a handler without ops floats) */
 	const struct mmio_handler *mmio;	/* NULL: the access stops the VM */
 	/* PCI config of a function the VM has no vdev at (reg: byte offset); NULL: all ones */
 	int (*pcicfg)(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val);

@@ -15,22 +15,48 @@
 #define IRQ_INTX_COUNT		24
 #define VTD_FAULT_VECTOR	0xEE	/* fault events of every remapping unit, to the BSP */
 #define TIMER_VECTOR		0xEF	/* host TSC-deadline timer: next guest timer event */
-#define KICK_VECTOR		0xF0	/* wakes a pCPU so its vCPU sees new events */
+#define KICK_VECTOR		0xF0	/* wakes a pCPU so its vCPU sees new events; no handler */
 
 _Static_assert(IRQ_MSI_BASE >= 0x20, "vectors below 0x20 are exceptions");
 _Static_assert(IRQ_MSI_BASE + IRQ_MSI_COUNT <= IRQ_INTX_BASE, "MSI and INTx vectors overlap");
 _Static_assert(IRQ_INTX_BASE + IRQ_INTX_COUNT <= VTD_FAULT_VECTOR, "INTx and fixed vectors overlap");
 _Static_assert(VTD_FAULT_VECTOR < TIMER_VECTOR && TIMER_VECTOR < KICK_VECTOR, "fixed vectors");
 
+/* Who owns each range of the map: one handler each. */
+enum irq_owner {
+	IRQ_OWNER_MSI,		/* vmm/vm_vpci.c: MSI routes */
+	IRQ_OWNER_INTX,		/* dm/ptirq.c */
+	IRQ_OWNER_VTD_FAULT,	/* vtd/ */
+	IRQ_OWNER_TIMER,	/* vmm/vcpu.c: guest timer events */
+	NR_IRQ_OWNERS,
+	IRQ_OWNER_NONE = NR_IRQ_OWNERS,	/* kicks, and vectors nobody uses */
+};
+
+/* The commonest first: guest timer events and kicks come far more often than device interrupts. */
+static inline enum irq_owner irq_owner_of(u8 vector)
+{
+	if (vector == TIMER_VECTOR)
+		return IRQ_OWNER_TIMER;
+	if (vector == KICK_VECTOR)
+		return IRQ_OWNER_NONE;
+	if ((u8)(vector - IRQ_MSI_BASE) < IRQ_MSI_COUNT)
+		return IRQ_OWNER_MSI;
+	if ((u8)(vector - IRQ_INTX_BASE) < IRQ_INTX_COUNT)
+		return IRQ_OWNER_INTX;
+	if (vector == VTD_FAULT_VECTOR)
+		return IRQ_OWNER_VTD_FAULT;
+	return IRQ_OWNER_NONE;
+}
+
 /* Called with interrupts off, on the CPU that took vector; the EOI follows it. */
 typedef void (*irq_handler_t)(u8 vector);
 
-/* Own [first, first + count): -EBUSY, changing nothing, if a vector there has a handler. */
-int irq_register(u8 first, unsigned count, irq_handler_t fn);
+/* The owner's handler for its whole range: -EBUSY, changing nothing, if it has one already. */
+int irq_register(enum irq_owner owner, irq_handler_t fn);
 
 /*
  * A host interrupt, taken on a VM exit (acknowledged on exit) or by a CPU
- * waiting in sti; hlt: its handler (none: a kick, which only wakes), then EOI.
+ * waiting in sti; hlt: its owner's handler (none: a kick, which only wakes), then EOI.
  */
 void irq_dispatch(u8 vector);
 

@@ -22,9 +22,8 @@ int snprintf(char *buf, size_t size, const char *fmt, ...)
 /* Log levels, lower is more important; "loglevel=" on the command line. */
 enum { LOG_ERR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 extern int log_level;
+/* Formats with lib's vsnprintf, writes to the console (arch/x86/printk.c). */
 int printk(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Where printk's lines go: the console driver's writer (whole lines, under its lock). */
-void printk_set_console(void (*write)(const char *s, size_t len));
 #define pr_err(...) do { if (log_level >= LOG_ERR) printk("ERROR: " __VA_ARGS__); } while (0)
 #define pr_warn(...) do { if (log_level >= LOG_WARN) printk("WARNING: " __VA_ARGS__); } while (0)
 #define pr_info(...) do { if (log_level >= LOG_INFO) printk(__VA_ARGS__); } while (0)

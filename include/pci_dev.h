@@ -177,6 +177,22 @@ int pci_enumerate(void);
 struct pci_pdev *pci_find_pdev(u16 bdf);
 /* Offset of capability id in the standard list (ext: extended list); 0 if none. */
 u16 pci_pdev_find_cap(const struct pci_pdev *p, u16 id, bool ext);
+/* The bridge whose secondary bus holds bdf (bus > 0), NULL on bus 0 or when none was found. */
+const struct pci_pdev *pci_upstream_bridge(u16 bdf);
+/*
+ * Where INTx pin (1..4) of the function at bdf reaches bus 0: each bridge
+ * on the way rotates it by the device number below it (PCI-to-PCI Bridge
+ * 1.2, 9.1). *root is the bus-0 function the interrupt arrives as (bdf
+ * itself on bus 0), *root_pin its pin. False: bdf is behind a bus no
+ * enumerated bridge leads to.
+ */
+bool pci_intx_to_root(u16 bdf, u8 pin, u16 *root, u8 *root_pin);
+
+/* INTx pin (1..4) of a device at dev on a bridge's secondary bus, as the bridge's side sees it. */
+static inline u8 pci_swizzle_pin(u8 dev, u8 pin)
+{
+	return (u8)(((pin - 1u + dev) & 3u) + 1u);
+}
 
 /* Size of a BAR's register span in dwords (2 for a 64-bit BAR, else 1). */
 static inline unsigned pci_bar_dwords(const struct pci_bar_info *b)

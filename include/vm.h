@@ -49,7 +49,6 @@ struct vm {
 	u8 *msr_bitmap;		/* 4 KiB */
 	unsigned nr_pio, nr_mmio;
 	u8 pio_last;		/* index of the port handler found last */
-	const struct io_fallback *fallback;	/* accesses no handler claims */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
 	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	struct vlapic_group lapics;
@@ -64,6 +63,7 @@ struct vm {
 	struct vtd_domain *dma_domain;	/* VT-d domain, NULL without VT-d */
 	char stop_reason[160];
 	struct vm_ram ram;		/* from the scenario, or VM_SET_MEMORY_REGIONS */
+	const struct io_fallback *fallback;	/* accesses no handler of its own claims */
 	/* post-launched VMs (vmm/vm_post.c) */
 	bool post;
 	u16 vmid;			/* the Service VM's name for it */

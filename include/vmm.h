@@ -72,6 +72,9 @@ u64 vmm_vm_gpa_limit(const struct vm *vm);
  */
 bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size);
 
+/* Inside a memory batch: true when RAM in [gpa, gpa+size) was mapped or unmapped by it. */
+bool vmm_gpa_range_in_batch(const struct vm *vm, u64 gpa, u64 size);
+
 /* true when [gpa, gpa+size) lies inside one of vm's PCI MMIO windows (BARs go there). */
 bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size);
 
@@ -186,23 +189,33 @@ int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa);
 int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id);
 
 /*
- * Map [user_gpa, +size) of vm onto Service VM RAM at service_gpa: both
- * page-aligned, size > 0, user range free and below the GPA limit, service
- * range Service VM RAM; attr = one ABI_MEM_TYPE_* bit | ABI_MEM_ACCESS_* with
- * READ. Any VM state. vmm_unmap_region removes the RAM mappings
- * vmm_map_region made in the range (none is fine; BARs, MMIO devices and
- * emulated windows stay) and must not fail for a page-aligned range below
- * the GPA limit: the handler relies on that to undo a partly applied batch
- * (reserve page-table pages up front, or map at 4 KiB granularity).
+ * VM_SET_MEMORY_REGIONS: a batch of any number of region operations, all or
+ * nothing, between vmm_mem_batch_begin and vmm_mem_batch_end (one batch at
+ * a time; the VM's layout is held meanwhile: its vCPUs place BARs and must
+ * see RAM and BARs as one). Any VM state.
+ *
+ * vmm_map_region maps [user_gpa, +size) of vm onto Service VM RAM at
+ * service_gpa at once: both page-aligned, size > 0, user range free and
+ * below the GPA limit, service range Service VM RAM; attr = one
+ * ABI_MEM_TYPE_* bit | ABI_MEM_ACCESS_* with READ. -ENOMEM when the VM would
+ * have more RAM than its template's, or no EPT page is left.
+ *
+ * vmm_unmap_region takes away the RAM vmm_map_region mapped in the range
+ * (none is fine; BARs, MMIO devices and emulated windows stay), page-aligned
+ * and below the GPA limit, when the batch commits: until then it stays
+ * mapped. -ENOMEM when a 2 MiB page could not be split to keep the rest.
+ *
+ * vmm_gpa_range_in_batch() is true for RAM the batch maps or unmaps, so a
+ * later op of the same batch can be refused for it. vmm_mem_batch_end(vm,
+ * true) commits; (vm, false) undoes every map and unmap of the batch, so
+ * that the VM has exactly the RAM it had before. It cannot fail. A failed
+ * map changes nothing; a failed unmap may have marked part of its range,
+ * which only the end (false, as after any failure) clears.
  */
+void vmm_mem_batch_begin(struct vm *vm);
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr);
-/*
- * Held around a batch's validation and application: the VM's own vCPUs
- * place BARs meanwhile (vPCI), and must see the RAM table and BARs as one.
- */
-void vmm_layout_lock(struct vm *vm);
-void vmm_layout_unlock(struct vm *vm);
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size);
+void vmm_mem_batch_end(struct vm *vm, bool commit);
 
 /*
  * Any VM state (device models raise lines before start). addr 0xFEExxxxx

@@ -33,7 +33,7 @@ static void timer_irq(u8 vector)
 /* Boot: the timer vector is the vCPUs' (kicks need no handler: they only wake). */
 int vcpu_irq_init(void)
 {
-	return irq_register(TIMER_VECTOR, 1, timer_irq);
+	return irq_register(IRQ_OWNER_TIMER, timer_irq);
 }
 
 

@@ -1,5 +1,6 @@
 /* Boot VMs from the scenario (RAM checked, built, kernel loaded), guest memory access, their stop. */
 #include "lib.h"
+#include "vm_layout.h"
 #include "bootinfo.h"
 #include "console.h"
 #include "e820.h"
@@ -16,13 +17,19 @@ struct vm vms[CONFIG_MAX_VMS];
 unsigned nr_vms;
 
 
-/* A post-launched VM's table changes under its running vCPUs: read it consistently. */
+/*
+ * A post-launched VM's RAM is its EPT (include/vm_ram.h), which changes
+ * under its running vCPUs; a boot VM's is its table, fixed once it runs.
+ * Both are read consistently.
+ */
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 {
 	bool found;
 	u64 hpa = 0;
 	u32 seq;
 
+	if (vm->post)
+		return vm_ram_post_lookup(vm, gpa, len ? len : 1, &hpa) ? phys_to_virt(hpa) : NULL;
 	do {
 		seq = vm_ram_read_begin(&vm->ram);
 		found = vm_ram_lookup(&vm->ram, gpa, len, &hpa);
@@ -35,6 +42,8 @@ bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size)
 	bool hit;
 	u32 seq;
 
+	if (vm->post)
+		return vm_ram_post_overlaps(vm, gpa, size);
 	do {
 		seq = vm_ram_read_begin(&vm->ram);
 		hit = vm_ram_overlaps(&vm->ram, gpa, size);
@@ -186,13 +195,14 @@ static int load_kernel(struct vm *vm, const struct boot_info *bi)
 }
 
 
-/* The VM's memory must be host RAM that nothing else uses. */
+/* The VM's memory must be host RAM that nothing else uses, at GPAs free of its own devices. */
 static int check_memory(const struct vm *vm, const struct boot_info *bi)
 {
 	const struct vm_config *c = vm->cfg;
 
 	for (unsigned i = 0; i < c->nr_mem; i++) {
 		const struct vm_mem_range *r = &c->mem[i];
+		const char *what;
 		bool ram = false;
 
 		for (unsigned j = 0; j < bi->nr_mmap; j++)
@@ -202,6 +212,12 @@ static int check_memory(const struct vm *vm, const struct boot_info *bi)
 		if (!ram) {
 			printk("VM %s: memory 0x%lx+0x%lx is not RAM on this machine\n",
 			       vm->name, r->hpa, r->size);
+			return -EINVAL;
+		}
+		what = vm_layout_device_at(r->gpa, r->size);
+		if (what) {
+			printk("VM %s: memory at GPA 0x%lx+0x%lx overlaps %s: RAM cannot sit where the "
+			       "VM's own devices are\n", vm->name, r->gpa, r->size, what);
 			return -EINVAL;
 		}
 		if (ranges_overlap(r->hpa, r->size, scenario.hv_mem.base, scenario.hv_mem.size)) {
@@ -230,9 +246,9 @@ static int vm_create(struct vm *vm, const struct vm_config *c, const struct boot
 	vm->name = c->name;
 	vm->state = VM_CREATED;
 	if (c->kind == VM_SERVICE)
-		printk("VM %s: Service VM (%s memory); the host's own ACPI tables for it are NOT "
-		       "IMPLEMENTED yet: it gets bulkhead's vACPI of its CPUs and devices\n", vm->name,
-		       (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured");
+		printk("VM %s: Service VM (%s memory); ACPI: bulkhead's tables of its CPUs and devices "
+		       "(devices only the firmware describes are not shown: docs/design.md)\n",
+		       vm->name, (c->flags & VM_FLAG_IDENTITY_MEM) ? "identity-mapped" : "configured");
 	ret = check_memory(vm, bi);
 	if (ret)
 		return ret;

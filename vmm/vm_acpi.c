@@ -50,13 +50,8 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	vacpi_vm_defaults(&t, vm->nr_vcpus);
 	/* the virtual PCI bus of vmm/vm_vpci.c, with INTx routes of passthrough devices */
 	vm_vpci_windows(&t.pci.mmio32.base, &t.pci.mmio32.size, &t.pci.ecam_base);
-	for (unsigned i = 0; i < vm->cfg->nr_pci_devs && t.pci.nr_prt < ARRAY_SIZE(prt); i++) {
-		const struct vm_pci_dev *d = &vm->cfg->pci_devs[i];
-
-		if (d->dev && d->dev->intx_pin && d->dev->intx_line != 0xff)
-			prt[t.pci.nr_prt++] = (struct vacpi_prt_entry){
-				PCI_DEV(d->vbdf), (u8)(d->dev->intx_pin - 1), d->dev->intx_line };
-	}
+	t.pci.bus_end = vm_vpci_end_bus(vm);
+	t.pci.nr_prt = vm_vpci_prt(vm, prt, ARRAY_SIZE(prt));
 	t.pci.prt = prt;
 	t.nr_devs = collect_devices(vm, devs);
 	t.devs = devs;

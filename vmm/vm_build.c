@@ -6,6 +6,7 @@
  * hypercall (vm_post.c).
  */
 #include "lib.h"
+#include "dma_policy.h"
 #include "mm.h"
 #include "percpu.h"
 #include "vmm_internal.h"
@@ -30,7 +31,7 @@ static bool has_unit(const struct vm *vm, const struct vm_unit *u)
 }
 
 /* A new vCPU of vm on pCPU cpu, next in vm->vcpus, its vLAPIC at reset (the first is the BSP). */
-struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
+static struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
 {
 	struct vcpu *v = page_alloc(VCPU_PAGES);
 
@@ -54,10 +55,11 @@ static int vcpus_add(struct vm *vm, u64 affinity)
 {
 	enum vcpu_state state = vm->post ? VCPU_STOPPED : VCPU_WAIT_SIPI;
 
-	for (unsigned cpu = 0; cpu < CONFIG_MAX_CPUS; cpu++) {
-		if (!(affinity & BIT(cpu)))
-			continue;
-		if (cpu >= nr_pcpus) {
+	/* lowest pCPU first: vCPU 0, the BSP, on the first CPU of the affinity */
+	for (u64 left = affinity; left; left &= left - 1) {
+		unsigned cpu = (unsigned)__builtin_ctzll(left);
+
+		if (cpu >= nr_pcpus || cpu >= CONFIG_MAX_CPUS) {
 			printk("VM %s: CPU %u is not present on this machine (%u CPUs)\n",
 			       vm->name, cpu, nr_pcpus);
 			return -ENODEV;
@@ -220,8 +222,9 @@ int vm_reset_build(struct vm *vm)
 }
 
 /*
- * Passthrough PCI devices can do DMA: into the VM's VT-d domain, or, without
- * VT-d, only when the scenario says the VM accepts unprotected DMA.
+ * Passthrough PCI devices can do DMA, and a DMA write to 0xFEExxxxx is an
+ * MSI: include/dma_policy.h decides (DMA and interrupt remapping, or a VM
+ * marked unprotected-dma); with VT-d on they go into the VM's domain.
  */
 static int dma_protect_init(struct vm *vm)
 {
@@ -229,26 +232,21 @@ static int dma_protect_init(struct vm *vm)
 
 	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
 		u16 bdf = c->pci_devs[i].pbdf;
+		char what[16];
 		int ret;
 
-		if (vm->dma_domain) {
+		snprintf(what, sizeof(what), "PCI %02x:%02x.%u", PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
+		ret = dma_policy_check(vm->name, c->flags, DEV_CAN_DMA, what);
+		if (!ret && vm->dma_domain) {
 			ret = vtd_device_assign(vm->dma_domain, bdf);
-			if (ret) {
-				printk("VM %s: PCI %02x:%02x.%u could not join its DMA domain (%d)\n",
-				       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf), ret);
+			if (ret)
+				printk("VM %s: %s could not join its DMA domain (%d)\n", vm->name, what, ret);
+		}
+		if (ret) {
+			if (vm->dma_domain)
 				while (i--)
 					vtd_device_block(c->pci_devs[i].pbdf);
-				return ret;
-			}
-		} else if (c->flags & VM_FLAG_UNPROTECTED_DMA) {
-			printk("WARNING: VM %s: PCI %02x:%02x.%u passed through WITHOUT DMA protection "
-			       "(no VT-d; the scenario allows unprotected DMA)\n",
-			       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
-		} else {
-			printk("VM %s: PCI %02x:%02x.%u refused: it can do DMA and there is no VT-d "
-			       "(mark the VM unprotected-dma in the scenario to allow it)\n",
-			       vm->name, PCI_BUS(bdf), PCI_DEV(bdf), PCI_FN(bdf));
-			return -EPERM;
+			return ret;
 		}
 	}
 	return 0;

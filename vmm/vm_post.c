@@ -23,7 +23,7 @@ static bool post_in_use[VMM_MAX_POST_VMS];
 static char post_names[VMM_MAX_POST_VMS][24];
 
 
-const struct vm_config *vm_post_template(void)
+static const struct vm_config *vm_post_template(void)
 {
 	for (unsigned i = 0; i < scenario.nr_vms; i++)
 		if (scenario.vms[i].kind == VM_POST_LAUNCHED)
@@ -116,12 +116,15 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	vm->vm_flag = p->vm_flag;
 	vm->state = VM_CREATED;
 	/*
-	 * Enough EPT tables for all its RAM in 4 KiB pages (one table per 2 MiB,
-	 * one directory per GiB) plus the upper levels, BAR and MMIO windows: a
-	 * Service VM mapping at ever new addresses gets -ENOMEM, not the host's memory.
+	 * Enough EPT tables for all the RAM its template allows in 4 KiB pages
+	 * (one table per 2 MiB, one directory per GiB, each rounded up) plus the
+	 * upper levels, the ends of RAM ranges that do not fall on 2 MiB, BAR and
+	 * MMIO windows: a Service VM mapping at ever new addresses gets -ENOMEM,
+	 * not the host's memory.
 	 */
-	vm->ept_page_limit = (unsigned)(t->template_mem_size >> 21) +
-			     (unsigned)(t->template_mem_size >> 30) + POST_EPT_EXTRA_PAGES;
+	vm->ept_page_limit = (unsigned)(ALIGN_UP(t->template_mem_size, 1ULL << 21) >> 21) +
+			     (unsigned)(ALIGN_UP(t->template_mem_size, 1ULL << 30) >> 30) +
+			     POST_EPT_EXTRA_PAGES;
 	ret = vm_build(vm, affinity);
 	if (ret) {
 		post_slot_free(vm);

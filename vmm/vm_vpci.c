@@ -1,6 +1,8 @@
 /*
  * vPCI for a VM: builds the VM's virtual PCI bus from its config (host
- * bridge at 00:00.0 plus its passthrough functions), registers the config
+ * bridge at 00:00.0 plus its passthrough functions; the Service VM's
+ * PCI-PCI bridges as they are, with the functions behind them at their own
+ * BDFs and its ECAM window up to the last bus), registers the config
  * access traps (0xCF8-0xCFF and the virtual ECAM window) and supplies the
  * hooks vPCI needs: EPT for BARs, MMIO traps for MSI-X tables, direct port
  * access for I/O BARs, MSI remapping.
@@ -10,6 +12,7 @@
 #include "mm.h"
 #include "percpu.h"
 #include "vmm_internal.h"
+#include "vacpi.h"
 #include "vpci.h"
 #include "vtd.h"
 #include "vm_unit.h"
@@ -152,7 +155,7 @@ static void msi_deliver(u8 vector)
 /* Boot: the MSI vectors are vPCI's. */
 int vm_vpci_msi_init(void)
 {
-	return irq_register(IRQ_MSI_BASE, IRQ_MSI_COUNT, msi_deliver);
+	return irq_register(IRQ_OWNER_MSI, msi_deliver);
 }
 
 static u64 op_phys_read(void *ctx, u64 hpa, unsigned size)
@@ -212,11 +215,153 @@ static const struct vpci_ops vm_vpci_ops = {
 
 
 
+/* The GSI the board routes bus-0 slot of root's INTx pin to (0xFF: not known). */
+static u8 board_slot_gsi(u16 root, u8 pin)
+{
+	const struct board_config *b = scenario.board_info;
+
+	for (unsigned i = 0; b && i < b->nr_pci_devs; i++) {
+		const struct board_pci_dev *bd = &b->pci_devs[i];
+
+		if (!bd->segment && !PCI_BUS(bd->bdf) && PCI_DEV(bd->bdf) == PCI_DEV(root) &&
+		    bd->intx_pin == pin && bd->intx_line != 0xff)
+			return bd->intx_line;
+	}
+	return 0xff;
+}
+
+/*
+ * The GSI d's INTx reaches on the IOAPIC: the board's line for it, else,
+ * behind bridges, the board's line for the bus-0 slot and pin the bridges'
+ * swizzle brings it to. 0xFF: no pin, or not known (no INTx route then).
+ */
+u8 vm_pci_intx_gsi(const struct vm_pci_dev *d)
+{
+	u16 root;
+	u8 pin;
+
+	if (!d->dev || !d->dev->intx_pin)
+		return 0xff;
+	if (d->dev->intx_line != 0xff || !PCI_BUS(d->pbdf))
+		return d->dev->intx_line;
+	if (!pci_intx_to_root(d->pbdf, d->dev->intx_pin, &root, &pin))
+		return 0xff;
+	return board_slot_gsi(root, pin);
+}
+
+/*
+ * Where d's INTx arrives on the VM's bus 0 (a _PRT entry's slot and pin):
+ * its own slot and pin on bus 0; behind the Service VM's bridges (shown as
+ * they are, vBDF = pBDF), the swizzled pin of the bus-0 bridge's slot.
+ */
+bool vm_pci_intx_root(const struct vm *vm, const struct vm_pci_dev *d, u8 *slot, u8 *pin)
+{
+	u16 root;
+
+	if (!d->dev || !d->dev->intx_pin)
+		return false;
+	if (!PCI_BUS(d->vbdf)) {
+		*slot = (u8)PCI_DEV(d->vbdf);
+		*pin = d->dev->intx_pin;
+		return true;
+	}
+	if (vm->cfg->kind != VM_SERVICE || !pci_intx_to_root(d->vbdf, d->dev->intx_pin, &root, pin))
+		return false;
+	*slot = (u8)PCI_DEV(root);
+	return true;
+}
+
+/*
+ * The root bus's _PRT: one entry per bus-0 slot and pin that carries the
+ * known GSI of a function passed through (vm_vpci_init routes those). A
+ * device behind a bridge has no entry of its own: the bridges have no ACPI
+ * node, so the OS swizzles its pin up to the bus-0 bridge's slot and looks
+ * that up here. Functions sharing a slot and pin share one entry; a
+ * second GSI for the same one cannot be described and is left out.
+ */
+unsigned vm_vpci_prt(const struct vm *vm, struct vacpi_prt_entry *prt, unsigned max)
+{
+	const struct vm_config *c = vm->cfg;
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
+		const struct vm_pci_dev *d = &c->pci_devs[i];
+		const struct pci_pdev *p = pci_find_pdev(d->pbdf);
+		u8 gsi = vm_pci_intx_gsi(d), slot, pin;
+		bool dup = false;
+
+		if (gsi == 0xff || !p || p->hdr_type != PCI_HEADER_NORMAL ||
+		    !vm_pci_intx_root(vm, d, &slot, &pin))
+			continue;
+		for (unsigned j = 0; j < n && !dup; j++) {
+			if (prt[j].dev != slot || prt[j].pin != pin - 1)
+				continue;
+			dup = true;
+			if (prt[j].gsi != gsi)
+				printk("VM %s: PCI %02x:%02x.%u INT%c (GSI %u) arrives as slot %02x INT%c, "
+				       "routed to GSI %u already: left out of the _PRT\n", vm->name,
+				       PCI_BUS(d->vbdf), PCI_DEV(d->vbdf), PCI_FN(d->vbdf),
+				       'A' + d->dev->intx_pin - 1, gsi, slot, 'A' + pin - 1, prt[j].gsi);
+		}
+		if (!dup && n < max)
+			prt[n++] = (struct vacpi_prt_entry){ slot, (u8)(pin - 1), gsi };
+	}
+	return n;
+}
+
+/*
+ * The last bus of the VM's PCI hierarchy: 0, but the Service VM's bridges
+ * show their secondary buses, up to their subordinate bus numbers.
+ */
+u8 vm_vpci_end_bus(const struct vm *vm)
+{
+	const struct vm_config *c = vm->cfg;
+	u8 end = 0;
+
+	if (c->kind != VM_SERVICE)
+		return 0;
+	for (unsigned i = 0; i < c->nr_pci_devs; i++) {
+		const struct pci_pdev *p = pci_find_pdev(c->pci_devs[i].pbdf);
+		u8 bus = (u8)PCI_BUS(c->pci_devs[i].vbdf);
+
+		if (p && p->hdr_type == PCI_HEADER_BRIDGE && p->sub_bus > bus)
+			bus = p->sub_bus;
+		end = MAX(end, bus);
+	}
+	return end;
+}
+
+/*
+ * The vdev kind for d: a type 0 function is passed through; a PCI-PCI
+ * bridge only to the Service VM, as it is (vpci_bridge.c), with the devices
+ * behind it at their own BDFs. Other VMs' buses are bus 0 alone.
+ */
+static int dev_kind(const struct vm *vm, const struct vm_pci_dev *d, const struct pci_pdev *p)
+{
+	bool service = vm->cfg->kind == VM_SERVICE;
+
+	if (p->hdr_type == PCI_HEADER_BRIDGE && service)
+		return VPCI_DEV_BRIDGE;
+	if (p->hdr_type == PCI_HEADER_BRIDGE) {
+		printk("VM %s: PCI %02x:%02x.%u is a PCI-PCI bridge; bridges stay with the Service VM\n",
+		       vm->name, PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
+		return -ENOTSUP;
+	}
+	if (PCI_BUS(d->vbdf) && !service) {
+		printk("VM %s: PCI %02x:%02x.%u: its virtual BDF %02x:%02x.%u is not on bus 0, the "
+		       "VM's only bus\n", vm->name, PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf),
+		       PCI_BUS(d->vbdf), PCI_DEV(d->vbdf), PCI_FN(d->vbdf));
+		return -EINVAL;
+	}
+	return VPCI_DEV_PASSTHROUGH;
+}
+
 static int vm_vpci_init(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
 	struct vpci_dev_config devs[1 + CONFIG_MAX_PCI_DEVS];
-	struct vpci_config cfg = { .devs = devs, .ecam_base = VM_ECAM_BASE, .ecam_end_bus = 0 };
+	struct vpci_config cfg = { .devs = devs, .ecam_base = VM_ECAM_BASE,
+				   .ecam_end_bus = vm_vpci_end_bus(vm) };
 	unsigned n = 0;
 	int ret;
 
@@ -234,18 +379,23 @@ static int vm_vpci_init(struct vm *vm)
 		devs[n++] = (struct vpci_dev_config){ .kind = VPCI_DEV_HOSTBRIDGE, .vbdf = 0 };
 	for (unsigned i = 0; i < nr_pci; i++) {
 		const struct vm_pci_dev *d = &c->pci_devs[i];
+		const struct pci_pdev *p = pci_find_pdev(d->pbdf);
+		int kind;
 
-		if (!pci_find_pdev(d->pbdf)) {
+		if (!p) {
 			printk("VM %s: PCI device %02x:%02x.%u is not on this machine\n", vm->name,
 			       PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
 			return -ENODEV;
 		}
+		kind = dev_kind(vm, d, p);
+		if (kind < 0)
+			return kind;
 		devs[n++] = (struct vpci_dev_config){
-			.kind = VPCI_DEV_PASSTHROUGH, .vbdf = d->vbdf, .pbdf = d->pbdf,
+			.kind = (enum vpci_dev_kind)kind, .vbdf = d->vbdf, .pbdf = d->pbdf,
 			/* the Service VM takes the devices as firmware left them */
 			.flags = c->kind == VM_SERVICE ? 0 : VPCI_DEVF_RESET,
 			.intx_pin = d->dev ? d->dev->intx_pin : 0,
-			.intx_line = d->dev ? d->dev->intx_line : 0xff,
+			.intx_line = vm_pci_intx_gsi(d),
 		};
 	}
 	cfg.nr_devs = n;
@@ -257,7 +407,11 @@ static int vm_vpci_init(struct vm *vm)
 		printk("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
 		return ret;
 	}
-	/* INTx on the same GSI in the VM (its _PRT says so) */
+	/*
+	 * INTx on the same GSI in the VM (its _PRT says so). Not a bridge's own:
+	 * its line may be a pre-launched VM's device's behind it (bridges' events
+	 * are not offered).
+	 */
 	for (unsigned i = 0; i < n && !ret; i++)
 		if (devs[i].kind == VPCI_DEV_PASSTHROUGH && devs[i].intx_pin && devs[i].intx_line != 0xff)
 			ret = ptirq_intx_add(vm, devs[i].intx_line, devs[i].intx_line);
@@ -268,7 +422,7 @@ static int vm_vpci_init(struct vm *vm)
 	 * accesses on, to where the VM's unclaimed ports go if that is a device
 	 * model, else to the hypervisor's reset port (dm/vpm.c).
 	 */
-	if (vm->fallback->pio)
+	if (vm->fallback != &io_fallback_none)
 		vpci_set_legacy_pio(&vm->vpci, vm->fallback->pio->read, vm->fallback->pio->write,
 				    vm->fallback->pio->opaque);
 	else

@@ -7,6 +7,7 @@
 #include "asm_defs.h"
 #include "x86.h"
 #include "lapic.h"
+#include "xstate.h"
 
 extern u8 vmx_exit_entry[];
 
@@ -37,7 +38,15 @@ static void setup_controls(struct vcpu *v)
 	proc = adjust_ctls(vmx_caps.proc, proc);
 	proc &= ~(PROC_CR3_LOAD_EXIT | PROC_CR3_STORE_EXIT | PROC_UNCOND_IO_EXIT);
 	vmwrite(VMCS_PROC_CTLS, proc);
-	vmwrite(VMCS_PROC_CTLS2, adjust_ctls(vmx_caps.proc2, proc2));
+	proc2 = adjust_ctls(vmx_caps.proc2, proc2);
+	vmwrite(VMCS_PROC_CTLS2, proc2);
+	if (proc2 & PROC2_XSAVES) {
+		/* XRSTORS of anything but user components exits (include/xstate.h) */
+		u32 a, b, c, d;
+
+		cpuid_count(0xD, 0, &a, &b, &c, &d);
+		vmwrite(VMCS_XSS_EXITING_BITMAP, xss_exiting_bitmap(((u64)d << 32) | a));
+	}
 	vmwrite(VMCS_EXIT_CTLS, adjust_ctls(vmx_caps.exit, exit));
 	vmwrite(VMCS_ENTRY_CTLS, adjust_ctls(vmx_caps.entry, entry));
 	vmwrite(VMCS_EXCEPTION_BITMAP, 0);

@@ -58,6 +58,17 @@ static int exit_vmx_insn(struct vcpu *v)
 	return 0;
 }
 
+/*
+ * XSAVES/XRSTORS exit only for components in the XSS-exiting bitmap, none
+ * of which the guest can have enabled (IA32_XSS is 0 for it): the CPU would
+ * raise #GP, so does the guest.
+ */
+static int exit_xsaves(struct vcpu *v)
+{
+	vcpu_inject_gp(v);
+	return 0;
+}
+
 /* VMCALL: the hypercall layer's entry once it is plugged in (hcall_init), else #UD. */
 static exit_handler_t vmcall_handler;
 
@@ -141,6 +152,8 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 	[EXIT_WRMSR] = vmx_exit_wrmsr,
 	[EXIT_EPT_VIOLATION] = vmx_exit_ept_violation,
 	[EXIT_XSETBV] = vmx_exit_xsetbv,
+	[EXIT_XSAVES] = exit_xsaves,
+	[EXIT_XRSTORS] = exit_xsaves,
 };
 #pragma GCC diagnostic pop
 

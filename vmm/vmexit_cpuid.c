@@ -4,6 +4,7 @@
 #include "mm.h"
 #include "vmm_internal.h"
 #include "x86.h"
+#include "xstate.h"
 
 #define HV_LEAF_BASE 0x40000000
 #define HV_LEAF_MAX 0x40000010
@@ -38,12 +39,23 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 		*b = *c = *d = 0;
 		break;
 	case 0xD:
-		/* XSAVES needs IA32_XSS, passed through only when VMX lets XSAVES run */
-		if (sub == 1 && !(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES))
-			*a &= ~BIT(3);
+	case 0x14:
+	case 0x1C: {
+		/* extended state and tracing: what is virtualized only (include/xstate.h) */
+		u32 r[4] = { *a, *b, *c, *d }, ha, hb, hc, hd;
+
+		cpuid_count(0xD, 0, &ha, &hb, &hc, &hd);
+		xstate_cpuid_filter(leaf, sub, ((u64)hd << 32) | ha,
+				    vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, r);
+		*a = r[0], *b = r[1], *c = r[2], *d = r[3];
 		break;
+	}
 	case 7:
 		if (sub == 0) {
+			u32 r[4] = { *a, *b, *c, *d };
+
+			xstate_cpuid_filter(leaf, sub, 0, true, r);	/* PT, arch LBR, CET */
+			*a = r[0], *b = r[1], *c = r[2], *d = r[3];
 			*b &= ~BIT(2);		/* SGX */
 			if (!(vmread(VMCS_PROC_CTLS2) & PROC2_INVPCID))
 				*b &= ~BIT(10);
@@ -62,25 +74,36 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 /* "ACRN" as a CPUID register value */
 #define SIG_ACRN 0x4e524341u
 
+/* bulkhead's own leaves, apart: the other leaves' path stays a leaf function */
+static int __attribute__((noinline)) bulkhead_leaf(struct vcpu *v, u32 leaf)
+{
+	u64 a = 0, d = 0;
+
+	if (leaf == HV_LEAF_EXIT_COUNT) {
+		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
+			a += v->exit_count[r];
+		a = (u32)a;
+	} else if (leaf == HV_LEAF_FREE_MEM && (v->vm->cfg->flags & VM_FLAG_PRIVILEGED)) {
+		d = mm_free_bytes();
+		a = (u32)d;
+		d >>= 32;
+	}
+	v->gpr[GPR_RAX] = a;
+	v->gpr[GPR_RBX] = 0;
+	v->gpr[GPR_RCX] = 0;
+	v->gpr[GPR_RDX] = d;
+	vcpu_advance_rip(v);
+	return 0;
+}
+
 int vmx_exit_cpuid(struct vcpu *v)
 {
 	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
 	u32 a, b, c, d;
 
-	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0)) {
-		u64 sum = 0;
-
-		a = b = c = d = 0;
-		if (leaf == HV_LEAF_EXIT_COUNT) {
-			for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
-				sum += v->exit_count[r];
-			a = (u32)sum;
-		} else if (leaf == HV_LEAF_FREE_MEM && (v->vm->cfg->flags & VM_FLAG_PRIVILEGED)) {
-			sum = mm_free_bytes();
-			a = (u32)sum;
-			d = (u32)(sum >> 32);
-		}
-	} else if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0))
+		return bulkhead_leaf(v, leaf);
+	if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
 		a = b = c = d = 0;
 		if (leaf == HV_LEAF_BASE) {
 			a = HV_LEAF_MAX;

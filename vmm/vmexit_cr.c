@@ -2,6 +2,7 @@
 #include "lib.h"
 #include "vmm_internal.h"
 #include "x86.h"
+#include "xstate.h"
 
 #define CR0_RESERVED (~0xffffffffULL | 0x1ffaffc0ULL)
 
@@ -119,13 +120,10 @@ int vmx_exit_xsetbv(struct vcpu *v)
 {
 	u64 val = (v->gpr[GPR_RDX] << 32) | (u32)v->gpr[GPR_RAX];
 	u32 a, b, c, d;
-	u64 supported;
 
 	cpuid_count(0xD, 0, &a, &b, &c, &d);
-	supported = ((u64)d << 32) | a;
-	if ((u32)v->gpr[GPR_RCX] != 0 || vcpu_cpl(v) != 0 || !(val & 1) ||
-	    (val & ~supported) || ((val & BIT(2)) && !(val & BIT(1))) ||
-	    ((val & 0xe0) && (val & 0xe0) != 0xe0) || ((val & 0xe0) && !(val & BIT(2)))) {
+	/* a value the hardware refuses would #GP here, in root mode: the guest's #GP instead */
+	if (xsetbv_check(vcpu_cpl(v), (u32)v->gpr[GPR_RCX], val, ((u64)d << 32) | a)) {
 		vcpu_inject_gp(v);
 		return 0;
 	}

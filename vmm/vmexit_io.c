@@ -10,9 +10,6 @@
 #define IO_QUAL_IN	BIT(3)
 #define IO_QUAL_STRING	BIT(4)
 
-/* A port nobody decodes: reads float to all ones, writes go nowhere. */
-static const struct pio_handler no_device;
-
 /* The access is done unless a handler stopped the VM. */
 static inline int io_done(struct vcpu *v)
 {
@@ -61,7 +58,7 @@ static __noinline int io_slow(struct vcpu *v, u64 q)
 	}
 	h = vm_find_pio_scan(v->vm, port, size);
 	if (!h)
-		h = v->vm->fallback->pio ? v->vm->fallback->pio : &no_device;
+		h = v->vm->fallback->pio;
 	return q & IO_QUAL_IN ? io_in(v, h, port, size) : io_out(v, h, port, size);
 }
 

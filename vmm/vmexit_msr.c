@@ -1,37 +1,12 @@
 /*
- * MSR exits. The bitmap passes through MSRs that are per-CPU guest state we do
+ * MSR exits. The bitmap (msr_bitmap.c) passes through MSRs that are per-CPU guest state we do
  * not need to see (partitioned CPUs make that safe); the rest are emulated
  * here and anything unknown raises #GP, as on a CPU without that MSR.
  */
 #include "lib.h"
 #include "vmm_internal.h"
 #include "x86.h"
-
-static const u32 passthrough_msrs[] = {
-	MSR_IA32_SYSENTER_CS, MSR_IA32_SYSENTER_ESP, MSR_IA32_SYSENTER_EIP,
-	MSR_IA32_STAR, MSR_IA32_LSTAR, MSR_IA32_CSTAR, MSR_IA32_FMASK,
-	MSR_IA32_FS_BASE, MSR_IA32_GS_BASE, MSR_IA32_KERNEL_GS_BASE,
-	MSR_IA32_TSC_AUX, MSR_IA32_TSC,
-	MSR_IA32_XSS,		/* like XCR0: per-pCPU state the host never uses */
-};
-
-static void bitmap_clear(u8 *bm, u32 msr)
-{
-	/* read-low 0, read-high 1024, write-low 2048, write-high 3072 */
-	u32 base = msr >= 0xC0000000 ? 1024 : 0, idx = msr & 0x1fff;
-
-	bm[base + idx / 8] &= ~(1 << (idx % 8));
-	bm[base + 2048 + idx / 8] &= ~(1 << (idx % 8));
-}
-
-void vmx_msr_bitmap_init(u8 *bm)
-{
-	memset(bm, 0xff, PAGE_SIZE);
-	for (unsigned i = 0; i < ARRAY_SIZE(passthrough_msrs); i++)
-		bitmap_clear(bm, passthrough_msrs[i]);
-	/* TSC writes must not reach the shared hardware counter */
-	bm[2048 + MSR_IA32_TSC / 8] |= 1 << (MSR_IA32_TSC % 8);
-}
+#include "xstate.h"
 
 static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 {
@@ -56,6 +31,8 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	case MSR_IA32_TSC_ADJUST:
 		*val = 0;
 		return 0;
+	case MSR_IA32_XSS:
+		return xss_read(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, val);
 	default:
 		return -EINVAL;
 	}
@@ -81,6 +58,8 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		}
 		vmwrite(VMCS_GUEST_PAT, val);
 		return 0;
+	case MSR_IA32_XSS:		/* the hardware register stays 0 */
+		return xss_write_check(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, val);
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_TSC_ADJUST:
 	case MSR_IA32_TSC:

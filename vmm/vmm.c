@@ -65,10 +65,17 @@ u32 vmm_vm_gsi_count(const struct vm *vm) { (void)vm; return VIOAPIC_PINS; }
 u64 vmm_vm_gpa_limit(const struct vm *vm) { (void)vm; return POST_GPA_LIMIT; }
 u64 vmm_post_pcpu_mask(void) { return vm_post_pcpu_mask(); }
 
-bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
+/*
+ * While a memory batch holds vm's layout (vmm_mem_batch_begin), none of its
+ * emulated windows, assigned MMIO devices or BARs can move: below
+ * layout_floor they have nothing, and a region there (RAM usually sits
+ * low) needs only the RAM check, not the scan of all of them.
+ */
+static const struct vm *floor_vm;
+static u64 layout_floor;
+
+static bool layout_overlaps(const struct vm *vm, u64 gpa, u64 size)
 {
-	if (vm_ram_overlaps(&vm->ram, gpa, size))
-		return true;
 	/* emulated windows (LAPIC, IOAPIC, ECAM, MSI-X traps) */
 	for (unsigned i = 0; i < vm->nr_mmio; i++)
 		if (ranges_overlap(gpa, size, vm->mmio[i].base, vm->mmio[i].len))
@@ -86,6 +93,37 @@ bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
 	return false;
 }
 
+static u64 find_layout_floor(const struct vm *vm)
+{
+	u64 floor = ~0ULL;
+
+	for (unsigned i = 0; i < vm->nr_mmio; i++)
+		floor = MIN(floor, vm->mmio[i].base);
+	for (unsigned i = 0; i < vm->vpci.nr_vdevs; i++)
+		for (unsigned b = 0; b < PCI_BAR_MAX; b++) {
+			const struct vpci_bar *bar = &vm->vpci.vdev[i].bar[b];
+
+			if (bar->size && bar->gpa && bar->type != PCI_BAR_IO)
+				floor = MIN(floor, bar->gpa);
+		}
+	/* MMIO devices are on their own list: one below the rest turns the shortcut off */
+	return floor && vmm_mmio_moved_overlaps(vm, 0, floor) ? 0 : floor;
+}
+
+bool vmm_gpa_range_in_use(const struct vm *vm, u64 gpa, u64 size)
+{
+	if (vm_ram_post_overlaps(vm, gpa, size))
+		return true;
+	if (vm == floor_vm && gpa + size <= layout_floor)
+		return false;
+	return layout_overlaps(vm, gpa, size);
+}
+
+bool vmm_gpa_range_in_batch(const struct vm *vm, u64 gpa, u64 size)
+{
+	return vm_ram_post_in_batch(vm, gpa, size);
+}
+
 bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
 {
 	u64 base, len, ecam;
@@ -97,11 +135,24 @@ bool vmm_mmio_window_contains(const struct vm *vm, u64 gpa, u64 size)
 
 /*
  * Its RAM as the scenario gives it (not the hypervisor pages holding its
- * vACPI), and where [gpa, +size) is in host memory: within one range.
+ * vACPI), and where [gpa, +size) is in host memory: within one range. The
+ * range found last is tried first: a memory batch's pages mostly share one.
  */
 static bool service_ram(const struct vm *service, u64 gpa, u64 size, u64 *hpa)
 {
-	return size && vm_mem_find(service->cfg->mem, service->cfg->nr_mem, gpa, size, hpa);
+	static unsigned last;	/* hypercalls run one at a time */
+	const struct vm_config *c = service->cfg;
+
+	if (!size)
+		return false;
+	if (last < c->nr_mem && vm_mem_find(&c->mem[last], 1, gpa, size, hpa))
+		return true;
+	for (unsigned i = 0; i < c->nr_mem; i++)
+		if (vm_mem_find(&c->mem[i], 1, gpa, size, hpa)) {
+			last = i;
+			return true;
+		}
+	return false;
 }
 
 bool vmm_is_service_ram(const struct vm *service, u64 gpa, u64 size)
@@ -202,17 +253,31 @@ int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
 
 /* ---- memory ---- */
 
+/*
+ * The batch in progress (hypercalls run one at a time). Its record is the
+ * VM's EPT (include/vm_ram.h): nothing here grows with the regions.
+ */
+static struct vm_ram_batch mem_batch;
+
+void vmm_mem_batch_begin(struct vm *vm)
+{
+	/* vPCI's lock: BAR placement checks the VM's RAM under it */
+	spin_lock(&vm->vpci.lock);
+	vm_ram_batch_begin(&mem_batch, vm);
+	layout_floor = find_layout_floor(vm);
+	floor_vm = vm;
+}
+
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr)
 {
-	u64 prot = 0, hpa, total = size;
+	u64 prot = 0, hpa;
 	unsigned mt;
 	int ret;
 
 	if (!service_ram(service_vm, service_gpa, size, &hpa))
 		return -EFAULT;
 	/* the template says how much RAM such a VM may have */
-	total += vm_ram_total(&vm->ram);
-	if (vm->cfg->template_mem_size && total > vm->cfg->template_mem_size) {
+	if (vm->cfg->template_mem_size && size > vm->cfg->template_mem_size - vm->ram.mapped) {
 		printk("VM %s: more RAM than its template's %lu MiB refused\n", vm->name,
 		       vm->cfg->template_mem_size >> 20);
 		return -ENOMEM;
@@ -224,54 +289,39 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 	if (attr & ABI_MEM_ACCESS_EXEC)
 		prot |= EPT_X;
 	mt = (attr & ABI_MEM_TYPE_UC) ? EPT_MT_UC : EPT_MT_WB;
-	vm_ram_write_begin(&vm->ram);
-	ret = vm_ram_add(&vm->ram, user_gpa, hpa, size);
-	vm_ram_write_end(&vm->ram);
-	if (ret)
-		return ret;
-	ret = ept_map(vm, user_gpa, hpa, size, prot, mt);
-	if (!ret && vm->dma_domain)
+	/* DMA first: the range is free there as well, so undoing it is exact */
+	if (vm->dma_domain) {
 		ret = vtd_domain_map(vm->dma_domain, user_gpa, hpa, size,
 				     VTD_PERM_R | ((attr & ABI_MEM_ACCESS_WRITE) ? VTD_PERM_W : 0));
-	if (ret) {
-		vmm_unmap_region(vm, user_gpa, size);
-		return ret;
+		if (ret)
+			return ret;
 	}
-	return 0;
-}
-
-/* vPCI's lock: BAR placement checks the RAM table under it */
-void vmm_layout_lock(struct vm *vm) { spin_lock(&vm->vpci.lock); }
-void vmm_layout_unlock(struct vm *vm) { spin_unlock(&vm->vpci.lock); }
-
-static void unmap_range(struct vm *vm, u64 gpa, u64 size)
-{
-	ept_unmap(vm, gpa, size);
-	if (vm->dma_domain && vtd_domain_unmap(vm->dma_domain, gpa, size))
-		printk("VM %s: DMA unmap of 0x%lx+0x%lx failed\n", vm->name, gpa, size);
+	ret = vm_ram_batch_map(&mem_batch, user_gpa, hpa, size, prot, mt);
+	if (ret && vm->dma_domain)
+		vtd_domain_unmap(vm->dma_domain, user_gpa, size);
+	return ret;
 }
 
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 {
-	struct vm_mem_range lost;
+	(void)vm;
+	return vm_ram_batch_unmap(&mem_batch, user_gpa, size);
+}
 
-	for (unsigned i = 0; i < vm->ram.nr; i++) {
-		const struct vm_mem_range *r = &vm->ram.r[i];
-		u64 lo = MAX(user_gpa, r->gpa), hi = MIN(user_gpa + size, r->gpa + r->size);
+static void dma_unmap(void *ctx, u64 gpa, u64 size)
+{
+	struct vm *vm = ctx;
 
-		if (lo < hi)
-			unmap_range(vm, lo, hi - lo);
-	}
-	vm_ram_write_begin(&vm->ram);
-	/* no room to split: what the table cannot keep goes from the VM too */
-	if (vm_ram_remove(&vm->ram, user_gpa, size, &lost)) {
-		printk("VM %s: RAM table full: 0x%lx+0x%lx unmapped as well\n", vm->name,
-		       lost.gpa, lost.size);
-		unmap_range(vm, lost.gpa, lost.size);
-	}
-	vm_ram_write_end(&vm->ram);
-	vm_flush_ept(vm);
-	return 0;
+	if (vm->dma_domain && vtd_domain_unmap(vm->dma_domain, gpa, size))
+		printk("VM %s: DMA unmap of 0x%lx+0x%lx failed\n", vm->name, gpa, size);
+}
+
+void vmm_mem_batch_end(struct vm *vm, bool commit)
+{
+	floor_vm = NULL;
+	if (vm_ram_batch_end(&mem_batch, commit, dma_unmap, vm))
+		vm_flush_ept(vm);
+	spin_unlock(&vm->vpci.lock);
 }
 
 /* ---- interrupts from the device model ---- */

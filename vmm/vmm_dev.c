@@ -7,6 +7,7 @@
  * Service VM's route until SET_PTDEV_INTR moves it.
  */
 #include "lib.h"
+#include "dma_policy.h"
 #include "vmm_internal.h"
 #include "vmm.h"
 #include "vtd.h"
@@ -111,21 +112,16 @@ int vmm_assign_pcidev(struct vm *vm, const struct vmm_pcidev *d)
 		.flags = VPCI_DEVF_RESET, .intx_pin = d->intr_pin,
 		.intx_line = d->intr_pin ? d->intr_line : 0xff,
 	};
+	char what[16];
 	int ret;
 
 	if (!sd)
 		return -ENODEV;
-	/* without VT-d the device could DMA anywhere: only if the template says so */
-	if (!vm->dma_domain && !(vm->cfg->flags & VM_FLAG_UNPROTECTED_DMA)) {
-		printk("VM %s: PCI %02x:%02x.%u refused: it can do DMA and there is no VT-d (mark "
-		       "the template unprotected-dma to allow it)\n", vm->name, PCI_BUS(d->pbdf),
-		       PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
+	/* it can DMA anywhere, 0xFEExxxxx (MSIs) included: the one policy of include/dma_policy.h */
+	snprintf(what, sizeof(what), "PCI %02x:%02x.%u", PCI_BUS(d->pbdf), PCI_DEV(d->pbdf),
+		 PCI_FN(d->pbdf));
+	if (dma_policy_check(vm->name, vm->cfg->flags, DEV_CAN_DMA, what))
 		return -EPERM;
-	}
-	if (!vm->dma_domain)
-		printk("WARNING: VM %s: PCI %02x:%02x.%u assigned WITHOUT DMA protection (no VT-d; "
-		       "the template allows unprotected DMA)\n", vm->name, PCI_BUS(d->pbdf),
-		       PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
 	for (unsigned i = 0; i < ABI_PCI_NUM_BARS && i < PCI_BAR_MAX; i++)
 		dc.vbar[i] = d->bar_gpa[i];
 	ret = vpci_deassign_dev(&service_vm->vpci, sd->vbdf);

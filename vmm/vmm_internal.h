@@ -11,6 +11,7 @@
 #include "ept.h"
 #include "ptirq.h"
 #include "vpm.h"
+#include "msr_bitmap.h"
 
 struct boot_info;
 struct e820_map;
@@ -29,18 +30,21 @@ int vm_build(struct vm *vm, u64 affinity);
 void vm_unbuild(struct vm *vm);
 void vm_release_units(struct vm *vm);
 int vm_reset_build(struct vm *vm);
-struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state);
 
 /* vm_irq.c, vm_vpci.c, vm_acpi.c: a VM's interrupt controllers, PCI bus and ACPI tables */
 int vm_irq_init(struct vm *vm);
 int vm_vpci_msi_init(void);			/* boot: take the MSI vectors */
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
+u8 vm_vpci_end_bus(const struct vm *vm);	/* last bus of its ECAM window and _CRS */
+u8 vm_pci_intx_gsi(const struct vm_pci_dev *d);	/* 0xFF: no INTx route */
+bool vm_pci_intx_root(const struct vm *vm, const struct vm_pci_dev *d, u8 *slot, u8 *pin);
+struct vacpi_prt_entry;
+unsigned vm_vpci_prt(const struct vm *vm, struct vacpi_prt_entry *prt, unsigned max);	/* root _PRT */
 int vm_acpi_build(struct vm *vm, struct e820_map *map);
 
 /* vm_post.c: post-launched VMs' life cycle (vmm.c is the hypercall side) */
 extern struct vm post_vms[];
 bool vm_is_post_pcpu(unsigned cpu);
-const struct vm_config *vm_post_template(void);
 u64 vm_post_pcpu_mask(void);
 int vm_post_create(const struct vmm_vm_params *p, u16 *vmid);
 int vm_post_start(struct vm *vm);
@@ -98,6 +102,5 @@ int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 *
 int vmx_exit_io(struct vcpu *v);
 int vmx_exit_ept_violation(struct vcpu *v);
 int vmx_exit_xsetbv(struct vcpu *v);
-void vmx_msr_bitmap_init(u8 *bm);
 
 #endif

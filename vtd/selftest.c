@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include "lib.h"
 #include "console.h"
+#include "dma_policy.h"
 #include "lapic.h"
 #include "mm.h"
 #include "pci.h"
@@ -14,6 +15,7 @@
 #include "vtd_edu.h"
 #include "vtd_hw.h"
 #include "vtd_unit.h"
+#include "vm_config.h"
 #include "x86.h"
 
 #define IOVA_SRC	((u64)0x100000)	/* below edu's 28-bit DMA mask */
@@ -143,6 +145,27 @@ static void check_edu(void)
 	    bdf_str(st.edu.bdf), st.edu.msi_cap, ui);
 	if (ui < 0 || !st.edu.msi_cap)
 		st.stop = true;
+}
+
+/*
+ * The one device policy (include/dma_policy.h) on this unit: edu can do DMA,
+ * and a DMA write to 0xFEExxxxx is an MSI; without interrupt remapping
+ * (intremap=off) a VM may have it only when marked unprotected-dma.
+ */
+static void check_policy(void)
+{
+	char what[16];
+	int plain, trusted;
+
+	snprintf(what, sizeof(what), "PCI %s", bdf_str(st.edu.bdf));
+	plain = dma_policy_check("selftest-vm", 0, DEV_CAN_DMA, what);
+	trusted = dma_policy_check("selftest-vm", VM_FLAG_UNPROTECTED_DMA, DEV_CAN_DMA, what);
+	if (vtd_ir_active())
+		tap(!plain && !trusted, "policy: edu may go to a VM (DMA and interrupts remapped)");
+	else
+		tap(plain == -EPERM && !trusted,
+		    "policy: without interrupt remapping edu is refused for a VM (%d), "
+		    "allowed only to one marked unprotected-dma", plain);
 }
 
 /* Before any assignment the device has no context entry: DMA must fault. */
@@ -304,6 +327,11 @@ static void check_msi(void)
 	bool arrived;
 	int r;
 
+	if (!vtd_ir_active()) {
+		tap(true, "MSI through an IRTE # SKIP no interrupt remapping on this unit");
+		tap(true, "IRTEs outside the VM's grant # SKIP no interrupt remapping on this unit");
+		return;
+	}
 	g.dest_mask[apic / 64 % 4] = BIT(apic % 64);
 	r = vtd_msi_setup(st.edu.bdf, VEC_OK, apic, &g, &m);
 	st.irte = r ? -1 : m.index;
@@ -339,8 +367,14 @@ static void check_sid_block(void)
 	struct vtd_fault f = { 0 };
 	u64 e[2];
 	bool arrived, got;
-	int r = vtd_irte_encode(&c, e);
+	int r;
 
+	if (!vtd_ir_active()) {
+		tap(true, "MSI through an IRTE verifying another requester # SKIP no interrupt remapping");
+		tap(true, "its fault record # SKIP no interrupt remapping");
+		return;
+	}
+	r = vtd_irte_encode(&c, e);
 	if (!r)
 		r = vtd_irte_write(st.u, st.irte, e);
 	edu_irq_raise(&st.edu);
@@ -364,6 +398,7 @@ typedef void (*check_fn)(void);
 static const struct { check_fn fn; unsigned taps; const char *what; } checks[] = {
 	{ check_unit, 1, "unit up" },
 	{ check_edu, 1, "edu found" },
+	{ check_policy, 1, "device policy" },
 	{ check_blocked_default, 2, "unassigned device blocked" },
 	{ check_assign, 1, "edu assigned" },
 	{ check_dma_through, 1, "DMA through a domain" },

@@ -155,7 +155,7 @@ int vtd_init(const struct boot_info *bi)
 		return ret;
 	}
 	ir = vtd_want_ir();
-	ret = irq_register(VTD_FAULT_VECTOR, 1, fault_irq);
+	ret = irq_register(IRQ_OWNER_VTD_FAULT, fault_irq);
 	if (ret) {
 		printk("VT-d: fault vector 0x%x taken (%d): DMA remapping off\n", VTD_FAULT_VECTOR, ret);
 		return ret;

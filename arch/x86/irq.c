@@ -1,34 +1,26 @@
-/* The host interrupt handler registry (include/irq.h). */
+/* The host interrupt handler registry (include/irq.h): one handler per owner of a vector range. */
 #include "lib.h"
 #include "irq.h"
 #include "lapic.h"
-#include "spinlock.h"
 
-static irq_handler_t handlers[256];
-static spinlock_t irq_lock = SPINLOCK_INIT;
+static irq_handler_t handlers[NR_IRQ_OWNERS];
 
-int irq_register(u8 first, unsigned count, irq_handler_t fn)
+int irq_register(enum irq_owner owner, irq_handler_t fn)
 {
-	int ret = 0;
-
-	if (!count || first < 0x20 || first + count > 256 || !fn)
+	/* owners register at boot, on the boot CPU, before their vectors are programmed */
+	if (owner >= NR_IRQ_OWNERS || !fn)
 		return -EINVAL;
-	spin_lock(&irq_lock);
-	for (unsigned v = first; v < first + count; v++)
-		if (handlers[v])
-			ret = -EBUSY;
-	for (unsigned v = first; v < first + count && !ret; v++)
-		handlers[v] = fn;
-	spin_unlock(&irq_lock);
-	return ret;
+	if (handlers[owner])
+		return -EBUSY;
+	handlers[owner] = fn;
+	return 0;
 }
 
 void irq_dispatch(u8 vector)
 {
-	/* written once at boot, before any CPU takes these vectors */
-	irq_handler_t fn = handlers[vector];
+	enum irq_owner owner = irq_owner_of(vector);
 
-	if (fn)
-		fn(vector);
+	if (owner != IRQ_OWNER_NONE && handlers[owner])
+		handlers[owner](vector);
 	lapic_eoi();
 }

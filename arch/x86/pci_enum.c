@@ -194,6 +194,37 @@ u16 pci_pdev_find_cap(const struct pci_pdev *p, u16 id, bool ext)
 	return 0;
 }
 
+const struct pci_pdev *pci_upstream_bridge(u16 bdf)
+{
+	u8 bus = (u8)PCI_BUS(bdf);
+
+	if (!bus)
+		return NULL;
+	for (unsigned i = 0; i < pci_nr_pdevs; i++) {
+		const struct pci_pdev *p = &pci_pdevs[i];
+
+		if (p->hdr_type == PCI_HEADER_BRIDGE && p->sec_bus == bus)
+			return p;
+	}
+	return NULL;
+}
+
+bool pci_intx_to_root(u16 bdf, u8 pin, u16 *root, u8 *root_pin)
+{
+	/* enumeration queued each secondary bus once and only above its bridge's bus: no loop */
+	while (PCI_BUS(bdf)) {
+		const struct pci_pdev *br = pci_upstream_bridge(bdf);
+
+		if (!br || PCI_BUS(br->bdf) >= PCI_BUS(bdf))
+			return false;
+		pin = pci_swizzle_pin((u8)PCI_DEV(bdf), pin);
+		bdf = br->bdf;
+	}
+	*root = bdf;
+	*root_pin = pin;
+	return true;
+}
+
 int pci_enumerate(void)
 {
 	u8 queue[256];

@@ -30,7 +30,6 @@ void uart_init(u16 port)
 	outb(port + UART_LCR, 0x03);	/* 8n1 */
 	outb(port + UART_FCR, 0x07);
 	outb(port + UART_MCR, 0x03);
-	printk_set_console(console_write);
 }
 
 void uart_disable(void)

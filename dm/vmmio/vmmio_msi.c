@@ -3,11 +3,12 @@
  * writes the message its guest programmed straight to the interrupt window
  * (0xFEExxxxx): without interrupt remapping that reaches any CPU with any
  * vector, as a DMA-capable PCI device reaches any memory. Such a device goes
- * to a VM only when VT-d remaps interrupts (compatibility-format messages
- * are then blocked) or when the VM is marked unprotected-dma, the same trust
- * a DMA-capable device needs without VT-d.
+ * to a VM as include/dma_policy.h says, the one policy for PCI and MMIO
+ * devices: only when VT-d remaps interrupts (compatibility-format messages
+ * are then blocked) or when the VM is marked unprotected-dma.
  */
 #include "lib.h"
+#include "dma_policy.h"
 #include "vm.h"
 #include "vmmio.h"
 #include "vtd.h"
@@ -45,17 +46,12 @@ bool vmmio_dev_sends_msi(const struct board_acpi_dev *dev, u64 base, u64 size, v
 
 static int check_one(const struct vm *vm, const struct board_acpi_dev *dev, u64 base, u64 size)
 {
-	if (!vmmio_dev_sends_msi(dev, base, size, vmmio_hw_read32) || vtd_ir_active())
+	char what[48];
+
+	if (!vmmio_dev_sends_msi(dev, base, size, vmmio_hw_read32))
 		return 0;
-	if (vm->cfg->flags & VM_FLAG_UNPROTECTED_DMA) {
-		printk("WARNING: VM %s: MMIO device %s can send MSIs and interrupts are not remapped "
-		       "(the scenario allows unprotected DMA)\n", vm->name, dev->hid);
-		return 0;
-	}
-	printk("VM %s: MMIO device %s refused: it can send MSIs and there is no interrupt "
-	       "remapping (mark the VM unprotected-dma in the scenario to allow it)\n",
-	       vm->name, dev->hid);
-	return -EPERM;
+	snprintf(what, sizeof(what), "MMIO device %s", dev->hid);
+	return dma_policy_check(vm->name, vm->cfg->flags, DEV_CAN_MSI, what);
 }
 
 /* Every board device with a range in what vm gets counts, named or not, sharing the page or not. */

@@ -6,6 +6,7 @@
  * safely: interrupts of MMIO devices are not routed yet.
  */
 #include "lib.h"
+#include "vm_layout.h"
 #include "vm.h"
 #include "ept.h"
 #include "vmmio.h"
@@ -20,10 +21,22 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 {
 	const struct vm_config *c = vm->cfg;
 	struct page_span p = span_of(d);
+	const char *what;
 
 	if (!d->size || ((d->gpa ^ d->hpa) & (PAGE_SIZE - 1))) {
 		printk("VM %s: MMIO region 0x%lx+0x%lx cannot be mapped at GPA 0x%lx (page offset differs)\n",
 		       vm->name, d->hpa, d->size, d->gpa);
+		return -EINVAL;
+	}
+	what = vm_layout_host_owned(scenario.board_info, p.hpa, p.size);
+	if (what) {
+		printk("VM %s: MMIO region 0x%lx+0x%lx overlaps %s: the hypervisor owns it\n",
+		       vm->name, p.hpa, p.size, what);
+		return -EPERM;
+	}
+	what = vm_layout_device_at(p.gpa, p.size);
+	if (what) {
+		printk("VM %s: MMIO region at GPA 0x%lx overlaps %s\n", vm->name, p.gpa, what);
 		return -EINVAL;
 	}
 	for (unsigned i = 0; i < c->nr_mem; i++)

@@ -9,6 +9,32 @@ ALLOC_ALIGN = 0x200000
 # Size-only memory goes first-fit at or above 64 MiB, 2 MiB aligned: below that sit the
 # hypervisor (16 MiB up) and the boot modules GRUB loads after it.
 ALLOC_FLOOR = 0x4000000
+# PCI-to-PCI (0x0604), CardBus (0x0607) and semi-transparent PCI-to-PCI (0x0609) bridges
+BRIDGE_CLASSES = (0x0604, 0x0607, 0x0609)
+
+# Guest-physical addresses where every VM has virtual devices of its own (include/vm_layout.h):
+# no RAM may sit there. (vACPI's 0xE0000-0xFFFFF is not here: the tables are built in the
+# VM's own RAM, which must cover it.)
+VM_DEVICE_AREAS = [
+    (0xC0000000, 0x20000000, "its PCI BAR window 0xc0000000-0xdfffffff"),
+    (0xE0000000, 0x100000, "its virtual ECAM (bus 0) at 0xe0000000"),
+    (0xFEC00000, 0x1000, "its virtual IOAPIC at 0xfec00000"),
+    (0xFEE00000, 0x1000, "its virtual LAPIC at 0xfee00000"),
+]
+HOST_LAPIC = 0xFEE00000
+
+
+def host_owned(board):
+    """Host-physical ranges the hypervisor owns (include/vm_layout.h): no VM may be given them."""
+    areas = [(HOST_LAPIC, PAGE, "the host LAPIC page")]
+    for io in board.ioapics:
+        areas.append((io.base, PAGE, "the registers of IOAPIC %d" % io.id))
+    for u in board.iommus:
+        areas.append((u.base, u.size, "the registers of the VT-d unit at 0x%x" % u.base))
+    if board.ecam_base:
+        lo = board.ecam_base + (board.ecam_start << 20)
+        areas.append((lo, (board.ecam_end - board.ecam_start + 1) << 20, "the host ECAM window"))
+    return areas
 
 
 class Limits:
@@ -232,6 +258,7 @@ class Checker:
                 for (g2, _h2, s2, n2) in ranges[:i]:
                     if overlaps(gpa, size, g2, s2):
                         self.err(node, "%s: guest range overlaps the one at line %d" % (item, n2.line))
+                self.check_ram_gpa(item, gpa, size, node)
                 rv.mem.append((gpa, hpa, size))
             for (gpa, hpa, size) in rv.mem:
                 used.append((hpa, size, "the memory of %s" % describe(v), m.node))
@@ -240,13 +267,20 @@ class Checker:
         for rv in identity:
             self.identity_map(rv, used)
 
+    def check_ram_gpa(self, item, gpa, size, node):
+        for (base, asize, what) in VM_DEVICE_AREAS:
+            if overlaps(gpa, size, base, asize):
+                self.err(node, "%s: guest range %s overlaps %s: RAM cannot sit where the VM's own "
+                         "devices are" % (item, fmt_range(gpa, size), what))
+
     def identity_map(self, rv, used):
         """The Service VM: every piece of board RAM nobody else uses, at gpa = hpa."""
         v = rv.src
         rv.flags = sorted(set(rv.flags) | {"identity-mem"})
+        holes = used + [(b, sz, w, None) for (b, sz, w) in VM_DEVICE_AREAS]
         for r in sorted(self.b.ram(), key=lambda r: r.base):
             pieces = [(r.base, r.base + r.size)]
-            for (ub, us, _w, _n) in used:
+            for (ub, us, _w, _n) in holes:
                 cut = []
                 for (lo, hi) in pieces:
                     if ub + us <= lo or ub >= hi:
@@ -279,6 +313,8 @@ class Checker:
             while cand + size <= r.base + r.size:
                 clash = [ub + us for (ub, us, _w, _n) in used if overlaps(cand, size, ub, us)]
                 if not clash:
+                    self.check_ram_gpa("%s: memory (gpa 0x0, size 0x%x)" % (describe(v), size), 0, size,
+                                       v.mem.node)
                     rv.mem.append((0, cand, size))
                     used.append((cand, size, "the memory of %s" % describe(v), v.mem.node))
                     return
@@ -332,6 +368,14 @@ class Checker:
                 if console_bdf is not None and p.bdf == console_bdf:
                     self.err(p.node, "%s is the hypervisor's console UART" % item)
                     continue
+                if dev.class_code >> 8 in BRIDGE_CLASSES:
+                    self.err(p.node, "%s is a PCI bridge: bridges stay with the Service VM (give the "
+                                     "devices behind it instead)" % item)
+                    continue
+                if v.kind == "pre-launched" and vbdf >> 8:
+                    self.err(p.node, "%s: virtual BDF %s is not on bus 0, the VM's only bus (give vbdf=)"
+                             % (item, fmt_bdf(vbdf)))
+                    continue
                 if self.claim(owner, p.bdf, v, p.node, item):
                     rv.pci.append((p.bdf, vbdf, self.b.pci.index(dev)))
         for rv in self.r.vms:
@@ -382,6 +426,11 @@ class Checker:
                     if overlaps(m.hpa, m.size, r.base, r.size):
                         self.err(m.node, "%s overlaps board RAM %s (line %d)"
                                  % (item, fmt_range(r.base, r.size), r.node.line))
+                        bad = True
+                for (base, asize, what) in host_owned(self.b):
+                    if overlaps(m.hpa, m.size, base, asize):
+                        self.err(m.node, "%s overlaps %s %s: the hypervisor owns it"
+                                 % (item, what, fmt_range(base, asize)))
                         bad = True
                 hv = self.s.hv_mem
                 if overlaps(m.hpa, m.size, hv.base, hv.size):

@@ -1,6 +1,8 @@
 """Every malformed input in fixtures/bad/ must fail with the errors its
 <!-- expect: LINE REGEX --> comments name (file, line, item), and nothing else.
-A fixture named board-*.xml is a board, paired with a one-VM scenario for it."""
+A fixture named board-*.xml is a board, paired with a one-VM scenario for it; a
+scenario fixture is checked against config/boards/bochs.xml unless it says
+<!-- board: NAME -->."""
 import os
 import re
 import unittest
@@ -8,6 +10,9 @@ import unittest
 from helpers import FIXTURES, TempDirCase, board_path, rel, run_genconfig, validate
 
 BAD = os.path.join(FIXTURES, "bad")
+# Scenarios for the board with a PCI bridge (fixtures/bridge/board.xml).
+BRIDGE_BAD = os.path.join(FIXTURES, "bridge", "bad")
+BRIDGE_BOARD = os.path.join(FIXTURES, "bridge", "board.xml")
 EXPECT = re.compile(r"<!-- expect: (\d+) (.*?) -->")
 SCENARIO_FOR_BAD_BOARD = """<?xml version="1.0"?>
 <scenario name="s" board="badboard">
@@ -22,15 +27,18 @@ SCENARIO_FOR_BAD_BOARD = """<?xml version="1.0"?>
 
 
 class BadInputs(TempDirCase):
-    def check_fixture(self, name):
-        path = os.path.join(BAD, name)
+    def check_fixture(self, name, where=BAD, scen_board=None):
+        path = os.path.join(where, name)
         with open(path) as f:
             wants = [(int(line), rx) for line, rx in EXPECT.findall(f.read())]
         self.assertTrue(wants, "%s has no expect comments" % name)
         if name.startswith("board-"):
             board, scen = path, self.write("s.xml", SCENARIO_FOR_BAD_BOARD)
         else:
-            board, scen = board_path("bochs"), path
+            # checked against bochs unless it says <!-- board: NAME --> (e.g. for a VT-d unit)
+            with open(path) as f:
+                m = re.search(r"<!-- board: ([\w-]+) -->", f.read())
+            board, scen = scen_board or board_path(m.group(1) if m else "bochs"), path
         errors, res = validate(board, scen)
         self.assertIsNone(res)
         got = ["%s:%s: %s" % (e.path, e.line, e.message) for e in errors]
@@ -130,13 +138,16 @@ class BadInputs(TempDirCase):
             self.assertEqual(os.listdir(out), [], "output left behind")
 
 
-def make_test(name):
-    return lambda self: self.check_fixture(name)
+def make_test(name, where=BAD, scen_board=None):
+    return lambda self: self.check_fixture(name, where, scen_board)
 
 
 for _f in sorted(os.listdir(BAD)):
     if _f.endswith(".xml"):
         setattr(BadInputs, "test_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f))
+for _f in sorted(os.listdir(BRIDGE_BAD)):
+    if _f.endswith(".xml"):
+        setattr(BadInputs, "test_bridge_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f, BRIDGE_BAD, BRIDGE_BOARD))
 
 if __name__ == "__main__":
     unittest.main()

@@ -154,6 +154,23 @@ class Contents(TempDirCase):
         self.assertIn("vm 1 name=sos kind=1 cpus=0x7 kernel_type=1 kernel=sos_kernel initrd=sos_initrd flags=0x1", d)
         self.assertIn("vm 2 pci pbdf=0x00a0 vbdf=0x0018 dev=3", d)
 
+    def test_bridge_and_functions_behind_it(self):
+        fix = os.path.join(HERE, "fixtures", "bridge")
+        d = self.dump(self.generate(os.path.join(fix, "board.xml"), os.path.join(fix, "hybrid.xml")))
+        # the pre-launched VM: the function behind the root port, on its bus 0
+        self.assertEqual([l for l in d if l.startswith("vm 0 pci")], ["vm 0 pci pbdf=0x0101 vbdf=0x0010 dev=4"])
+        # the Service VM: the root port and what else is behind it, at their own BDFs
+        self.assertEqual([l for l in d if l.startswith("vm 1 pci")],
+                         ["vm 1 pci pbdf=0x0000 vbdf=0x0000 dev=0", "vm 1 pci pbdf=0x0018 vbdf=0x0018 dev=1",
+                          "vm 1 pci pbdf=0x00e0 vbdf=0x00e0 dev=2", "vm 1 pci pbdf=0x0100 vbdf=0x0100 dev=3"])
+        # the board's facts the hypervisor routes INTx with: the root port's line, none behind it but one
+        self.assertIn("board pci 2 seg=0 bdf=0x00e0 id=8086:9d12 class=0x060400 rev=0xf1 intx=1/16 "
+                      "name=PCIe root port", d)
+        self.assertIn("board pci 3 seg=0 bdf=0x0100 id=8086:24fd class=0x028000 rev=0x78 intx=1/255 "
+                      "name=Wireless", d)
+        self.assertIn("board pci 4 seg=0 bdf=0x0101 id=8086:24fe class=0x0c0330 rev=0x78 intx=2/17 "
+                      "name=USB behind the port", d)
+
     def test_allocation_strings_and_build_dir(self):
         scen = self.write("s.xml", r"""<?xml version="1.0"?>
 <scenario name="alloc" board="bochs">

@@ -10,6 +10,7 @@ struct fake_call fake_calls[FAKE_MAX_CALLS];
 unsigned fake_ncalls;
 struct fake_map fake_maps[FAKE_MAX_MAPS];
 unsigned fake_nmaps;
+unsigned fake_commits, fake_rollbacks;
 struct fake_pcidev fake_pcidevs[FAKE_MAX_PCIDEVS];
 unsigned fake_npcidevs;
 struct fake_mmiodev fake_mmiodevs[FAKE_MAX_MMIODEVS];
@@ -19,6 +20,7 @@ unsigned fake_nintx;
 
 static u64 ram_next;
 static unsigned op_count[NR_FAKE_OPS];
+static unsigned op_logged[NR_FAKE_OPS];
 static struct { bool armed; unsigned nth; int err; } fail[NR_FAKE_OPS];
 
 void fake_reset(void)
@@ -40,6 +42,9 @@ void fake_reset(void)
 	fake_ncalls = 0;
 	fake_pcpu_mask = 0xE;
 	fake_nmaps = fake_npcidevs = fake_nmmiodevs = fake_nintx = 0;
+	fake_commits = fake_rollbacks = 0;
+	fake_layout_locked = 0;
+	memset(op_logged, 0, sizeof(op_logged));
 	ram_next = SVC_RAM_BASE + 0x1000;	/* page 0 of RAM stays unused */
 	memset(op_count, 0, sizeof(op_count));
 	memset(fail, 0, sizeof(fail));
@@ -68,11 +73,7 @@ void fake_fail(enum fake_op op, unsigned nth, int err)
 
 unsigned fake_count(enum fake_op op)
 {
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < fake_ncalls; i++)
-		n += fake_calls[i].op == op;
-	return n;
+	return op_logged[op];
 }
 
 /* Count the call; a failing one is not logged (it changed nothing). */
@@ -87,10 +88,13 @@ static int enter(enum fake_op op)
 
 static struct fake_call *log_call(enum fake_op op, struct vm *vm, u64 a, u64 b, u64 c, u64 d)
 {
+	static struct fake_call overflow;
 	struct fake_call *fc;
 
-	assert_true(fake_ncalls < FAKE_MAX_CALLS);
-	fc = &fake_calls[fake_ncalls++];
+	op_logged[op]++;
+	/* past the log's end the call is counted, not kept */
+	fc = fake_ncalls < FAKE_MAX_CALLS ? &fake_calls[fake_ncalls] : &overflow;
+	fake_ncalls++;
 	memset(fc, 0, sizeof(*fc));
 	fc->op = op;
 	fc->vm = vm;
@@ -284,16 +288,39 @@ int vmm_pcidev_lookup(u16 pbdf, struct vmm_pcidev_info *info)
 
 unsigned fake_layout_locked;
 
-void vmm_layout_lock(struct vm *vm)
+bool vmm_gpa_range_in_batch(const struct vm *vm, u64 gpa, u64 size)
+{
+	assert_int_equal(fake_layout_locked, 1);
+	for (unsigned i = 0; i < fake_nmaps; i++)
+		if (fake_maps[i].vm == vm && (fake_maps[i].batch_new || fake_maps[i].batch_del) &&
+		    ranges_overlap(gpa, size, fake_maps[i].gpa, fake_maps[i].size))
+			return true;
+	return false;
+}
+
+void vmm_mem_batch_begin(struct vm *vm)
 {
 	(void)vm;
 	assert_int_equal(fake_layout_locked++, 0);
 }
 
-void vmm_layout_unlock(struct vm *vm)
+void vmm_mem_batch_end(struct vm *vm, bool commit)
 {
-	(void)vm;
 	assert_int_equal(--fake_layout_locked, 0);
+	for (unsigned i = 0; i < fake_nmaps;) {
+		struct fake_map *m = &fake_maps[i];
+
+		if (m->vm == vm && (commit ? m->batch_del : m->batch_new)) {
+			*m = fake_maps[--fake_nmaps];
+			continue;
+		}
+		m->batch_new = m->batch_del = false;
+		i++;
+	}
+	if (commit)
+		fake_commits++;
+	else
+		fake_rollbacks++;
 }
 
 bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
@@ -462,30 +489,62 @@ int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr)
 {
 	int ret = enter(OP_MAP);
+	struct fake_map *last = fake_nmaps ? &fake_maps[fake_nmaps - 1] : NULL;
 
-	/* contract: only validated regions reach the VMM, with the layout held */
+	/* contract: only validated regions reach the VMM, inside a batch */
 	assert_int_equal(fake_layout_locked, 1);
 	assert_true(IS_ALIGNED(user_gpa | service_gpa | size, PAGE_SIZE) && size);
 	assert_true(in_ram(&fake_service, service_gpa, size));
 	assert_false(vmm_gpa_range_in_use(vm, user_gpa, size));
 	if (ret)
 		return ret;
-	fake_add_map(vm, user_gpa, size, MAP_RAM);
-	fake_maps[fake_nmaps - 1].spa = service_gpa;
-	fake_maps[fake_nmaps - 1].attr = attr;
+	if (last && last->vm == vm && last->kind == MAP_RAM && last->batch_new &&
+	    last->attr == attr && last->gpa + last->size == user_gpa) {
+		last->size += size;
+	} else {
+		fake_add_map(vm, user_gpa, size, MAP_RAM);
+		fake_maps[fake_nmaps - 1].spa = service_gpa;
+		fake_maps[fake_nmaps - 1].attr = attr;
+		fake_maps[fake_nmaps - 1].batch_new = true;
+	}
 	log_call(OP_MAP, vm, user_gpa, service_gpa, size, attr);
 	return 0;
 }
 
+/* Inside a batch: the RAM there (maps cut to the range) goes when it commits. */
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size)
 {
 	int ret = enter(OP_UNMAP);
+	u64 end = user_gpa + size;
 
 	assert_int_equal(fake_layout_locked, 1);
 	assert_true(IS_ALIGNED(user_gpa | size, PAGE_SIZE) && size);
+	assert_false(vmm_gpa_range_in_batch(vm, user_gpa, size));
 	if (ret)
 		return ret;
-	drop_maps(vm, user_gpa, size, MAP_RAM);
+	for (unsigned i = 0; i < fake_nmaps; i++) {
+		struct fake_map *m = &fake_maps[i], piece;
+
+		if (m->vm != vm || m->kind != MAP_RAM || !ranges_overlap(user_gpa, size, m->gpa, m->size))
+			continue;
+		if (m->gpa < user_gpa) {
+			piece = *m;
+			piece.size = user_gpa - m->gpa;
+			m->size -= piece.size;
+			m->gpa = user_gpa;
+			assert_true(fake_nmaps < FAKE_MAX_MAPS);
+			fake_maps[fake_nmaps++] = piece;
+		}
+		if (m->gpa + m->size > end) {
+			piece = *m;
+			piece.gpa = end;
+			piece.size = m->gpa + m->size - end;
+			m->size -= piece.size;
+			assert_true(fake_nmaps < FAKE_MAX_MAPS);
+			fake_maps[fake_nmaps++] = piece;
+		}
+		m->batch_del = true;
+	}
 	log_call(OP_UNMAP, vm, user_gpa, size, 0, 0);
 	return 0;
 }

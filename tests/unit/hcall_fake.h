@@ -19,9 +19,9 @@
 #include "public/hypercall.h"
 #include "../../hypercall/hcall.h"
 
-/* Service VM RAM: one range; just above it lies "hypervisor memory". */
+/* Service VM RAM: one range (room for a 65,536-region batch); just above it lies "hypervisor memory". */
 #define SVC_RAM_BASE	0x10000000ULL
-#define SVC_RAM_SIZE	0x40000ULL
+#define SVC_RAM_SIZE	0x400000ULL
 #define SVC_RAM_END	(SVC_RAM_BASE + SVC_RAM_SIZE)
 
 #define FAKE_GPA_LIMIT	(1ULL << 39)
@@ -70,6 +70,7 @@ struct fake_call {
 	struct abi_ptdev_irq irq;
 };
 
+/* The first FAKE_MAX_CALLS calls are logged; fake_ncalls and fake_count() count them all. */
 #define FAKE_MAX_CALLS	1024
 extern struct fake_call fake_calls[FAKE_MAX_CALLS];
 extern unsigned fake_ncalls;
@@ -80,10 +81,20 @@ struct fake_map {
 	u64 gpa, size, spa;
 	u32 attr;
 	enum fake_map_kind kind;
+	bool batch_new;		/* mapped by the memory batch in progress */
+	bool batch_del;		/* unmapped by it (goes when it commits) */
 };
-#define FAKE_MAX_MAPS	64
+/*
+ * RAM mapped by one batch at consecutive GPAs with the same attr is one map
+ * (spa: the first region's), as Linux's one-region-per-page batches are.
+ */
+#define FAKE_MAX_MAPS	256
 extern struct fake_map fake_maps[FAKE_MAX_MAPS];
 extern unsigned fake_nmaps;
+
+/* Memory batches: how they ended. */
+extern unsigned fake_commits, fake_rollbacks;
+extern unsigned fake_layout_locked;
 
 struct fake_pcidev {
 	u16 pbdf;

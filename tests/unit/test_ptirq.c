@@ -62,9 +62,9 @@ int vtd_ioapic_setup(u8 ioapic_id, u8 vector, u32 dest, bool level, bool active_
 	return -ENODEV;
 }
 
-int irq_register(u8 first, unsigned count, irq_handler_t fn)
+int irq_register(enum irq_owner owner, irq_handler_t fn)
 {
-	(void)first, (void)count, (void)fn;
+	(void)owner, (void)fn;
 	return 0;
 }
 

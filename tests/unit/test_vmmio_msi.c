@@ -18,6 +18,7 @@
 
 static bool ir_on;
 bool vtd_ir_active(void) { return ir_on; }
+bool vtd_active(void) { return ir_on; }	/* remapping interrupts implies DMA remapping on */
 
 /* the page EPT maps for it: 32 timers (the most GCAP can name) fit in it */
 static u32 hpet[PAGE_SIZE / 4] __attribute__((aligned(4096)));

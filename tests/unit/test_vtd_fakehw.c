@@ -405,9 +405,9 @@ u32 pci_cfg_read(u16 bdf, u16 offset, unsigned size)
 	return 0xffffffff;
 }
 
-int irq_register(u8 first, unsigned count, irq_handler_t fn)
+int irq_register(enum irq_owner owner, irq_handler_t fn)
 {
-	(void)first, (void)count, (void)fn;
+	(void)owner, (void)fn;
 	return 0;
 }
 

@@ -1,2 +1,2 @@
 UNIT_TESTS += vmmio_msi
-vmmio_msi_SRCS := dm/vmmio/vmmio_msi.c
+vmmio_msi_SRCS := dm/vmmio/vmmio_msi.c vtd/dma_policy.c

@@ -6,13 +6,15 @@
  *
  *   create, map its RAM, load the post guest, set its vCPU, give it the ioreq
  *   page, the e1000 and the HPET, start it, serve phase 1; pause, take both back,
- *   reset, reload, start, serve phase 2 (and time a forwarded read); pause,
+ *   reset, map its RAM again page by page, reload, start, serve phase 2 (and
+ *   time a forwarded read); pause,
  *   reset, reload, start, leave phase 3's request unanswered until the
- *   hypervisor gives up; destroy.
+ *   hypervisor gives up; destroy; create a fresh VM and map it 64 MiB as
+ *   Linux's driver would, one 4 KiB region per page (memseg.c); destroy.
  */
 #include "dm.h"
 
-#define DM_TESTS		75
+#define DM_TESTS		(77 + MEMSEG_TESTS)
 #define E1000_BDF		(POST_E1000_DEV << 3)	/* 00:03.0: bus << 8 | dev << 3 | fn */
 #define UNKNOWN_BDF		0xF8			/* 00:1f.0: no such device */
 #define PIIX3_BDF		0x08			/* 00:01.0: the Service VM's ISA bridge */
@@ -351,6 +353,10 @@ static bool restart_vm(u16 vmid)
 	    id);
 	r = hcall(HC_RESET_VM, vmid, 0);
 	tap_ret(r, 0, "RESET_VM");
+	/* phases 2 and 3 run on 4 KiB pages: every lookup the hypervisor makes walks them */
+	r = memseg_map_4k(vmid, 0, POST_RAM_BASE, POST_RAM_SIZE);
+	tap_ret(r, 0, "its RAM unmapped and mapped again as %u regions of 4 KiB, as Linux's "
+		"driver sends it", (unsigned)(POST_RAM_SIZE / PAGE_SIZE));
 	rl = post_load(&entry);
 	r = rl ? rl : set_regs(vmid, 0, entry);
 	tap_ret(r, 0, "reloaded the post guest and SET_VCPU_REGS after the reset");
@@ -373,6 +379,7 @@ static void teardown(u16 vmid)
 		{ HC_DEASSIGN_PCIDEV, "DEASSIGN_PCIDEV", (u64)&pcidev },
 	};
 	u16 again;
+	u64 heap;
 	s64 r;
 
 	r = hcall(HC_DESTROY_VM, vmid, 0);
@@ -388,10 +395,15 @@ static void teardown(u16 vmid)
 	tap_ret(r, -EINVAL, "VM_SET_MEMORY_REGIONS for vmid %u", BAD_VMID);
 
 	/* destroying released the UUID (and everything else): it can be created again */
+	heap = hv_free_mem();
 	r = create_vm(&again);
 	tap_ret(r, 0, "CREATE_VM with the destroyed VM's UUID (vmid %u)", again);
+	/* it gets its RAM the way Linux's driver maps it */
+	memseg_checks(r == 0 ? again : BAD_VMID);
 	r = hcall(HC_DESTROY_VM, r == 0 ? again : BAD_VMID, 0);
 	tap_ret(r, 0, "DESTROY_VM of that VM");
+	tap(hv_free_mem() == heap, "the hypervisor has all its memory back: %lu bytes free, %lu before "
+	    "CREATE_VM", (unsigned long)hv_free_mem(), (unsigned long)heap);
 }
 
 void hmain(void);

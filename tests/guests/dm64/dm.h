@@ -85,6 +85,19 @@ int post_load(u64 *entry);
 /* The start state of vCPU 0: 32-bit protected mode at entry, multiboot info in EBX. */
 void post_regs(struct abi_vcpu_regs *r, u16 vcpu, u64 entry);
 
+/* ---- memseg.c: Linux-style memory batches and their figures ---- */
+
+/* Bytes of hypervisor memory free (bulkhead's CPUID leaf 0x40000101). */
+u64 hv_free_mem(void);
+/* Into vmid, a fresh VM with no RAM: 64 MiB as 16384 regions of 4 KiB, timed, then refusals. */
+void memseg_checks(u16 vmid);
+#define MEMSEG_TESTS		9
+/*
+ * [user_gpa, +size) of vmid unmapped (one DEL) and mapped again onto our
+ * [host, +size) as one 4 KiB region per page, in one batch.
+ */
+s64 memseg_map_4k(u16 vmid, u64 user_gpa, u64 host, u64 size);
+
 /* ---- serve.c: forwarded I/O requests ---- */
 
 extern struct abi_io_request_buffer ioreq_page;

@@ -149,5 +149,6 @@ static inline u64 udiv64_32(u64 n, u32 d, u32 *rem)
 
 #define MSR_IA32_APIC_BASE 0x1B
 #define MSR_IA32_TSC_DEADLINE 0x6E0
+#define MSR_IA32_XSS 0xDA0
 
 #endif

@@ -77,6 +77,24 @@ void msr_tests(void)
 	test_report(v == X86_GP, "RDMSR of unknown MSR %#x raises #GP (vector %d)", UNKNOWN_MSR, v);
 	v = wrmsr_safe(UNKNOWN_MSR, 0);
 	test_report(v == X86_GP, "WRMSR of unknown MSR %#x raises #GP (vector %d)", UNKNOWN_MSR, v);
+
+	/* supervisor state (PT, arch LBR, HWP) is host-wide: IA32_XSS enables none of it */
+	struct cpuid_regs d1 = cpuid_count(0xD, 1), l7 = cpuid_count(7, 0), pt = cpuid_count(0x14, 0);
+
+	test_report(!d1.ecx && !d1.edx && !(l7.ebx & (1u << 25)) && !(pt.eax | pt.ebx | pt.ecx | pt.edx),
+		    "CPUID: no IA32_XSS components (0DH.1 ECX:EDX %#x:%#x), no Intel PT (7.EBX %#x, leaf 14H)",
+		    d1.edx, d1.ecx, l7.ebx);
+	if (!(d1.eax & (1u << 3))) {
+		test_skip("no XSAVES", "IA32_XSS reads 0 and refuses PT and arch LBR state with #GP");
+		return;
+	}
+	int r = rdmsr_safe(MSR_IA32_XSS, &val);
+	int w0 = wrmsr_safe(MSR_IA32_XSS, 0);
+	int wpt = wrmsr_safe(MSR_IA32_XSS, 1ull << 8), wlbr = wrmsr_safe(MSR_IA32_XSS, 1ull << 15);
+
+	test_report(r == NO_FAULT && val == 0 && w0 == NO_FAULT && wpt == X86_GP && wlbr == X86_GP,
+		    "IA32_XSS reads 0 and refuses PT and arch LBR state with #GP (%d %d %d %d)", r, w0,
+		    wpt, wlbr);
 }
 
 /* Hypercalls are the Service VM's: anyone else's VMCALL is an invalid opcode. */

@@ -29,7 +29,7 @@ void cpuid_tests(void);
 void fault_tests(void);
 #define PORT_TESTS 3
 void port_tests(void);
-#define MSR_TESTS 2
+#define MSR_TESTS 4
 void msr_tests(void);
 #define HCALL_TESTS 1
 void hcall_tests(void);

@@ -1,0 +1,308 @@
+/*
+ * The values of -s (a PCI device) and -l (an LPC serial port), acrn-dm's
+ * syntax. Each error names the option and the whole value it came from.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "dm_config.h"
+
+static const struct {
+	const char *name;
+	bool implemented;
+} kinds[DM_DEV_KINDS] = {
+	/* Nothing emulates a device until the launch path through /dev/acrn_hsm exists. */
+	[DM_DEV_HOSTBRIDGE]	= { "hostbridge", false },
+	[DM_DEV_LPC]		= { "lpc", false },
+	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk", false },
+	[DM_DEV_VIRTIO_NET]	= { "virtio-net", false },
+	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", false },
+	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd", false },
+	[DM_DEV_PASSTHRU]	= { "passthru", false },
+};
+
+int dm_dev_kind_by_name(const char *name, size_t len)
+{
+	for (int k = 0; k < DM_DEV_KINDS; k++)
+		if (strlen(kinds[k].name) == len && !memcmp(kinds[k].name, name, len))
+			return k;
+	return -1;
+}
+
+const char *dm_dev_kind_name(enum dm_dev_kind k) { return kinds[k].name; }
+bool dm_dev_kind_implemented(enum dm_dev_kind k) { return kinds[k].implemented; }
+
+static int fail(char *err, size_t errlen, const char *opt, const char *val, const char *fmt, ...)
+	__attribute__((format(printf, 5, 6)));
+static int fail(char *err, size_t errlen, const char *opt, const char *val, const char *fmt, ...)
+{
+	va_list ap;
+	int n = snprintf(err, errlen, "%s %s: ", opt, val);
+
+	if (n >= 0 && (size_t)n < errlen) {
+		va_start(ap, fmt);
+		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
+		va_end(ap);
+	}
+	return -1;
+}
+
+/* Copy [s, s+len) into buf (cap bytes); false if it does not fit. */
+static bool copy_part(char *buf, size_t cap, const char *s, size_t len)
+{
+	if (len >= cap)
+		return false;
+	memcpy(buf, s, len);
+	buf[len] = '\0';
+	return true;
+}
+
+#define FAIL(...) fail(err, errlen, "-s", spec, __VA_ARGS__)
+
+/* "SLOT[:FN]" or "0:SLOT:FN" (bus 0 only: one virtual PCI bus). */
+static int parse_bdf(const char *spec, const char *s, size_t len, struct dm_dev *d, char *err, size_t errlen)
+{
+	char buf[32], *part[3];
+	uint64_t v[3] = { 0, 0, 0 };
+	unsigned n = 0;
+
+	if (!copy_part(buf, sizeof(buf), s, len) || len == 0)
+		return FAIL("'%.*s' is not a slot: expected SLOT[:FUNCTION]", (int)len, s);
+	part[n++] = buf;
+	for (char *p = buf; *p; p++)
+		if (*p == ':') {
+			if (n == 3)
+				return FAIL("'%s' is not a slot: expected SLOT[:FUNCTION]", s);
+			*p = '\0';
+			part[n++] = p + 1;
+		}
+	for (unsigned i = 0; i < n; i++)
+		if (dm_parse_uint(part[i], 10, 255, &v[i]))
+			return FAIL("'%.*s' is not a slot: expected SLOT[:FUNCTION] in decimal", (int)len, s);
+	if (n == 3) {
+		if (v[0] != 0)
+			return FAIL("bus %llu: only bus 0 exists", (unsigned long long)v[0]);
+		v[0] = v[1];
+		v[1] = v[2];
+	}
+	if (v[0] >= DM_PCI_SLOTS)
+		return FAIL("slot %llu is out of range 0-31", (unsigned long long)v[0]);
+	if (v[1] >= DM_PCI_FUNCS)
+		return FAIL("function %llu is out of range 0-7", (unsigned long long)v[1]);
+	d->slot = (uint8_t)v[0];
+	d->fn = (uint8_t)v[1];
+	return 0;
+}
+
+static int parse_blk(const char *spec, const char *args, struct dm_dev *d, char *err, size_t errlen)
+{
+	const char *comma;
+
+	if (!args || !*args || *args == ',')
+		return FAIL("virtio-blk needs an image file: -s SLOT,virtio-blk,PATH[,ro]");
+	comma = args + strcspn(args, ",");
+	if (!copy_part(d->blk.path, sizeof(d->blk.path), args, (size_t)(comma - args)))
+		return FAIL("image path longer than %d characters", DM_PATH_MAX);
+	if (!*comma)
+		return 0;
+	/* Only "ro" so far: the cache and discard options of acrn-dm are not here. */
+	if (strcmp(comma + 1, "ro"))
+		return FAIL("virtio-blk option '%s' is not implemented (only 'ro' is)", comma + 1);
+	d->blk.readonly = true;
+	return 0;
+}
+
+static int parse_net(const char *spec, const char *args, struct dm_dev *d, char *err, size_t errlen)
+{
+	size_t len;
+
+	if (!args || !*args)
+		return FAIL("virtio-net needs a TAP interface: -s SLOT,virtio-net,tap=NAME");
+	if (!strncmp(args, "tap=", 4))
+		args += 4;
+	len = strcspn(args, ",");
+	if (args[len] == ',')
+		return FAIL("virtio-net option '%s' is not implemented (only the TAP name is)", args + len + 1);
+	if (len == 0 || len > DM_IFNAME_MAX)
+		return FAIL("TAP name '%s' must be 1-%d characters", args, DM_IFNAME_MAX);
+	for (size_t i = 0; i < len; i++)
+		if (args[i] == '/' || args[i] == ':' || args[i] <= ' ' || args[i] == 0x7f)
+			return FAIL("TAP name '%s' has a character an interface name cannot have", args);
+	memcpy(d->net.ifname, args, len + 1);
+	return 0;
+}
+
+static const char *const chr_names[] = {
+	[DM_CHR_STDIO] = "stdio", [DM_CHR_PTY] = "pty", [DM_CHR_TTY] = "tty",
+	[DM_CHR_FILE] = "file", [DM_CHR_SOCKET] = "socket",
+};
+
+/* One port: "[@]BACKEND[:NAME][=PATH]"; path for tty, file and socket only. */
+static int parse_port(const char *spec, const char *s, size_t len, struct dm_console_port *p,
+		      char *err, size_t errlen)
+{
+	size_t blen, nlen;
+	const char *name, *eq;
+	int b = -1;
+
+	if (len && *s == '@') {
+		p->is_console = true;
+		s++;
+		len--;
+	}
+	blen = strcspn(s, ":=,");
+	if (blen > len)
+		blen = len;
+	for (unsigned i = 0; i < sizeof(chr_names) / sizeof(chr_names[0]); i++)
+		if (strlen(chr_names[i]) == blen && !memcmp(chr_names[i], s, blen))
+			b = (int)i;
+	if (b < 0)
+		return FAIL("console port '%.*s': backend must be stdio, pty, tty, file or socket",
+			    (int)len, s);
+	p->backend = (enum dm_chr_backend)b;
+	name = s + blen;
+	eq = memchr(s, '=', len);
+	nlen = (size_t)((eq ? eq : s + len) - name);
+	if (nlen && *name == ':') {
+		name++;
+		nlen--;
+		if (nlen == 0 || !copy_part(p->name, sizeof(p->name), name, nlen))
+			return FAIL("console port '%.*s': name must be 1-%d characters",
+				    (int)len, s, DM_PORTNAME_MAX);
+	} else if (nlen) {
+		return FAIL("console port '%.*s': expected BACKEND[:NAME][=PATH]", (int)len, s);
+	}
+	if (p->backend == DM_CHR_STDIO || p->backend == DM_CHR_PTY) {
+		if (eq)
+			return FAIL("console port '%.*s': a %s port takes no path", (int)len, s, chr_names[b]);
+		return 0;
+	}
+	if (!eq || eq + 1 == s + len)
+		return FAIL("console port '%.*s': a %s port needs =PATH", (int)len, s, chr_names[b]);
+	/* The path runs to the end of this port; ports are separated by commas. */
+	if (!copy_part(p->path, sizeof(p->path), eq + 1, (size_t)(s + len - eq - 1)))
+		return FAIL("console port '%.*s': path longer than %d characters", (int)len, s, DM_PATH_MAX);
+	return 0;
+}
+
+static int parse_console(const char *spec, const char *args, struct dm_dev *d, char *err, size_t errlen)
+{
+	bool have_console = false, have_stdio = false;
+
+	if (!args || !*args)
+		return FAIL("virtio-console needs a port: -s SLOT,virtio-console,@pty:NAME");
+	for (const char *s = args;; ) {
+		size_t len = strcspn(s, ",");
+		struct dm_console_port *p;
+
+		if (d->console.nports == DM_CONSOLE_PORTS)
+			return FAIL("more than %d console ports", DM_CONSOLE_PORTS);
+		p = &d->console.port[d->console.nports++];
+		if (len == 0)
+			return FAIL("an empty console port");
+		if (parse_port(spec, s, len, p, err, errlen))
+			return -1;
+		if (p->is_console && have_console)
+			return FAIL("more than one console port ('@')");
+		if (p->backend == DM_CHR_STDIO && have_stdio)
+			return FAIL("more than one stdio port");
+		have_console |= p->is_console;
+		have_stdio |= p->backend == DM_CHR_STDIO;
+		if (!s[len])
+			return 0;
+		s += len + 1;
+	}
+}
+
+static int parse_passthru(const char *spec, const char *args, struct dm_dev *d, char *err, size_t errlen)
+{
+	char buf[16], *dev, *fn;
+	uint64_t b, s, f;
+
+	if (!args || !*args)
+		return FAIL("passthru needs the host device: -s SLOT,passthru,BUS/DEV/FN (hex)");
+	if (strchr(args, ','))
+		return FAIL("passthru option '%s' is not implemented (only BUS/DEV/FN is)", strchr(args, ',') + 1);
+	if (!copy_part(buf, sizeof(buf), args, strlen(args)) || !(dev = strchr(buf, '/')) ||
+	    !(fn = strchr(dev + 1, '/')))
+		return FAIL("host device '%s' is not BUS/DEV/FN (hex, e.g. 0/3/0)", args);
+	*dev++ = '\0';
+	*fn++ = '\0';
+	if (dm_parse_uint(buf, 16, 0xff, &b) || dm_parse_uint(dev, 16, 0x1f, &s) ||
+	    dm_parse_uint(fn, 16, 7, &f))
+		return FAIL("host device '%s' is not BUS/DEV/FN (hex; bus <= ff, dev <= 1f, fn <= 7)", args);
+	d->passthru.bus = (uint8_t)b;
+	d->passthru.dev = (uint8_t)s;
+	d->passthru.fn = (uint8_t)f;
+	return 0;
+}
+
+int dm_parse_slot(const char *spec, struct dm_dev *d, char *err, size_t errlen)
+{
+	const char *c1 = strchr(spec, ','), *name, *args = NULL;
+	size_t nlen;
+	int kind, r;
+
+	memset(d, 0, sizeof(*d));
+	d->spec = spec;
+	if (!c1)
+		return FAIL("expected SLOT[:FUNCTION],DEVICE[,ARGS]");
+	if (parse_bdf(spec, spec, (size_t)(c1 - spec), d, err, errlen))
+		return -1;
+	name = c1 + 1;
+	nlen = strcspn(name, ",");
+	if (name[nlen] == ',')
+		args = name + nlen + 1;
+	kind = dm_dev_kind_by_name(name, nlen);
+	if (kind < 0)
+		return FAIL("unknown device '%.*s' (known: hostbridge, lpc, virtio-blk, virtio-net, "
+			    "virtio-console, virtio-rnd, passthru)", (int)nlen, name);
+	d->kind = (enum dm_dev_kind)kind;
+	switch (d->kind) {
+	case DM_DEV_VIRTIO_BLK:
+		r = parse_blk(spec, args, d, err, errlen);
+		break;
+	case DM_DEV_VIRTIO_NET:
+		r = parse_net(spec, args, d, err, errlen);
+		break;
+	case DM_DEV_VIRTIO_CONSOLE:
+		r = parse_console(spec, args, d, err, errlen);
+		break;
+	case DM_DEV_PASSTHRU:
+		r = parse_passthru(spec, args, d, err, errlen);
+		break;
+	default:
+		r = args ? FAIL("%s takes no arguments", kinds[kind].name) : 0;
+		break;
+	}
+	return r < 0 ? -1 : 0;
+}
+#undef FAIL
+
+#define FAIL(...) fail(err, errlen, "-l", spec, __VA_ARGS__)
+
+int dm_parse_lpc(const char *spec, unsigned *com, struct dm_uart *u, char *err, size_t errlen)
+{
+	const char *be;
+
+	memset(u, 0, sizeof(*u));
+	if (!strncmp(spec, "com1,", 5))
+		*com = 0;
+	else if (!strncmp(spec, "com2,", 5))
+		*com = 1;
+	else
+		return FAIL("expected com1 or com2, then a backend: -l com1,stdio|pty|/dev/TTY");
+	be = spec + 5;
+	u->present = true;
+	if (!strcmp(be, "stdio"))
+		u->backend = DM_CHR_STDIO;
+	else if (!strcmp(be, "pty"))
+		u->backend = DM_CHR_PTY;
+	else if (!strncmp(be, "/dev/", 5) && be[5]) {
+		u->backend = DM_CHR_TTY;
+		u->path = be;
+	} else
+		return FAIL("backend '%s' must be stdio, pty or a terminal under /dev/", be);
+	return 0;
+}

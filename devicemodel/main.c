@@ -1,0 +1,81 @@
+/*
+ * bulkhead-dm: the device model of bulkhead's post-launched VMs, run in the
+ * Service VM. Today it reads and checks its command line and then says that
+ * launching is not built yet: nothing here pretends to run a VM.
+ */
+#include <stdio.h>
+#include <sys/stat.h>
+
+#include "dm_config.h"
+
+#define EXIT_USAGE	1
+#define EXIT_NOT_YET	2
+
+static const char usage[] =
+"usage: bulkhead-dm [options] VMNAME\n"
+"\n"
+"The device model of a bulkhead post-launched VM (acrn-dm's command line).\n"
+"\n"
+"  -m, --memsize SIZE         guest RAM: K, M or G suffix, bare number = MiB;\n"
+"                             at least 128M, a multiple of 2M\n"
+"      --cpu_affinity IDS     LAPIC ids of the physical CPUs, one per vCPU (e.g. 1,2)\n"
+"  -s, --pci_slot SLOT[:FN],DEVICE[,ARGS]\n"
+"                             a PCI device; slot 0-31, function 0-7. DEVICE:\n"
+"                               hostbridge, lpc, virtio-rnd  (no ARGS)\n"
+"                               virtio-blk,PATH[,ro]\n"
+"                               virtio-net,[tap=]TAPNAME\n"
+"                               virtio-console,[@]BACKEND[:NAME][=PATH][,...]\n"
+"                                 BACKEND stdio|pty|tty|file|socket, '@' = the console\n"
+"                               passthru,BUS/DEV/FN  (hex)\n"
+"  -l, --lpc com1|com2,stdio|pty|/dev/TTY\n"
+"                             a serial port on the LPC bridge\n"
+"  -k, --kernel BZIMAGE       Linux kernel to boot\n"
+"  -r, --ramdisk INITRD       its initial ramdisk (needs -k)\n"
+"  -B, --bootargs ARGS        its command line (needs -k)\n"
+"  -E, --elf_file ELF         an ELF image to boot instead of -k\n"
+"  -h, --help                 this text\n"
+"\n"
+"VMNAME: 1-15 letters, digits, '-', '_' or '.'.\n"
+"\n"
+"Not implemented yet: launching a VM through /dev/acrn_hsm, and so every\n"
+"device above (each is checked, then refused). Exit status: 1 for a\n"
+"malformed command line, 2 for a correct one (not implemented yet).\n";
+
+/* Files named on the command line must be there now, not at some later step. */
+static int check_file(const char *opt, const char *path)
+{
+	struct stat st;
+
+	if (!path)
+		return 0;
+	if (stat(path, &st)) {
+		fprintf(stderr, "bulkhead-dm: %s %s: %m\n", opt, path);
+		return -1;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		fprintf(stderr, "bulkhead-dm: %s %s: not a regular file\n", opt, path);
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static struct dm_config cfg;	/* large: not on the stack */
+	char err[512];
+	int r = dm_cmdline_parse(argc, argv, &cfg, err, sizeof(err));
+
+	if (r) {
+		fprintf(stderr, "bulkhead-dm: %s\n", err);
+		return r == -2 ? EXIT_NOT_YET : EXIT_USAGE;
+	}
+	if (cfg.help) {
+		fputs(usage, stdout);
+		return 0;
+	}
+	if (check_file("-k", cfg.kernel) || check_file("-r", cfg.initrd) || check_file("-E", cfg.elf))
+		return EXIT_USAGE;
+	fprintf(stderr, "bulkhead-dm: %s: command line is valid, but launching VMs is not "
+		"implemented yet (no path through /dev/acrn_hsm)\n", cfg.name);
+	return EXIT_NOT_YET;
+}

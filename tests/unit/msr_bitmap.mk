@@ -1,0 +1,2 @@
+UNIT_TESTS += msr_bitmap
+msr_bitmap_SRCS := vmm/msr_bitmap.c

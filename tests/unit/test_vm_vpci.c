@@ -1,0 +1,300 @@
+/*
+ * vmm/vm_vpci.c on a board fixture with PCI-PCI bridges (the fake machine
+ * of test_vpci_fake.c, a generated-style board and scenario): the Service
+ * VM's bus gets its bridges as bridges and the functions behind them at
+ * their BDFs with an ECAM window up to the last bus; INTx behind a bridge
+ * reaches a GSI through the swizzle unless the board names it, and the
+ * root _PRT says so; pre-launched VMs keep bus 0 alone and no bridges.
+ */
+#include "test_vpci_fake.h"
+#include "irq.h"
+#include "vacpi.h"
+#include "vm.h"
+#include "vm_config.h"
+#include "vm_unit.h"
+#include "vmm_internal.h"
+#include "vtd.h"
+
+#define HB PCI_BDF(0, 0, 0)
+#define NIC PCI_BDF(0, 2, 0)		/* INTA, board line 18 */
+#define RP0 PCI_BDF(0, 0x1C, 0)		/* root port INTA line 16; buses 1-2 */
+#define RP1 PCI_BDF(0, 0x1C, 1)		/* root port INTB line 17; bus 3 */
+#define WIFI PCI_BDF(1, 0, 0)		/* INTA, no line: 16 through RP0 */
+#define B1D1 PCI_BDF(1, 1, 0)		/* INTA, no line: slot 0x1C INTB, 17 */
+#define PPB PCI_BDF(1, 2, 0)		/* bridge to bus 2 */
+#define DEEP PCI_BDF(2, 0, 0)		/* INTA -> INTC at slot 0x1C; board says 20 */
+#define CLASH PCI_BDF(2, 1, 0)		/* INTD -> INTC at slot 0x1C; board says 21, not 20 */
+#define PRE PCI_BDF(3, 0, 0)		/* the pre-launched VM's, at 00:05.0; INTD, no line */
+#define RP4 PCI_BDF(0, 0x1C, 4)		/* on the board only: slot 0x1C INTD is line 19 */
+#define ECAM 0xE0000000ULL
+
+/* ---- the board and scenario, as genconfig writes them ---- */
+
+#define BDEV(b, p, l) { .bdf = (b), .vendor = 0x8086, .intx_pin = (p), .intx_line = (l) }
+static const struct board_pci_dev bdevs[] = {
+	BDEV(HB, 0, 0xff), BDEV(NIC, 1, 18), BDEV(RP0, 1, 16), BDEV(RP1, 2, 17),
+	BDEV(WIFI, 1, 0xff), BDEV(B1D1, 1, 0xff), BDEV(PPB, 0, 0xff), BDEV(DEEP, 1, 20),
+	BDEV(CLASH, 4, 21), BDEV(PRE, 4, 0xff), BDEV(RP4, 4, 19),
+};
+static const struct board_config board = { .nr_pci_devs = ARRAY_SIZE(bdevs), .pci_devs = bdevs };
+const struct scenario_config scenario = { .board = "fixture", .board_info = &board };
+
+#define VDEV(b, i) { .pbdf = (b), .vbdf = (b), .dev = &bdevs[i] }
+static const struct vm_pci_dev sos_pci[] = {
+	VDEV(HB, 0), VDEV(NIC, 1), VDEV(RP0, 2), VDEV(RP1, 3), VDEV(WIFI, 4), VDEV(B1D1, 5),
+	VDEV(PPB, 6), VDEV(DEEP, 7), VDEV(CLASH, 8),
+};
+static const struct vm_pci_dev pre_pci[] = { { .pbdf = PRE, .vbdf = PCI_BDF(0, 5, 0), .dev = &bdevs[9] } };
+static const struct vm_pci_dev bad_bridge[] = { { .pbdf = RP1, .vbdf = PCI_BDF(0, 6, 0), .dev = &bdevs[3] } };
+static const struct vm_pci_dev bad_bus[] = { { .pbdf = PRE, .vbdf = PRE, .dev = &bdevs[9] } };
+
+static struct vm_config sos_cfg = { .name = "sos", .kind = VM_SERVICE,
+				    .nr_pci_devs = ARRAY_SIZE(sos_pci), .pci_devs = sos_pci };
+static struct vm_config pre_cfg = { .name = "pre", .kind = VM_PRE_LAUNCHED,
+				    .nr_pci_devs = ARRAY_SIZE(pre_pci), .pci_devs = pre_pci };
+static struct vm sos, pre;
+static u8 iobitmap[2][8192];
+
+/* ---- what vm_vpci.c calls below it ---- */
+
+static struct { struct vm *vm; u32 gsi, vgsi; } routes[32];
+static unsigned nroutes;
+static struct { struct vm *vm; u64 base, len; } mmios[8];
+static unsigned nmmios;
+
+int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
+{
+	routes[nroutes].vm = vm;
+	routes[nroutes].gsi = gsi;
+	routes[nroutes++].vgsi = vgsi;
+	return 0;
+}
+
+int vm_register_mmio(struct vm *vm, u64 base, u64 len, mmio_read_fn rd, mmio_write_fn wr, void *opaque)
+{
+	(void)rd, (void)wr, (void)opaque;
+	if (nmmios < ARRAY_SIZE(mmios)) {
+		mmios[nmmios].vm = vm;
+		mmios[nmmios].base = base;
+		mmios[nmmios++].len = len;
+	}
+	return 0;
+}
+
+void vm_unregister_mmio(struct vm *vm, u64 base, u64 len) { (void)vm, (void)base, (void)len; }
+int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_fn wr, void *opaque)
+{
+	(void)vm, (void)base, (void)len, (void)rd, (void)wr, (void)opaque;
+	return 0;
+}
+int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtype)
+{
+	(void)vm, (void)gpa, (void)hpa, (void)size, (void)prot, (void)memtype;
+	return 0;
+}
+int ept_unmap(struct vm *vm, u64 gpa, u64 size) { (void)vm, (void)gpa, (void)size; return 0; }
+void vm_flush_ept(struct vm *vm) { (void)vm; }
+bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size) { (void)vm, (void)gpa, (void)size; return false; }
+int irq_register(enum irq_owner owner, irq_handler_t fn) { (void)owner, (void)fn; return 0; }
+int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data) { (void)g, (void)addr, (void)data; return 0; }
+void udelay(u64 us) { (void)us; }
+bool vtd_active(void) { return false; }
+int vtd_msi_setup(u16 bdf, u8 vector, u32 dest, const struct vtd_irq_grant *g, struct vtd_msi *m)
+{
+	(void)bdf, (void)vector, (void)dest, (void)g, (void)m;
+	return -ENODEV;
+}
+void vtd_msi_release(const struct vtd_msi *m) { (void)m; }
+int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
+{
+	(void)v, (void)opaque, (void)port, (void)size;
+	*val = 0;
+	return 0;
+}
+int vpm_reset_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 val)
+{
+	(void)v, (void)opaque, (void)port, (void)size, (void)val;
+	return 0;
+}
+const struct io_fallback io_fallback_none = { NULL, NULL, NULL };
+
+/* ---- the fake machine ---- */
+
+static void add_fn(u16 bdf, u8 hdr, u8 pin)
+{
+	struct fake_dev *d = fake_add(bdf, 0x8086, (u16)(0x1000 + bdf), hdr == 1 ? 0x06040000 : 0x02000000,
+				      (u8)(hdr | (bdf == RP0 ? 0x80 : 0)));
+
+	d->cfg[PCI_INTERRUPT_PIN] = pin;
+	if (bdf == RP0)
+		fake_bridge(d, 0, 1, 2);
+	else if (bdf == RP1)
+		fake_bridge(d, 0, 3, 3);
+	else if (bdf == PPB)
+		fake_bridge(d, 1, 2, 2);
+	fake_done(d);
+}
+
+static void vm_init(struct vm *vm, struct vm_config *c, unsigned i)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->cfg = c;
+	vm->name = c->name;
+	vm->fallback = &io_fallback_none;
+	vm->io_bitmap = iobitmap[i];
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	fake_reset_all();
+	add_fn(HB, 0, 0);
+	add_fn(NIC, 0, 1);
+	add_fn(RP0, 1, 1);
+	add_fn(RP1, 1, 2);
+	add_fn(WIFI, 0, 1);
+	add_fn(B1D1, 0, 1);
+	add_fn(PPB, 1, 0);
+	add_fn(DEEP, 0, 1);
+	add_fn(CLASH, 0, 4);
+	add_fn(PRE, 0, 4);
+	assert_int_equal(pci_enumerate(), 10);
+	vm_init(&sos, &sos_cfg, 0);
+	vm_init(&pre, &pre_cfg, 1);
+	nroutes = nmmios = 0;
+	return 0;
+}
+
+static bool routed(const struct vm *vm, u32 gsi)
+{
+	for (unsigned i = 0; i < nroutes; i++)
+		if (routes[i].vm == vm && routes[i].gsi == gsi && routes[i].vgsi == gsi)
+			return true;
+	return false;
+}
+
+static void test_service_vm_bus_with_bridges(void **state)
+{
+	struct vpci_vdev *d;
+
+	(void)state;
+	/* before: every function a passthrough one, and the root port refused it */
+	assert_int_equal(vpci_unit.init(&sos), 0);
+	assert_int_equal(sos.vpci.nr_vdevs, ARRAY_SIZE(sos_pci));	/* the real host bridge: no emulated one */
+	for (unsigned i = 0; i < ARRAY_SIZE(sos_pci); i++) {
+		u16 bdf = sos_pci[i].pbdf;
+
+		d = vpci_find_vdev(&sos.vpci, bdf);
+		assert_non_null(d);
+		assert_int_equal(d->pbdf, bdf);
+		assert_int_equal(d->kind, bdf == RP0 || bdf == RP1 || bdf == PPB ? VPCI_DEV_BRIDGE
+										  : VPCI_DEV_PASSTHROUGH);
+		assert_int_equal(d->flags & VPCI_DEVF_RESET, 0);
+	}
+	/* ECAM up to the last subordinate bus (RP1's 3), and config through it */
+	assert_int_equal(vm_vpci_end_bus(&sos), 3);
+	assert_int_equal(sos.vpci.ecam_end_bus, 3);
+	assert_int_equal(nmmios, 1);
+	assert_int_equal(mmios[0].base, ECAM);
+	assert_int_equal(mmios[0].len, 4ULL << 20);
+	assert_int_equal(guest_cfg_read(&sos.vpci, DEEP, 0, 4), 0x10008086u + ((u32)DEEP << 16));
+	assert_int_equal(guest_cfg_read(&sos.vpci, RP0, PCI_SECONDARY_BUS, 1), 1);
+	/* the pre-launched VM's function behind RP1 is not the Service VM's */
+	assert_int_equal(guest_cfg_read(&sos.vpci, PRE, 0, 4), 0xFFFFFFFF);
+	vpci_unit.release(&sos);
+}
+
+static void test_intx_behind_bridges(void **state)
+{
+	static const struct { u16 bdf; u8 line; } want[] = {
+		{ NIC, 18 }, { WIFI, 16 }, { B1D1, 17 }, { DEEP, 20 }, { CLASH, 21 }, { HB, 0xff },
+	};
+
+	(void)state;
+	assert_int_equal(vpci_unit.init(&sos), 0);
+	for (unsigned i = 0; i < ARRAY_SIZE(want); i++) {
+		/* Interrupt Line: the GSI; the pin as the board has it */
+		assert_int_equal(guest_cfg_read(&sos.vpci, want[i].bdf, PCI_INTERRUPT_LINE, 1), want[i].line);
+		if (want[i].line != 0xff)
+			assert_true(routed(&sos, want[i].line));
+	}
+	/* five functions; a bridge's own INTx is not taken (another VM's device behind it may use the line) */
+	assert_int_equal(nroutes, 5);
+	vpci_unit.release(&sos);
+}
+
+static bool has_prt(const struct vacpi_prt_entry *p, unsigned n, u8 dev, u8 pin, u32 gsi)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (p[i].dev == dev && p[i].pin == pin)
+			return p[i].gsi == gsi;
+	return false;
+}
+
+static void test_root_prt(void **state)
+{
+	struct vacpi_prt_entry prt[16];
+	unsigned n;
+
+	(void)state;
+	n = vm_vpci_prt(&sos, prt, ARRAY_SIZE(prt));
+	/* bus-0 slots as they are; behind RP0/RP1 the swizzled pin of slot 0x1C */
+	assert_true(has_prt(prt, n, 2, 0, 18));
+	assert_true(has_prt(prt, n, 0x1C, 0, 16));	/* WIFI */
+	assert_true(has_prt(prt, n, 0x1C, 1, 17));	/* B1D1 */
+	assert_true(has_prt(prt, n, 0x1C, 2, 20));	/* DEEP: the board's line */
+	/* CLASH arrives as slot 0x1C INTC too, with another line: one entry, the first */
+	assert_int_equal(n, 4);
+	for (unsigned i = 0; i < n; i++)
+		for (unsigned j = 0; j < i; j++)
+			assert_false(prt[i].dev == prt[j].dev && prt[i].pin == prt[j].pin);
+	assert_int_equal(n, vm_vpci_prt(&sos, prt, 2) + 2);
+}
+
+static void test_pre_launched_vm_keeps_bus_0(void **state)
+{
+	struct vacpi_prt_entry prt[4];
+
+	(void)state;
+	assert_int_equal(vpci_unit.init(&pre), 0);
+	assert_int_equal(vm_vpci_end_bus(&pre), 0);
+	assert_int_equal(pre.vpci.ecam_end_bus, 0);
+	/* at its virtual BDF; its line through RP1's swizzle: slot 0x1C INTD, 19 */
+	assert_int_equal(guest_cfg_read(&pre.vpci, PCI_BDF(0, 5, 0), PCI_INTERRUPT_LINE, 1), 19);
+	assert_int_equal(guest_cfg_read(&pre.vpci, PCI_BDF(0, 5, 0), PCI_INTERRUPT_PIN, 1), 4);
+	assert_true(routed(&pre, 19));
+	assert_int_equal(vm_vpci_prt(&pre, prt, ARRAY_SIZE(prt)), 1);
+	assert_int_equal(prt[0].dev, 5);	/* its own slot and pin on its bus 0 */
+	assert_int_equal(prt[0].pin, 3);
+	assert_int_equal(prt[0].gsi, 19);
+	/* the Service VM's bus comes up around it */
+	assert_int_equal(vpci_unit.init(&sos), 0);
+	assert_int_equal(guest_cfg_read(&sos.vpci, PRE, 0, 4), 0xFFFFFFFF);
+	vpci_unit.release(&sos);
+	vpci_unit.release(&pre);
+}
+
+static void test_pre_launched_vm_refusals(void **state)
+{
+	(void)state;
+	pre_cfg.pci_devs = bad_bridge;
+	assert_int_equal(vpci_unit.init(&pre), -ENOTSUP);
+	assert_null(vpci_pdev_owner(RP1));
+	pre_cfg.pci_devs = bad_bus;
+	assert_int_equal(vpci_unit.init(&pre), -EINVAL);
+	assert_null(vpci_pdev_owner(PRE));
+	pre_cfg.pci_devs = pre_pci;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(test_service_vm_bus_with_bridges, setup),
+		cmocka_unit_test_setup(test_intx_behind_bridges, setup),
+		cmocka_unit_test_setup(test_root_prt, setup),
+		cmocka_unit_test_setup(test_pre_launched_vm_keeps_bus_0, setup),
+		cmocka_unit_test_setup(test_pre_launched_vm_refusals, setup),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,2 @@
+UNIT_TESTS += xstate
+xstate_SRCS := vmm/xstate.c
