@@ -118,61 +118,52 @@ static void *read_whole(const char *path, size_t *size)
 
 /* ---- CPUs: the Service VM gives up the ones the VM runs on ---- */
 
-/* The Linux CPU number of the online CPU with this APIC id, or -1. */
-static int linux_cpu_of_apic(uint32_t apic)
+/*
+ * --cpu_affinity names physical CPUs (LAPIC ids, as for acrn-dm), but
+ * bulkhead's Service VM sees virtual LAPIC ids (0..n-1 in its vACPI), so its
+ * /proc/cpuinfo cannot say which of its CPUs runs where. Until the hypervisor
+ * tells, bulkhead-dm gives up the Service VM's highest-numbered online CPU
+ * (never CPU 0) each time CREATE_VM refuses, at most once per vCPU asked for:
+ * right when the post-launched template's CPUs are the Service VM's last ones,
+ * as in the scenarios here. A HEURISTIC: see devicemodel/README.md.
+ */
+static int give_up_one_cpu(void)
 {
-	FILE *f = fopen("/proc/cpuinfo", "r");
-	char line[256];
-	int cpu = -1, found = -1;
+	char path[64], buf[8];
+	int last = -1, fd, n;
 
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		unsigned v;
-
-		if (sscanf(line, "processor : %u", &v) == 1)
-			cpu = (int)v;
-		else if (sscanf(line, "apicid : %u", &v) == 1 && v == apic && found < 0)
-			found = cpu;
+	for (int cpu = 1; cpu < 64; cpu++) {
+		snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (read(fd, buf, 1) == 1 && buf[0] == '1')
+			last = cpu;
+		close(fd);
 	}
-	fclose(f);
-	return found;
+	if (last < 0)
+		return -1;
+	fd = open(HSM_REMOVE_CPU, O_WRONLY | O_CLOEXEC);
+	n = snprintf(buf, sizeof(buf), "%d", last);
+	if (fd < 0 || write(fd, buf, (size_t)n) != n) {
+		fprintf(stderr, "bulkhead-dm: remove_cpu %d: %m\n", last);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	close(fd);
+	fprintf(stderr, "bulkhead-dm: Service VM CPU %d given up (remove_cpu)\n", last);
+	return 0;
 }
 
-static int give_up_cpus(const struct dm_config *cfg, uint64_t *affinity)
+static uint64_t affinity_mask(const struct dm_config *cfg)
 {
-	*affinity = 0;
-	for (unsigned i = 0; i < cfg->ncpus; i++) {
-		uint32_t apic = cfg->cpu_lapic[i];
-		int cpu = linux_cpu_of_apic(apic);
+	uint64_t m = 0;
 
-		if (apic >= 64) {
-			fprintf(stderr, "bulkhead-dm: --cpu_affinity %u: LAPIC ids above 63 are not "
-				"supported\n", apic);
-			return -1;
-		}
-		*affinity |= 1ULL << apic;
-		if (cpu == 0) {
-			fprintf(stderr, "bulkhead-dm: --cpu_affinity %u: that is the Service VM's boot "
-				"CPU, it cannot be given up\n", apic);
-			return -1;
-		}
-		if (cpu > 0) {
-			char buf[16];
-			int fd = open(HSM_REMOVE_CPU, O_WRONLY | O_CLOEXEC);
-			int n = snprintf(buf, sizeof(buf), "%d", cpu);
-
-			if (fd < 0 || write(fd, buf, (size_t)n) != n) {
-				fprintf(stderr, "bulkhead-dm: remove_cpu %d (LAPIC %u): %m\n", cpu, apic);
-				if (fd >= 0)
-					close(fd);
-				return -1;
-			}
-			close(fd);
-			fprintf(stderr, "bulkhead-dm: Service VM CPU %d (LAPIC %u) given up\n", cpu, apic);
-		}
-	}
-	return 0;
+	for (unsigned i = 0; i < cfg->ncpus; i++)
+		if (cfg->cpu_lapic[i] < 64)
+			m |= 1ULL << cfg->cpu_lapic[i];
+	return m;
 }
 
 /* ---- guest RAM ---- */
@@ -576,9 +567,13 @@ int dm_launch(const struct dm_config *cfg)
 		fprintf(stderr, "bulkhead-dm: %s: %m (is this bulkhead's Service VM?)\n", HSM_DEV);
 		return EXIT_FAIL;
 	}
-	if (give_up_cpus(cfg, &affinity))
-		goto out;
-	free_before = hv_free_bytes();
+	affinity = affinity_mask(cfg);
+	for (unsigned i = 0; i < cfg->ncpus; i++)
+		if (cfg->cpu_lapic[i] >= 64) {
+			fprintf(stderr, "bulkhead-dm: --cpu_affinity %u: LAPIC ids above 63 are not "
+				"supported\n", cfg->cpu_lapic[i]);
+			goto out;
+		}
 	vm->iobuf = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (vm->iobuf == MAP_FAILED) {
 		vm->iobuf = NULL;
@@ -589,7 +584,13 @@ int dm_launch(const struct dm_config *cfg)
 	memcpy(&cv.uuid, cfg->name, strlen(cfg->name));	/* acrn-dm's name[16] */
 	cv.ioreq_buf = (uint64_t)(uintptr_t)vm->iobuf;
 	cv.cpu_affinity = affinity;
+	free_before = hv_free_bytes();
 	e = hioctl(vm, ACRN_IOCTL_CREATE_VM, &cv);
+	for (unsigned tries = 0; e == EINVAL && tries < (cfg->ncpus ? cfg->ncpus : 1) &&
+	     !give_up_one_cpu(); tries++) {
+		free_before = hv_free_bytes();
+		e = hioctl(vm, ACRN_IOCTL_CREATE_VM, &cv);
+	}
 	if (e) {
 		fprintf(stderr, "bulkhead-dm: CREATE_VM %s (cpu_affinity %#llx): %s\n", cfg->name,
 			(unsigned long long)affinity, strerror(e));
