@@ -486,13 +486,19 @@ static enum serve_end serve(struct dm_vm *vm)
 			pthread_mutex_lock(&vm->lock);
 			serve_one(vm, req);
 			pthread_mutex_unlock(&vm->lock);
+			/*
+			 * Power off and reset: the request is left open and the caller
+			 * pauses the VM, which takes the waiting vCPU off its pCPU at
+			 * once. Completed, the guest would run on (a halt loop after S5)
+			 * and PAUSE_VM would have to catch it.
+			 */
+			if (vm->power_off)
+				return END_POWER_OFF;
+			if (vm->reset)
+				return END_RESET;
 			if (hioctl(vm, ACRN_IOCTL_NOTIFY_REQUEST_FINISH, &n))
 				vm->notify_fail++;
 		}
-		if (vm->power_off)
-			return END_POWER_OFF;
-		if (vm->reset)
-			return END_RESET;
 	}
 }
 
