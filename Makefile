@@ -81,6 +81,10 @@ $(HV_ELF): $(HV_OBJ) $(CONFIG_OBJ) arch/x86/bulkhead.ld
 -include tests/guests/guests.mk
 guests: $(GUEST_ELFS)
 
+# bulkhead-dm, the Service VM's device model: its targets and tests (before the
+# ISO rule: scenario linux-dm puts it into the Service VM's initramfs).
+include devicemodel/devicemodel.mk
+
 # hsmtest: the Linux Service VM's device model (tests/sos/), a static host program
 # that drives Linux's ACRN driver; it goes into build/linux/sos-initramfs.cpio.gz.
 SOS_HSMTEST := $(BUILD)/sos/hsmtest
@@ -91,9 +95,9 @@ $(SOS_HSMTEST): $(wildcard tests/sos/hsmtest/*.c tests/sos/hsmtest/*.h) tests/gu
 
 iso: $(SCEN_DIR)/bulkhead.iso
 # always remade (0.3 s): its modules (e.g. the cached Linux kernel) change outside make's view
-$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) $(SOS_HSMTEST) $(CONFIG_MODS) scripts/mkiso FORCE
+$(SCEN_DIR)/bulkhead.iso: $(HV_ELF) $(GUEST_ELFS) $(SOS_HSMTEST) $(DM_BIN) $(CONFIG_MODS) scripts/mkiso FORCE
 	$(Q)if grep -q '^module build/linux/' $(CONFIG_MODS); then \
-		scripts/build-linux --sos $(SOS_HSMTEST) $(GUEST_OUT)/post.elf; fi
+		scripts/build-linux --sos $(SOS_HSMTEST) $(GUEST_OUT)/post.elf --dm $(DM_BIN); fi
 	$(Q)scripts/mkiso $(SCENARIO) $(HV_ELF) $(CONFIG_MODS) $@
 
 # UEFI: bulkhead.efi, a gnu-efi application carrying the hypervisor ELF (boot/efi/,
@@ -162,8 +166,6 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/host_stubs.c $($*_SRCS) -lcmocka
 
-# bulkhead-dm, the Service VM's device model: its targets and tests.
-include devicemodel/devicemodel.mk
 
 unit: $(UNIT_BINS) $(DM_UNIT_BINS)
 	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS) $(DM_UNIT_BINS)

@@ -263,12 +263,17 @@ static int refuse_unbuilt(const struct dm_config *c, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < c->ndevs; i++)
 		if (!dm_dev_kind_implemented(c->dev[i].kind))
-			return FAIL("-s %s: %s is not implemented yet (bulkhead-dm emulates no device "
-				    "until its launch path through /dev/acrn_hsm exists)",
+			return FAIL("-s %s: %s is not implemented yet (bulkhead-dm emulates only "
+				    "hostbridge, lpc and -l com1,stdio so far)",
 				    c->dev[i].spec, dm_dev_kind_name(c->dev[i].kind));
-	for (unsigned n = 0; n < 2; n++)
-		if (c->com[n].present)
-			return FAIL("-l com%u: the LPC serial ports are not implemented yet", n + 1);
+	if (c->com[1].present)
+		return FAIL("-l com2: not implemented yet (only com1 is)");
+	if (c->com[0].present && c->com[0].backend != DM_CHR_STDIO)
+		return FAIL("-l com1,%s: only the stdio backend is implemented yet",
+			    c->com[0].backend == DM_CHR_PTY ? "pty" : c->com[0].path);
+	if (c->elf)
+		return FAIL("-E %s: booting an ELF image is not implemented yet (only -k BZIMAGE is)",
+			    c->elf);
 	return 0;
 }
 

@@ -12,9 +12,9 @@ static const struct {
 	const char *name;
 	bool implemented;
 } kinds[DM_DEV_KINDS] = {
-	/* Nothing emulates a device until the launch path through /dev/acrn_hsm exists. */
-	[DM_DEV_HOSTBRIDGE]	= { "hostbridge", false },
-	[DM_DEV_LPC]		= { "lpc", false },
+	/* emulated by launch.c; the virtio devices and passthrough are not built yet */
+	[DM_DEV_HOSTBRIDGE]	= { "hostbridge", true },
+	[DM_DEV_LPC]		= { "lpc", true },
 	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk", false },
 	[DM_DEV_VIRTIO_NET]	= { "virtio-net", false },
 	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", false },

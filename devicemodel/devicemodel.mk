@@ -4,9 +4,16 @@
 #   make fuzz          each devicemodel/fuzz/fuzz_*.c for FUZZ_SECONDS (libFuzzer, clang-14)
 
 DM_DIR     := devicemodel
-DM_LIB_C   := $(filter-out $(DM_DIR)/main.c,$(wildcard $(DM_DIR)/*.c))
-DM_HDRS    := $(wildcard $(DM_DIR)/include/*.h)
-DM_WARN    := -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -D_GNU_SOURCE -I$(DM_DIR)/include
+# The hypervisor's pure code the device model shares (not copies): the e820
+# map, the vACPI builders and the bzImage loader. Their quoted includes find
+# the hypervisor's include/ (-iquote: libc's <errno.h> etc. stay libc's).
+DM_SHARED_C := arch/x86/e820.c arch/x86/guest_bzimage.c arch/x86/acpi_madt.c \
+	$(wildcard dm/vacpi/*.c)
+DM_LIB_C   := $(filter-out $(DM_DIR)/main.c,$(wildcard $(DM_DIR)/*.c)) $(DM_SHARED_C)
+DM_HDRS    := $(wildcard $(DM_DIR)/include/*.h) include/e820.h include/guest_loader.h \
+	include/vacpi.h include/vcpu_boot.h include/lib.h include/types.h include/acpi.h
+DM_WARN    := -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -D_GNU_SOURCE -I$(DM_DIR)/include \
+	-iquote include
 DM_BIN     := $(BUILD)/bulkhead-dm
 
 .PHONY: bulkhead-dm fuzz
@@ -15,7 +22,7 @@ bulkhead-dm: $(DM_BIN)
 
 $(DM_BIN): $(DM_DIR)/main.c $(DM_LIB_C) $(DM_HDRS)
 	@mkdir -p $(dir $@)
-	$(Q)$(HOSTCC) $(DM_WARN) -O2 -g -static -o $@ $(DM_DIR)/main.c $(DM_LIB_C)
+	$(Q)$(HOSTCC) $(DM_WARN) -O2 -g -static -o $@ $(DM_DIR)/main.c $(DM_LIB_C) -lpthread
 
 # Unit tests: every test links the whole library (pure logic, no main).
 DM_UNIT_SRCS := $(wildcard $(DM_DIR)/tests/test_*.c)

@@ -1,15 +1,17 @@
 /*
  * bulkhead-dm: the device model of bulkhead's post-launched VMs, run in the
- * Service VM. Today it reads and checks its command line and then says that
- * launching is not built yet: nothing here pretends to run a VM.
+ * Service VM. It checks its whole command line, refuses what is not built
+ * yet, then launches the VM through /dev/acrn_hsm (launch.c) and serves it
+ * until it powers off.
  */
 #include <stdio.h>
 #include <sys/stat.h>
 
 #include "dm_config.h"
+#include "dm_launch.h"
 
 #define EXIT_USAGE	1
-#define EXIT_NOT_YET	2
+#define EXIT_NOT_YET	2	/* a well-formed command line asking for what is not built */
 
 static const char usage[] =
 "usage: bulkhead-dm [options] VMNAME\n"
@@ -21,25 +23,30 @@ static const char usage[] =
 "      --cpu_affinity IDS     LAPIC ids of the physical CPUs, one per vCPU (e.g. 1,2)\n"
 "  -s, --pci_slot SLOT[:FN],DEVICE[,ARGS]\n"
 "                             a PCI device; slot 0-31, function 0-7. DEVICE:\n"
-"                               hostbridge, lpc, virtio-rnd  (no ARGS)\n"
+"                               hostbridge, lpc  (no ARGS)\n"
+"                             not implemented yet (checked, then refused):\n"
+"                               virtio-rnd  (no ARGS)\n"
 "                               virtio-blk,PATH[,ro]\n"
 "                               virtio-net,[tap=]TAPNAME\n"
 "                               virtio-console,[@]BACKEND[:NAME][=PATH][,...]\n"
 "                                 BACKEND stdio|pty|tty|file|socket, '@' = the console\n"
 "                               passthru,BUS/DEV/FN  (hex)\n"
 "  -l, --lpc com1|com2,stdio|pty|/dev/TTY\n"
-"                             a serial port on the LPC bridge\n"
+"                             a serial port on the LPC bridge; only com1,stdio is\n"
+"                             implemented (a 16550 at 0x3F8, IRQ 4)\n"
 "  -k, --kernel BZIMAGE       Linux kernel to boot\n"
 "  -r, --ramdisk INITRD       its initial ramdisk (needs -k)\n"
 "  -B, --bootargs ARGS        its command line (needs -k)\n"
-"  -E, --elf_file ELF         an ELF image to boot instead of -k\n"
+"  -E, --elf_file ELF         an ELF image to boot instead of -k (not implemented yet)\n"
 "  -h, --help                 this text\n"
 "\n"
 "VMNAME: 1-15 letters, digits, '-', '_' or '.'.\n"
 "\n"
-"Not implemented yet: launching a VM through /dev/acrn_hsm, and so every\n"
-"device above (each is checked, then refused). Exit status: 1 for a\n"
-"malformed command line, 2 for a correct one (not implemented yet).\n";
+"The VM also gets an RTC, ACPI PM1 (S5 powers off) and reset (port 0xCF9);\n"
+"every other port and MMIO access reads all ones. Exit status: 0 when the\n"
+"guest powered off, 1 for a malformed command line, 2 for one asking for\n"
+"what is not implemented yet, 3 when launching failed, 128+N after signal N\n"
+"(SIGTERM, SIGINT); the VM is destroyed in every case.\n";
 
 /* Files named on the command line must be there now, not at some later step. */
 static int check_file(const char *opt, const char *path)
@@ -75,7 +82,5 @@ int main(int argc, char **argv)
 	}
 	if (check_file("-k", cfg.kernel) || check_file("-r", cfg.initrd) || check_file("-E", cfg.elf))
 		return EXIT_USAGE;
-	fprintf(stderr, "bulkhead-dm: %s: command line is valid, but launching VMs is not "
-		"implemented yet (no path through /dev/acrn_hsm)\n", cfg.name);
-	return EXIT_NOT_YET;
+	return dm_launch(&cfg);
 }

@@ -141,7 +141,9 @@ static void test_kernel_ramdisk_bootargs_elf(void **state)
 	assert_int_equal(parse("-m 256M --kernel=bz --ramdisk=rd --bootargs=quiet vm1"), 0);
 	assert_string_equal(c.initrd, "rd");
 	assert_string_equal(c.bootargs, "quiet");
-	assert_int_equal(parse("-m 256M -E guest.elf vm1"), 0);
+	/* well formed, but booting an ELF is not built yet */
+	expect_err("-m 256M -E guest.elf vm1", -2,
+		   "-E guest.elf: booting an ELF image is not implemented yet (only -k BZIMAGE is)");
 	assert_string_equal(c.elf, "guest.elf");
 	assert_null(c.kernel);
 	expect_err("-m 256M -E g.elf -k bz vm1", -1, "-E g.elf: -k bz is given too; boot one or the other");
@@ -364,7 +366,12 @@ static void test_lpc(void **state)
 	assert_int_equal(dm_parse_lpc("com1,/dev/", &com, &u, err, sizeof(err)), -1);
 	assert_string_equal(err, "-l com1,/dev/: backend '/dev/' must be stdio, pty or a terminal under /dev/");
 	/* through the whole parser: well formed, then refused as not built */
-	expect_err("-l com1,stdio -m 256M" BASE, -2, "-l com1: the LPC serial ports are not implemented yet");
+	assert_int_equal(parse("-l com1,stdio -m 256M" BASE), 0);
+	assert_true(c.com[0].present);
+	expect_err("-l com2,stdio -m 256M" BASE, -2, "-l com2: not implemented yet (only com1 is)");
+	expect_err("-l com1,pty -m 256M" BASE, -2, "-l com1,pty: only the stdio backend is implemented yet");
+	expect_err("-l com1,/dev/ttyS1 -m 256M" BASE, -2,
+		   "-l com1,/dev/ttyS1: only the stdio backend is implemented yet");
 	expect_err("-l com1,stdio -l com1,pty -m 256M" BASE, -1, "-l com1,pty: com1 is given twice");
 	expect_err("-l com9,stdio -m 256M" BASE, -1,
 		   "-l com9,stdio: expected com1 or com2, then a backend: -l com1,stdio|pty|/dev/TTY");
@@ -377,14 +384,14 @@ static void test_devices_refused(void **state)
 	expect_err("-m 256M --cpu_affinity 1 -s 0:0,hostbridge -s 1:0,lpc -l com1,stdio -s 3,virtio-blk,/disk.img "
 		   "-s 4,virtio-net,tap0 -s 5,virtio-console,@pty -s 6,virtio-rnd -s 7,passthru,0/3/0 -k bzImage "
 		   "-r initrd.gz -B console=ttyS0 NAME", -2,
-		   "-s 0:0,hostbridge: hostbridge is not implemented yet (bulkhead-dm emulates no device until "
-		   "its launch path through /dev/acrn_hsm exists)");
+		   "-s 3,virtio-blk,/disk.img: virtio-blk is not implemented yet (bulkhead-dm emulates only "
+		   "hostbridge, lpc and -l com1,stdio so far)");
 	assert_int_equal(c.ndevs, 7);
 	assert_int_equal(c.dev[6].kind, DM_DEV_PASSTHRU);
 	assert_true(c.com[0].present);
 	static const char *const each[] = {
 		"3,virtio-blk,/d", "4,virtio-net,tap0", "5,virtio-console,@pty", "6,virtio-rnd",
-		"7,passthru,0/3/0", "0:0,hostbridge", "1:0,lpc",
+		"7,passthru,0/3/0",
 	};
 	for (unsigned i = 0; i < sizeof(each) / sizeof(each[0]); i++) {
 		char line[128], want[256];
@@ -394,10 +401,14 @@ static void test_devices_refused(void **state)
 		assert_true(k >= 0);
 		assert_false(dm_dev_kind_implemented((enum dm_dev_kind)k));
 		snprintf(line, sizeof(line), "-m 256M -s %s" BASE, each[i]);
-		snprintf(want, sizeof(want), "-s %s: %s is not implemented yet (bulkhead-dm emulates no device "
-			 "until its launch path through /dev/acrn_hsm exists)", each[i], dm_dev_kind_name(k));
+		snprintf(want, sizeof(want), "-s %s: %s is not implemented yet (bulkhead-dm emulates only "
+			 "hostbridge, lpc and -l com1,stdio so far)", each[i], dm_dev_kind_name(k));
 		expect_err(line, -2, want);
 	}
+	/* what is built: acrn-dm's minimal platform */
+	assert_int_equal(parse("-m 256M --cpu_affinity 2 -s 0:0,hostbridge -s 1:0,lpc -l com1,stdio" BASE), 0);
+	assert_true(dm_dev_kind_implemented(DM_DEV_HOSTBRIDGE));
+	assert_true(dm_dev_kind_implemented(DM_DEV_LPC));
 	/* a malformed value anywhere is reported before any refusal */
 	expect_err("-s 3,virtio-blk,/d -s 9,virtio-rnd,x -m 256M" BASE, -1,
 		   "-s 9,virtio-rnd,x: virtio-rnd takes no arguments");
@@ -415,8 +426,8 @@ static void test_slot_cross_checks(void **state)
 	expect_err("-m 256M -s 3:1,virtio-rnd" BASE, -1,
 		   "-s 3:1,virtio-rnd: function 1 of slot 3 needs a function 0 (guests probe that first)");
 	expect_err("-m 256M -s 3:1,virtio-rnd -s 3:0,virtio-rnd" BASE, -2,
-		   "-s 3:1,virtio-rnd: virtio-rnd is not implemented yet (bulkhead-dm emulates no device until "
-		   "its launch path through /dev/acrn_hsm exists)");
+		   "-s 3:1,virtio-rnd: virtio-rnd is not implemented yet (bulkhead-dm emulates only "
+		   "hostbridge, lpc and -l com1,stdio so far)");
 	/* as with getopt, a value may start with '-' */
 	expect_err("-m 256M -s" BASE, -1, "-s -k: expected SLOT[:FUNCTION],DEVICE[,ARGS]");
 	expect_err("-m 256M -k bz vm1 -s", -1, "-s: needs a value");
