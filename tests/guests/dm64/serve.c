@@ -114,37 +114,6 @@ static void pio_write(u64 port, u64 size, u32 v, struct serve_stats *st)
 	}
 }
 
-/* 00:05.0's config space: IDs, class and subsystem; the rest reads 0. */
-static u32 pci_dword(u32 bus, u32 dev, u32 func, u32 reg)
-{
-	if (bus != 0 || dev != POSTDEV_PCI_DEV || func != 0)
-		return ~0U;
-	switch (reg & ~3U) {
-	case 0x00:
-		return POSTDEV_PCI_ID;
-	case 0x08:
-		return POSTDEV_PCI_CLASS;
-	case 0x2C:
-		return POSTDEV_PCI_SUBSYS;
-	default:
-		return 0;
-	}
-}
-
-static u64 mmio_read(u64 addr)
-{
-	if (addr < POSTDEV_MMIO_BASE || addr >= POSTDEV_MMIO_BASE + POSTDEV_MMIO_SIZE)
-		return ~0ULL;
-	switch (addr - POSTDEV_MMIO_BASE) {
-	case POSTDEV_MMIO_ID:
-		return POSTDEV_MMIO_ID_VALUE;
-	case POSTDEV_MMIO_SCRATCH:
-		return mmio_scratch;
-	default:
-		return 0;
-	}
-}
-
 static void mmio_write(u64 addr, u64 size, u64 v)
 {
 	if (addr == POSTDEV_MMIO_BASE + POSTDEV_MMIO_SCRATCH && size == 4)
@@ -184,7 +153,7 @@ static bool emulate(volatile struct abi_io_request *req, struct serve_stats *st)
 		if (!pio_size_ok(size) || reg >= PCI_CFG_SIZE || (reg & 3) + size > 4)
 			return false;
 		if (c->direction == ABI_IOREQ_DIR_READ)
-			c->value = (pci_dword(c->bus, c->dev, c->func, reg) >> ((reg & 3) * 8)) &
+			c->value = (postdev_pci_dword(c->bus, c->dev, c->func, reg) >> ((reg & 3) * 8)) &
 				   (u32)size_mask(size);
 		/* writes: 00:05.0 has nothing writable, and an empty slot drops them */
 		return true;
@@ -196,7 +165,7 @@ static bool emulate(volatile struct abi_io_request *req, struct serve_stats *st)
 		if (!pio_size_ok(size) && size != 8)
 			return false;
 		if (m->direction == ABI_IOREQ_DIR_READ)
-			m->value = mmio_read(m->address) & size_mask(size);
+			m->value = postdev_mmio_read(m->address, mmio_scratch) & size_mask(size);
 		else
 			mmio_write(m->address, size, m->value);
 		return true;

@@ -1,7 +1,9 @@
 /*
  * The contract between the post-launched test guest (post/) and the device
- * model that emulates its devices in the Service VM (dm64/). Macros only:
- * both the 32-bit guest and the 64-bit device model include it.
+ * models that emulate its devices in the Service VM (dm64/, and hsmtest in
+ * tests/sos/). Macros and what a device model answers, in plain C types:
+ * the 32-bit guest, the 64-bit freestanding dm64 and the Linux program all
+ * include it.
  */
 #ifndef GUEST_POST_DEV_H
 #define GUEST_POST_DEV_H
@@ -72,5 +74,39 @@
 #define POST_PHASE1_TESTS	18
 #define POST_PHASE2_TESTS	6
 #define POST_PHASE3_TESTS	1
+
+/* 00:05.0's config space as a device model shows it: IDs, class, subsystem; the rest reads 0. */
+static inline unsigned int postdev_pci_dword(unsigned int bus, unsigned int dev, unsigned int func,
+					     unsigned int reg)
+{
+	if (bus != 0 || dev != POSTDEV_PCI_DEV || func != 0)
+		return ~0U;
+	switch (reg & ~3U) {
+	case 0x00:
+		return POSTDEV_PCI_ID;
+	case 0x08:
+		return POSTDEV_PCI_CLASS;
+	case 0x2C:
+		return POSTDEV_PCI_SUBSYS;
+	default:
+		return 0;
+	}
+}
+
+/* A read of the test device's MMIO page (scratch: what the guest last wrote there). */
+static inline unsigned long long postdev_mmio_read(unsigned long long addr,
+						   unsigned long long scratch)
+{
+	if (addr < POSTDEV_MMIO_BASE || addr >= POSTDEV_MMIO_BASE + POSTDEV_MMIO_SIZE)
+		return ~0ULL;
+	switch (addr - POSTDEV_MMIO_BASE) {
+	case POSTDEV_MMIO_ID:
+		return POSTDEV_MMIO_ID_VALUE;
+	case POSTDEV_MMIO_SCRATCH:
+		return scratch;
+	default:
+		return 0;
+	}
+}
 
 #endif

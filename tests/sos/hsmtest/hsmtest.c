@@ -407,36 +407,6 @@ static void pio_write(uint64_t port, uint64_t size, uint32_t v, struct serve_sta
 	}
 }
 
-static uint32_t pci_dword(uint32_t bus, uint32_t dev, uint32_t func, uint32_t reg)
-{
-	if (bus != 0 || dev != POSTDEV_PCI_DEV || func != 0)
-		return ~0U;
-	switch (reg & ~3U) {
-	case 0x00:
-		return POSTDEV_PCI_ID;
-	case 0x08:
-		return POSTDEV_PCI_CLASS;
-	case 0x2C:
-		return POSTDEV_PCI_SUBSYS;
-	default:
-		return 0;
-	}
-}
-
-static uint64_t mmio_read(uint64_t addr)
-{
-	if (addr < POSTDEV_MMIO_BASE || addr >= POSTDEV_MMIO_BASE + POSTDEV_MMIO_SIZE)
-		return ~0ULL;
-	switch (addr - POSTDEV_MMIO_BASE) {
-	case POSTDEV_MMIO_ID:
-		return POSTDEV_MMIO_ID_VALUE;
-	case POSTDEV_MMIO_SCRATCH:
-		return mmio_scratch;
-	default:
-		return 0;
-	}
-}
-
 static uint64_t size_mask(uint64_t size)
 {
 	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
@@ -471,7 +441,7 @@ static bool emulate(struct acrn_io_request *req, struct serve_stats *st)
 		if (!size_ok(c->size) || reg >= 0x100 || (reg & 3) + c->size > 4)
 			return false;
 		if (c->direction == ACRN_IOREQ_DIR_READ)
-			c->value = (pci_dword(c->bus, c->dev, c->func, reg) >> ((reg & 3) * 8)) &
+			c->value = (postdev_pci_dword(c->bus, c->dev, c->func, reg) >> ((reg & 3) * 8)) &
 				   (uint32_t)size_mask(c->size);
 		return true;
 	}
@@ -481,7 +451,7 @@ static bool emulate(struct acrn_io_request *req, struct serve_stats *st)
 		if (!size_ok(m->size) && m->size != 8)
 			return false;
 		if (m->direction == ACRN_IOREQ_DIR_READ)
-			m->value = mmio_read(m->address) & size_mask(m->size);
+			m->value = postdev_mmio_read(m->address, mmio_scratch) & size_mask(m->size);
 		else if (m->address == POSTDEV_MMIO_BASE + POSTDEV_MMIO_SCRATCH && m->size == 4)
 			mmio_scratch = (uint32_t)m->value;
 		return true;
