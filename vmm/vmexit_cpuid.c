@@ -16,6 +16,31 @@
  */
 #define HV_LEAF_FREE_MEM 0x40000101
 
+/*
+ * Extended state, tracing and leaf 7: what is virtualized only
+ * (include/xstate.h). Out of line, so the path of the other leaves needs no
+ * stack frame for its arrays.
+ */
+static __noinline void cpuid_filter_xstate(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
+{
+	u32 r[4] = { *a, *b, *c, *d }, ha, hb, hc, hd;
+
+	if (leaf == 7) {
+		if (sub != 0)
+			return;
+		xstate_cpuid_filter(leaf, sub, 0, true, r);	/* PT, arch LBR, CET */
+		r[1] &= ~BIT(2);		/* SGX */
+		if (!(vmread(VMCS_PROC_CTLS2) & PROC2_INVPCID))
+			r[1] &= ~BIT(10);
+		r[2] &= ~(BIT(5) | BIT(30));	/* WAITPKG, SGX launch control */
+	} else {
+		cpuid_count(0xD, 0, &ha, &hb, &hc, &hd);
+		xstate_cpuid_filter(leaf, sub, ((u64)hd << 32) | ha,
+				    vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, r);
+	}
+	*a = r[0], *b = r[1], *c = r[2], *d = r[3];
+}
+
 static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	switch (leaf) {
@@ -40,27 +65,9 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 		break;
 	case 0xD:
 	case 0x14:
-	case 0x1C: {
-		/* extended state and tracing: what is virtualized only (include/xstate.h) */
-		u32 r[4] = { *a, *b, *c, *d }, ha, hb, hc, hd;
-
-		cpuid_count(0xD, 0, &ha, &hb, &hc, &hd);
-		xstate_cpuid_filter(leaf, sub, ((u64)hd << 32) | ha,
-				    vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, r);
-		*a = r[0], *b = r[1], *c = r[2], *d = r[3];
-		break;
-	}
+	case 0x1C:
 	case 7:
-		if (sub == 0) {
-			u32 r[4] = { *a, *b, *c, *d };
-
-			xstate_cpuid_filter(leaf, sub, 0, true, r);	/* PT, arch LBR, CET */
-			*a = r[0], *b = r[1], *c = r[2], *d = r[3];
-			*b &= ~BIT(2);		/* SGX */
-			if (!(vmread(VMCS_PROC_CTLS2) & PROC2_INVPCID))
-				*b &= ~BIT(10);
-			*c &= ~(BIT(5) | BIT(30)); /* WAITPKG, SGX launch control */
-		}
+		cpuid_filter_xstate(leaf, sub, a, b, c, d);
 		break;
 	case 0xB:
 	case 0x1F:
@@ -69,6 +76,21 @@ static void cpuid_filter(struct vcpu *v, u32 leaf, u32 sub, u32 *a, u32 *b, u32 
 	default:
 		break;
 	}
+}
+
+/* The host's answer for leaf, filtered: out of line, so leaf 0's path needs no stack frame. */
+static __noinline int cpuid_exit_filtered(struct vcpu *v, u32 leaf, u32 sub)
+{
+	u32 a, b, c, d;
+
+	cpuid_count(leaf, sub, &a, &b, &c, &d);
+	cpuid_filter(v, leaf, sub, &a, &b, &c, &d);
+	v->gpr[GPR_RAX] = a;
+	v->gpr[GPR_RBX] = b;
+	v->gpr[GPR_RCX] = c;
+	v->gpr[GPR_RDX] = d;
+	vcpu_advance_rip(v);
+	return 0;
 }
 
 /* "ACRN" as a CPUID register value */
@@ -113,10 +135,10 @@ int vmx_exit_cpuid(struct vcpu *v)
 		} else if (leaf == HV_LEAF_BASE + 0x10) {
 			a = (u32)tsc_khz;
 		}
+	} else if (leaf) {
+		return cpuid_exit_filtered(v, leaf, sub);
 	} else {
-		cpuid_count(leaf, sub, &a, &b, &c, &d);
-		if (leaf)
-			cpuid_filter(v, leaf, sub, &a, &b, &c, &d);
+		cpuid_count(0, sub, &a, &b, &c, &d);	/* the vendor and highest leaf, as they are */
 	}
 	v->gpr[GPR_RAX] = a;
 	v->gpr[GPR_RBX] = b;
