@@ -112,7 +112,7 @@ EFI_CFLAGS  := -std=gnu11 -O2 -Wall -Wextra -Werror -Wmissing-prototypes -ffrees
 	-fshort-wchar -fno-stack-protector -fno-stack-check -mno-red-zone -mno-mmx -mno-sse \
 	-maccumulate-outgoing-args -DGNU_EFI_USE_MS_ABI -I$(GNU_EFI_INC) -I$(GNU_EFI_INC)/x86_64 \
 	-Iinclude -MMD -MP
-EFI_OBJ     := $(EFI_DIR)/efi_main.o $(EFI_DIR)/efi_mmap.o $(EFI_DIR)/payload.o
+EFI_OBJ     := $(EFI_DIR)/efi_main.o $(EFI_DIR)/efi_files.o $(EFI_DIR)/efi_mmap.o $(EFI_DIR)/payload.o
 
 efi: $(EFI_APP)
 esp: $(ESP_IMG)
@@ -124,9 +124,11 @@ $(EFI_DIR)/hv.elf $(EFI_DIR)/hv_entry.h &: $(HV_ELF)
 		END { if (!a || !b) exit 1; printf "#define HV_ENTRY32 0x%sULL\n#define HV_ENTRY64 0x%sULL\n", a, b }' \
 		>$(EFI_DIR)/hv_entry.h
 
-$(EFI_DIR)/efi_main.o: boot/efi/efi_main.c $(EFI_DIR)/hv_entry.h
+$(EFI_DIR)/efi_main.o: boot/efi/efi_main.c boot/efi/efi_loader.h $(EFI_DIR)/hv_entry.h
 	@test -f $(GNU_EFI_LIB)/crt0-efi-x86_64.o || { echo "gnu-efi missing: run scripts/setup"; exit 1; }
 	$(Q)$(CC) $(EFI_CFLAGS) -include $(EFI_DIR)/hv_entry.h -c $< -o $@
+$(EFI_DIR)/efi_files.o: boot/efi/efi_files.c boot/efi/efi_loader.h $(EFI_DIR)/hv_entry.h
+	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(EFI_DIR)/efi_mmap.o: boot/efi_mmap.c $(EFI_DIR)/hv_entry.h
 	$(Q)$(CC) $(EFI_CFLAGS) -c $< -o $@
 $(EFI_DIR)/payload.o: boot/efi/payload.S $(EFI_DIR)/hv.elf
