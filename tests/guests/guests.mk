@@ -92,5 +92,12 @@ $(GUEST64_OBJDIR)/dm64/post_image.o: GUEST64_ASDEFS = -DPOST_ELF='"$(DM64_POST)"
 $(GUEST_OUT)/dm64.elf: $(DM64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
 	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(DM64_OBJS)
 
--include $(HCALL64_OBJS:.o=.d) $(DM64_OBJS:.o=.d)
-GUEST_ELFS += $(GUEST_OUT)/hcall64.elf $(GUEST_OUT)/dm64.elf
+# atk64: the attack scenario's Service VM (hostile hypercalls), with dm64's console/TAP/hypercall helpers.
+ATK64_OBJS := $(GUEST64_OBJDIR)/hcall64/entry.o $(GUEST64_OBJDIR)/dm64/cpu.o $(GUEST64_OBJDIR)/dm64/isr.o \
+	$(patsubst $(GUEST_DIR)/%.c,$(GUEST64_OBJDIR)/%.o,$(wildcard $(GUEST_DIR)/atk64/*.c))
+$(GUEST64_OBJDIR)/atk64/%.o: GUEST64_CFLAGS += -I$(GUEST_DIR)/dm64
+$(GUEST_OUT)/atk64.elf: $(ATK64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
+	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(ATK64_OBJS)
+
+-include $(HCALL64_OBJS:.o=.d) $(DM64_OBJS:.o=.d) $(ATK64_OBJS:.o=.d)
+GUEST_ELFS += $(GUEST_OUT)/hcall64.elf $(GUEST_OUT)/dm64.elf $(GUEST_OUT)/atk64.elf
