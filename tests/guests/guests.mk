@@ -93,9 +93,17 @@ $(GUEST_OUT)/dm64.elf: $(DM64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
 	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(DM64_OBJS)
 
 # atk64: the attack scenario's Service VM (hostile hypercalls), with dm64's console/TAP/hypercall helpers.
+# It loads attack.elf (role=post) as its post-launched attacker with dm64's loader and serves it.
+ATK64_IMAGE := $(GUEST64_OBJDIR)/atk64/attack.elf
 ATK64_OBJS := $(GUEST64_OBJDIR)/hcall64/entry.o $(GUEST64_OBJDIR)/dm64/cpu.o $(GUEST64_OBJDIR)/dm64/isr.o \
+	$(GUEST64_OBJDIR)/dm64/load.o $(GUEST64_OBJDIR)/dm64/serve.o $(GUEST64_OBJDIR)/atk64/attack_image.o \
 	$(patsubst $(GUEST_DIR)/%.c,$(GUEST64_OBJDIR)/%.o,$(wildcard $(GUEST_DIR)/atk64/*.c))
 $(GUEST64_OBJDIR)/atk64/%.o: GUEST64_CFLAGS += -I$(GUEST_DIR)/dm64
+$(ATK64_IMAGE): $(GUEST_OUT)/attack.elf
+	@mkdir -p $(dir $@)
+	$(Q)objcopy --strip-all $< $@
+$(GUEST64_OBJDIR)/atk64/attack_image.o: $(ATK64_IMAGE)
+$(GUEST64_OBJDIR)/atk64/attack_image.o: GUEST64_ASDEFS = -DPOST_ELF='"$(ATK64_IMAGE)"'
 $(GUEST_OUT)/atk64.elf: $(ATK64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
 	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(ATK64_OBJS)
 

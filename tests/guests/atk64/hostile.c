@@ -8,6 +8,7 @@
  * Uses dm64's console, TAP and hypercall helpers (dm64/cpu.c).
  */
 #include "dm.h"
+#include "atk64.h"
 
 /* attack.xml: where the others' memory is (host-physical = our GPA space's holes) */
 #define HV_MEM		0x1000000ULL
@@ -16,7 +17,6 @@
 #define CANARY_OFF	0x200000ULL	/* a word the victim checks (64-byte line in its pattern) */
 #define ATTACKER_E1000	(3 << 3)	/* 00:03.0, the attacker's */
 #define ATTACKER_INTX	11
-#define OWN_LAPIC	3
 #define ATK64_TESTS	11
 
 static u8 param[4096] __attribute__((aligned(4096)));
@@ -107,7 +107,8 @@ static void create_on_foreign_cpus(void)
 
 static void remove_foreign_cpus(void)
 {
-	static const u64 ids[] = { 0, 1, 2, OWN_LAPIC, 0xFF, 0xFFFFFFFF, ~0ULL };
+	/* our LAPIC ids are 0 and 1 (1 goes to the post-launched attacker later) */
+	static const u64 ids[] = { 0, 2, 3, 4, 0xFF, 0xFFFFFFFF, ~0ULL };
 	struct tally t = { 0 };
 
 	for (unsigned i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
@@ -204,8 +205,9 @@ void hmain(void);
 void hmain(void)
 {
 	cpu_setup();		/* the page tables reach 4 GiB: the vIOAPIC page is mapped */
-	tap_plan(ATK64_TESTS);
-	dm_printf("# atk64: Service VM attacker, %u attacks, then idt-in-mmio (stops this VM)\n", ATK64_TESTS);
+	tap_plan(ATK64_TESTS + POST_ATTACK_TESTS);
+	dm_printf("# atk64: Service VM attacker, %u attacks, a post-launched attacker run %u times, then "
+		  "idt-in-mmio (stops this VM)\n", ATK64_TESTS, PATK_RUNS);
 	pointers_at("hc-pointers-into-hypervisor", HV_MEM);
 	pointers_at("hc-pointers-into-victim", VICTIM_MEM + CANARY_OFF);
 	pointers_at("hc-pointers-into-attacker", ATTACKER_MEM + CANARY_OFF);
@@ -218,6 +220,7 @@ void hmain(void)
 	callback_vectors();
 	tap(hcall(HC_SET_CALLBACK_VECTOR, UPCALL_VECTOR, 0) == 0 && hcall(HC_GET_API_VERSION, (u64)param, 0) == 0,
 	    "hypercalls-still-served: contained (SET_CALLBACK_VECTOR 0xF3 and GET_API_VERSION work after the attacks)");
+	post_attacks();
 	tap_finish();
 	idt_in_mmio();
 }

@@ -34,7 +34,7 @@ static void settle(void)
 	irq_disable();
 }
 
-static void fixed_ipis(void)
+void fixed_ipis(void)
 {
 	u32 stuck = 0, broadcast;
 
@@ -65,7 +65,7 @@ static void nmi_handler_fault(u32 vector, struct isr_frame *f)
 	nmis_here++;
 }
 
-static void nmi_init_sipi(void)
+void nmi_init_sipi(void)
 {
 	u32 stuck = 0;
 

@@ -50,6 +50,18 @@ void apic_attacks(void);
 void io_attacks(void);
 #define PCI_ATTACKS	7
 void pci_attacks(void);
+/* The post-launched attacker (role=post run=N): run 1 its attacks, every run one that stops it. */
+__noreturn void post_main(u32 run);
+#define POST_OWN_ATTACKS	3
+bool have_e1000(void);
+void fixed_ipis(void);
+void nmi_init_sipi(void);
+void host_ports(void);
+void foreign_ports(void);
+void straddles(void);
+void host_bridge_raw(void);
+void foreign_functions(void);
+
 /* The last one: string I/O, which stops this VM (the .expect checks the hypervisor's line). */
 __noreturn void final_attack(void);
 

@@ -10,7 +10,7 @@
 #define BOCHS_EXIT	0x8900
 #define HOST_PM1A_CNT	0xB004		/* the PIIX4's PM block (the board's, not our 0x404) */
 
-static void host_ports(void)
+void host_ports(void)
 {
 	static const char shutdown[] = "Shutdown";
 
@@ -30,7 +30,7 @@ static void host_ports(void)
 		      "written; this VM, the victim and the hypervisor still run");
 }
 
-static void foreign_ports(void)
+void foreign_ports(void)
 {
 	static const u16 ports[] = { 0x71, 0x1F7, 0x177, 0x2FD, 0xB000, 0xB100, 0xC000, 0xC020, 0x60, 0x61 };
 	u32 bad = 0, first = 0;
@@ -56,7 +56,7 @@ static void write32_at(u32 addr, u32 v)
 	*(volatile u32 *)addr = v;
 }
 
-static void straddles(void)
+void straddles(void)
 {
 	u32 id0 = apic_id(), l, i, e, e2;
 
@@ -80,10 +80,12 @@ static void straddles(void)
 	e2 = read32_at(ECAM_BASE + (E1000_DEV << 15) + 0xFFE);
 	write32_at(ECAM_BASE + (E1000_DEV << 15) + 0xFFE, 0xFFFFFFFF);
 	write32_at(ECAM_BASE + (E1000_DEV << 15) + PCI_BAR0 - 2, 0xFFFFFFFF);	/* across into BAR0 */
-	attack_result(pci_read16(0, E1000_DEV, 0, PCI_VENDOR_ID) == 0x8086 && e1000_bar0() != 0xFFFFFFF0u,
-		      "mmio-straddle-ecam-ends",
-		      "4-byte accesses at vECAM 0xFFFFE (read %#x), the e1000's +0xFFE (read %#x) and +0x0E "
-		      "across into BAR0: BAR0 %#x", e, e2, e1000_bar0());
+	write32_at(ECAM_BASE + 0x0E, 0xFFFFFFFF);	/* the host bridge's header type into BAR0 */
+	attack_result(pci_read16(0, 0, 0, PCI_VENDOR_ID) != 0xFFFF &&
+		      (!have_e1000() || e1000_bar0() != 0xFFFFFFF0u), "mmio-straddle-ecam-ends",
+		      "4-byte accesses at vECAM 0xFFFFE (read %#x), 00:03.0's +0xFFE (read %#x), +0x0E of "
+		      "00:00.0 and 00:03.0: host bridge %#x, BAR0 %#x", e, e2, pci_read16(0, 0, 0, 0),
+		      e1000_bar0());
 }
 
 /*

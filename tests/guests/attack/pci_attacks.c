@@ -17,7 +17,7 @@ static u32 ecam(u8 dev, u16 reg)
 	return ECAM_BASE + ((u32)dev << 15) + reg;
 }
 
-static void host_bridge_raw(void)
+void host_bridge_raw(void)
 {
 	u32 before[48], changed = 0;
 
@@ -32,7 +32,7 @@ static void host_bridge_raw(void)
 		      "all ones over 00:00.0's 0x40-0xFF (PAM, SMRAM), SMRAM opened: %u dwords changed", changed);
 }
 
-static void foreign_functions(void)
+void foreign_functions(void)
 {
 	u32 answered = 0;
 
@@ -168,6 +168,11 @@ static void cf8_race(void)
 	attack_result(back && e1000_bar0() == home && mmio_read32(home + E1000_STATUS) == status,
 		      "cf8-latch-race", "%u 0xCF8/0xCFC pairs raced vCPU 1's; back %u; BAR0 %#x status %#x/%#x",
 		      reads, back, e1000_bar0(), mmio_read32(home + E1000_STATUS), status);
+}
+
+bool have_e1000(void)
+{
+	return pci_read16(0, E1000_DEV, 0, PCI_VENDOR_ID) == 0x8086;
 }
 
 void pci_attacks(void)

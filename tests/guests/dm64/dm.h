@@ -120,6 +120,7 @@ struct serve_stats {
 };
 
 #define DM_WATCHDOG_MS		20000
+extern u32 serve_watchdog_ms;	/* how long serve_phase waits for a request (DM_WATCHDOG_MS) */
 #define DM_SILENT_WAIT_MS	3000	/* longer than the hypervisor's 2 s request time-out */
 extern volatile u64 upcall_tsc;		/* TSC when the last upcall was taken */
 

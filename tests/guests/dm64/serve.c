@@ -20,6 +20,7 @@
 #define PCI_CFG_SIZE	0x100
 
 struct abi_io_request_buffer ioreq_page __aligned(4096);
+u32 serve_watchdog_ms = DM_WATCHDOG_MS;
 
 static u16 post_vmid;
 static u32 cur_phase;
@@ -217,7 +218,7 @@ void serve_init(u16 vmid)
 
 void serve_phase(u32 phase, struct serve_stats *st)
 {
-	u64 limit = DM_WATCHDOG_MS * tsc_khz(), quiet_since = rdtsc();
+	u64 limit = serve_watchdog_ms * tsc_khz(), quiet_since = rdtsc();
 	u32 seen = upcalls;
 
 	memset(st, 0, sizeof(*st));

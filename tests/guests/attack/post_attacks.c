@@ -1,0 +1,107 @@
+/*
+ * The post-launched attacker (role=post run=N; atk64 creates, loads and
+ * serves it, once per run). Its console, unknown ports and MMIO go to the
+ * Service VM as I/O requests. Run 1 runs the attacks that need no second
+ * vCPU and no device, its RAM taken away while it writes there, a write
+ * across the end of its RAM and VMCALL; every run ends with one attack
+ * that stops the VM: REP INSB, the IDT in MMIO, the stack in MMIO (the last
+ * two fault while an event is delivered).
+ */
+#include "attack.h"
+#include "../atk64/atk64.h"
+#include "../post/post_dev.h"
+
+#define IDT_MMIO	0xD0100000u	/* nobody's: forwarded MMIO */
+#define STACK_MMIO	0xD0201000u
+
+static void phase(u32 n)
+{
+	outl(POSTDEV_PHASE, n);
+}
+
+static void memory_taken(void)
+{
+	volatile u32 *p = (volatile u32 *)PATK_HAMMER_GPA;
+	u64 end;
+	u32 writes = 0, gone = 0;
+
+	for (u32 i = 0; i < PATK_HAMMER_WORDS; i++)
+		p[i] = 0x600D0000 | i;
+	phase(PATK_PHASE_HAMMER);		/* the Service VM takes the 2 MiB away now */
+	irq_enable();				/* Bochs: a kick must reach us (see ap_loop) */
+	end = rdtsc() + tsc_ms(100);
+	while (rdtsc() < end && gone < 4) {
+		p[writes % PATK_HAMMER_WORDS] = 0xBAD00000 | writes;
+		gone += p[0] == 0xFFFFFFFF;	/* a forwarded read: nobody's memory now */
+		writes++;
+	}
+	irq_disable();
+	phase(PATK_PHASE_HAMMERED);
+	/* the Service VM's verdict (its page untouched after the DEL) is its own TAP line */
+	attack_result(gone > 0, "memory-taken-guest-side",
+		      "%u writes to 0x%x while the Service VM took it away; reads there then gave all ones: %s",
+		      writes, PATK_HAMMER_GPA, gone ? "yes" : "no");
+}
+
+static void ram_end_straddle(void)
+{
+	u32 end = POST_RAM_SIZE, before = *(volatile u32 *)(end - 8), v;
+
+	*(volatile u32 *)(end - 2) = 0xFFFFFFFF;	/* half RAM, half nobody's */
+	v = *(volatile u32 *)(end - 2);
+	attack_result(*(volatile u32 *)(end - 8) == before, "ram-to-mmio-straddle",
+		      "4-byte write and read across the end of RAM at 0x%x: read %#x, RAM below intact", end - 2, v);
+}
+
+static void vmcall_from_post(void)
+{
+	int f = vmcall_safe();
+
+	attack_result(f == X86_UD, "vmcall-from-post-vm", "VMCALL: fault %d (want #UD: no hypercalls)", f);
+}
+
+static __noreturn void idt_in_mmio(void)
+{
+	struct { u16 limit; u32 base; } __packed idtr = { 0x7FF, IDT_MMIO };
+
+	test_diag("idt-in-mmio: LIDT at 0x%x (forwarded MMIO), then INT3: the hypervisor stops this VM", IDT_MMIO);
+	phase(PATK_PHASE_FINAL);
+	asm volatile("lidt %0; int3" : : "m"(idtr) : "memory");
+	test_fail_unnumbered("idt-in-mmio: INT3 came back");
+	power_off();
+}
+
+static __noreturn void stack_in_mmio(void)
+{
+	test_diag("stack-in-mmio: ESP at 0x%x (forwarded MMIO), then INT3: the hypervisor stops this VM", STACK_MMIO);
+	phase(PATK_PHASE_FINAL);
+	asm volatile("mov %0, %%esp; int3" : : "r"(STACK_MMIO) : "memory");
+	test_fail_unnumbered("stack-in-mmio: INT3 came back");
+	power_off();
+}
+
+void post_main(u32 run)
+{
+	if (run == 2)
+		idt_in_mmio();
+	if (run == 3)
+		stack_in_mmio();
+	/* cpu, 2 IPI, 2 NMI/INIT, 2 port, 3 straddle, 2 config attacks, then its own */
+	test_plan(CPU_ATTACKS + 2 + 2 + 2 + 3 + 2 + POST_OWN_ATTACKS);
+	test_diag("attack: post-launched attacker, run %u", run);
+	apic_init_cpu();
+	cpu_attacks();
+	fixed_ipis();
+	nmi_init_sipi();
+	host_ports();
+	foreign_ports();
+	straddles();
+	host_bridge_raw();
+	foreign_functions();
+	memory_taken();
+	ram_end_straddle();
+	vmcall_from_post();
+	test_plan_check();
+	phase(PATK_PHASE_FINAL);
+	final_attack();
+}
