@@ -11,6 +11,8 @@
 #define PATK_HAMMER_GPA		0xE00000u
 #define PATK_HAMMER_SIZE	0x200000u
 #define PATK_HAMMER_WORDS	256
+#define PATK_HOSTILE_PORT	0x5020	/* run 2: atk64 answers its reads by rewriting the slot */
+#define PATK_HOSTILE_READS	32
 
 #ifndef __i386__
 void post_attacks(void);

@@ -4,6 +4,8 @@
  * run; each run ends with an attack that stops that VM, which atk64 then
  * destroys. Run 1 also has its RAM taken away under it while it writes
  * there: the pages must stay untouched after VM_SET_MEMORY_REGIONS returns.
+ * Run 2 polls for completion, and its reads of PATK_HOSTILE_PORT get a slot
+ * rewritten while the hypervisor reads it (hostile_hook).
  */
 #include "dm.h"
 #include "atk64.h"
@@ -27,6 +29,38 @@ static s64 region_op(u16 vmid, u32 type, u64 user_gpa, u64 size)
 	return hcall(HC_VM_SET_MEMORY_REGIONS, (u64)&batch, 0);
 }
 
+static u16 hostile_vmid;
+
+/*
+ * A device model that lies: the value wider than the access, then (COMPLETE
+ * already set, the vCPU polling for it on its own pCPU) type, size,
+ * direction and value rewritten under the hypervisor's read, and
+ * NOTIFY_REQUEST_FINISH for vCPUs that have nothing pending.
+ */
+static bool hostile_hook(volatile struct abi_io_request *req, unsigned vcpu)
+{
+	volatile struct abi_pio_request *p = &req->reqs.pio_request;
+
+	if (req->type != ABI_IOREQ_TYPE_PORTIO || p->address != PATK_HOSTILE_PORT)
+		return false;
+	p->value = 0xFFFFFFFF;
+	p->size = 0xFFFFFFFF;
+	asm volatile("mfence" ::: "memory");
+	req->processed = ABI_IOREQ_STATE_COMPLETE;
+	for (unsigned i = 0; i < 64; i++) {
+		req->type = i % 5;
+		p->size = i & 1 ? 0xFFFFFFFFFFFFFFFFULL : 8;
+		p->direction = i & 1;
+		p->value = ~0U - i;
+		req->reqs.mmio_request.address = ~0ULL;
+	}
+	hcall(HC_NOTIFY_REQUEST_FINISH, hostile_vmid, vcpu);
+	for (unsigned other = 1; other < 20; other += 3)
+		hcall(HC_NOTIFY_REQUEST_FINISH, hostile_vmid, other);
+	hcall(HC_NOTIFY_REQUEST_FINISH, hostile_vmid, 0xFFFF);
+	return true;
+}
+
 static s64 launch(unsigned run, u16 *vmid)
 {
 	char *cmdline = (char *)(POST_RAM_BASE + POST_CMDLINE_GPA);
@@ -35,8 +69,10 @@ static s64 launch(unsigned run, u16 *vmid)
 
 	memset(&creation, 0, sizeof(creation));
 	creation.vmid = 0xFFFF;
+	if (run == 2)
+		creation.vm_flag = ABI_VM_FLAG_IO_COMPLETION_POLLING;
 	r = hcall(HC_CREATE_VM, (u64)&creation, 0);
-	*vmid = creation.vmid;
+	*vmid = hostile_vmid = creation.vmid;
 	if (!r)
 		r = region_op(*vmid, ABI_MEM_REGION_ADD, 0, POST_RAM_SIZE);
 	if (!r)
@@ -98,10 +134,14 @@ void post_attacks(void)
 			serve_phase(PATK_PHASE_HAMMER, &st);
 			held = take_ram_away(vmid);
 		}
+		serve_hook = run == 2 ? hostile_hook : NULL;
+		serve_polling = run == 2;
 		serve_phase(PATK_PHASE_FINAL, &st);	/* its last attack comes now */
 		serve_watchdog_ms = QUIET_MS;
 		serve_phase(PATK_PHASE_NEVER, &st);	/* until it has gone quiet: stopped */
 		serve_watchdog_ms = QUIET_MS * 10;
+		serve_hook = NULL;
+		serve_polling = false;
 		r = hcall(HC_PAUSE_VM, vmid, 0);
 		if (!r)
 			r = hcall(HC_DESTROY_VM, vmid, 0);

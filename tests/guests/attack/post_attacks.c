@@ -3,7 +3,8 @@
  * serves it, once per run). Its console, unknown ports and MMIO go to the
  * Service VM as I/O requests. Run 1 runs the attacks that need no second
  * vCPU and no device, its RAM taken away while it writes there, a write
- * across the end of its RAM and VMCALL; every run ends with one attack
+ * across the end of its RAM and VMCALL; run 2 reads a port whose request
+ * atk64 rewrites under the hypervisor; every run ends with one attack
  * that stops the VM: REP INSB, the IDT in MMIO, the stack in MMIO (the last
  * two fault while an event is delivered).
  */
@@ -60,6 +61,27 @@ static void vmcall_from_post(void)
 	attack_result(f == X86_UD, "vmcall-from-post-vm", "VMCALL: fault %d (want #UD: no hypercalls)", f);
 }
 
+/* atk64 rewrites the slot of these reads while the hypervisor reads it: only AL/AX may change. */
+static void hostile_ioreq(void)
+{
+	u32 bad = 0, last = 0;
+
+	for (u32 i = 0; i < PATK_HOSTILE_READS; i++) {
+		u32 a = 0x12345600u | i, w = 0x9ABC0000u | i;
+
+		asm volatile("inb %w1, %b0" : "+a"(a) : "Nd"((u16)PATK_HOSTILE_PORT));
+		asm volatile("inw %w1, %w0" : "+a"(w) : "Nd"((u16)PATK_HOSTILE_PORT));
+		if ((a & 0xFFFFFF00u) != 0x12345600u || (w & 0xFFFF0000u) != 0x9ABC0000u) {
+			bad++;
+			last = a;
+		}
+	}
+	attack_result(!bad, "ioreq-slot-rewritten-under-hypervisor",
+		      "%u INB/INW pairs answered by a slot rewritten after COMPLETE (size, type, value), "
+		      "with notifications for idle vCPUs: %u clobbered more than AL/AX (last EAX %#x)",
+		      PATK_HOSTILE_READS, bad, last);
+}
+
 static __noreturn void idt_in_mmio(void)
 {
 	struct { u16 limit; u32 base; } __packed idtr = { 0x7FF, IDT_MMIO };
@@ -82,8 +104,11 @@ static __noreturn void stack_in_mmio(void)
 
 void post_main(u32 run)
 {
-	if (run == 2)
+	if (run == 2) {
+		test_plan(1);
+		hostile_ioreq();
 		idt_in_mmio();
+	}
 	if (run == 3)
 		stack_in_mmio();
 	/* cpu, 2 IPI, 2 NMI/INIT, 2 port, 3 straddle, 2 config attacks, then its own */
