@@ -23,6 +23,7 @@ void ap_run(void (*fn)(u32 arg), u32 arg, volatile u32 *stop);
 /* Waits until vCPU 1 has returned from the last ap_run. */
 bool ap_wait(void);
 void ap_setup(void);
+bool ap_present(void);		/* false: one vCPU (the post-launched attacker) */
 
 /* e1000 (00:03.0 in this VM) */
 #define E1000_DEV	3

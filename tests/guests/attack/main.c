@@ -43,6 +43,11 @@ void ap_run(void (*fn)(u32 arg), u32 arg, volatile u32 *stop)
 	__atomic_store_n(&ap_fn, fn, __ATOMIC_RELEASE);
 }
 
+bool ap_present(void)
+{
+	return have_ap;
+}
+
 bool ap_wait(void)
 {
 	u64 end = rdtsc() + tsc_ms(2000);
