@@ -164,10 +164,58 @@ static void intx_storm(void)
 		      intx_here);
 }
 
+/* Delivery modes a VM's LAPIC must not act on outside the VM: SMI, ExtINT, reserved ones. */
+void lapic_hostile_modes(void)
+{
+	u32 stuck = 0;
+
+	apic_write(APIC_LVT_LINT0, 7u << 8);		/* ExtINT, unmasked: no PIC behind it */
+	apic_write(APIC_LVT_LINT1, 4u << 8);		/* NMI */
+	apic_write(APIC_LVT_ERROR, (2u << 8) | 0x74);	/* SMI (reserved for this LVT) */
+	stuck += !apic_send_ipi(apic_id(), 2u << 8);	/* SMI to ourselves */
+	stuck += !apic_send_ipi(apic_id(), 3u << 8 | 0x75);	/* reserved delivery mode */
+	stuck += !apic_send_ipi(0xFF, 2u << 8);		/* SMI to everyone */
+	stuck += !apic_send_ipi(apic_id(), APIC_ICR_STARTUP | 0x10);	/* SIPI to a running CPU */
+	settle();
+	apic_write(APIC_LVT_LINT0, APIC_LVT_MASKED);
+	apic_write(APIC_LVT_LINT1, APIC_LVT_MASKED);
+	apic_write(APIC_LVT_ERROR, APIC_LVT_MASKED);
+	attack_result(!stuck, "lapic-smi-extint-reserved-modes",
+		      "LINT0 ExtINT, LINT1 NMI, LVT error SMI, ICR SMI to self and all, a reserved mode, "
+		      "SIPI to ourselves: %u stuck; we and the victim run on", stuck);
+}
+
+/* x2APIC: 32-bit destinations, 0xFFFFFFFF broadcast, cluster ids of other VMs' CPUs. */
+void x2apic_foreign_ipis(void)
+{
+	static const u32 dests[] = { 2, 3, 4, 0x10, 0xFF, 0x100, 0x10002, 0xFFFF0001, 0xFFFFFFFF };
+	u32 before;
+
+	if (!apic_x2apic_supported() || !apic_enable_x2apic()) {
+		attack_result(false, "x2apic-foreign-ipis", "no x2APIC offered");
+		return;
+	}
+	irq_register(IPI_VECTOR, ipi_handler);
+	ipis_here = 0;
+	for (u32 i = 0; i < ARRAY_SIZE(dests); i++) {
+		apic_send_ipi(dests[i], APIC_ICR_FIXED | IPI_VECTOR);
+		apic_send_ipi(dests[i], ICR_NMI);
+		apic_send_ipi(dests[i], APIC_ICR_FIXED | ICR_LOGICAL | IPI_VECTOR);
+	}
+	settle();
+	before = ipis_here;
+	/* ours may take: the two broadcasts and logical 2-4 (cluster 0 holds our ids 0 and 1) */
+	attack_result(before <= 8, "x2apic-foreign-ipis",
+		      "x2APIC fixed, NMI and logical IPIs to ids 2-4, 0x10, 0xFF, 0x100, clusters and "
+		      "0xFFFFFFFF: %u reached our vCPUs (at most 8 may)", before);
+}
+
 void apic_attacks(void)
 {
 	fixed_ipis();
 	hostile_rtes();
 	intx_storm();
 	nmi_init_sipi();
+	lapic_hostile_modes();
+	x2apic_foreign_ipis();	/* leaves this vCPU in x2APIC mode */
 }

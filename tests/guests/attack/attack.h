@@ -45,7 +45,7 @@ u16 e1000_iobase(void);
 
 #define CPU_ATTACKS	18
 void cpu_attacks(void);
-#define APIC_ATTACKS	6
+#define APIC_ATTACKS	8
 void apic_attacks(void);
 #define IO_ATTACKS	6
 void io_attacks(void);
@@ -53,10 +53,12 @@ void io_attacks(void);
 void pci_attacks(void);
 /* The post-launched attacker (role=post run=N): run 1 its attacks, every run one that stops it. */
 __noreturn void post_main(u32 run);
-#define POST_OWN_ATTACKS	3
+#define POST_OWN_ATTACKS	4
 bool have_e1000(void);
 void fixed_ipis(void);
 void nmi_init_sipi(void);
+void lapic_hostile_modes(void);
+void x2apic_foreign_ipis(void);
 void host_ports(void);
 void foreign_ports(void);
 void straddles(void);

@@ -3,7 +3,9 @@
  * serves it, once per run). Its console, unknown ports and MMIO go to the
  * Service VM as I/O requests. Run 1 runs the attacks that need no second
  * vCPU and no device, its RAM taken away while it writes there, a write
- * across the end of its RAM and VMCALL; run 2 reads a port whose request
+ * across the end of its RAM, VMCALL and leaves markers in the pCPU's state
+ * (MSRs VMX does not switch, CR2, DR0-3) that run 2 must not find; run 2
+ * also reads a port whose request
  * atk64 rewrites under the hypervisor; every run ends with one attack
  * that stops the VM: REP INSB, the IDT in MMIO, the stack in MMIO (the last
  * two fault while an event is delivered).
@@ -61,6 +63,57 @@ static void vmcall_from_post(void)
 	attack_result(f == X86_UD, "vmcall-from-post-vm", "VMCALL: fault %d (want #UD: no hypercalls)", f);
 }
 
+/*
+ * State a VM leaves in its pCPU that VMX does not switch: run 1 plants
+ * markers, run 2 (a new VM on the same pCPU) must not find them.
+ */
+static const u32 plant_msrs[] = {
+	0xC0000081, 0xC0000082, 0xC0000083, 0xC0000084,	/* STAR, LSTAR, CSTAR, FMASK */
+	0xC0000102, 0xC0000103,				/* KERNEL_GS_BASE, TSC_AUX */
+};
+#define MARK(i)		(0x5EC0000000ULL | ((u64)(i) << 4))
+#define MARK32(i)	(0x5EC00000u | ((u32)(i) << 4))
+
+static void plant_state(void)
+{
+	u32 planted = 0;
+
+	for (u32 i = 0; i < ARRAY_SIZE(plant_msrs); i++)
+		planted += wrmsr_safe(plant_msrs[i], plant_msrs[i] == 0xC0000103 ? MARK32(i) : MARK(i)) ==
+			   NO_FAULT;
+	asm volatile("mov %0, %%cr2" : : "r"(MARK32(10)));
+	asm volatile("mov %0, %%db0; mov %1, %%db1; mov %2, %%db2; mov %3, %%db3"
+		     : : "r"(MARK32(11)), "r"(MARK32(12)), "r"(MARK32(13)), "r"(MARK32(14)));
+	attack_result(planted > 0, "plant-state-for-next-vm",
+		      "%u of %u syscall/TSC_AUX MSRs, CR2 and DR0-DR3 set to markers for the next VM on this pCPU",
+		      planted, (u32)ARRAY_SIZE(plant_msrs));
+}
+
+static void find_state(void)
+{
+	u32 found = 0, first = 0, v;
+
+	for (u32 i = 0; i < ARRAY_SIZE(plant_msrs); i++) {
+		u64 val = 0;
+
+		if (rdmsr_safe(plant_msrs[i], &val) == NO_FAULT && (val == MARK(i) || val == MARK32(i)) &&
+		    !found++)
+			first = plant_msrs[i];
+	}
+	asm volatile("mov %%cr2, %0" : "=r"(v));
+	if (v == MARK32(10) && !found++)
+		first = 2;
+	asm volatile("mov %%db0, %0" : "=r"(v));
+	if (v == MARK32(11) && !found++)
+		first = 0xD0;
+	asm volatile("mov %%db3, %0" : "=r"(v));
+	if (v == MARK32(14) && !found++)
+		first = 0xD3;
+	attack_result(!found, "state-left-by-previous-vm",
+		      "the previous post-launched VM's markers in syscall MSRs, TSC_AUX, CR2, DR0-DR3: %u found "
+		      "(first %#x)", found, first);
+}
+
 /* atk64 rewrites the slot of these reads while the hypervisor reads it: only AL/AX may change. */
 static void hostile_ioreq(void)
 {
@@ -105,19 +158,21 @@ static __noreturn void stack_in_mmio(void)
 void post_main(u32 run)
 {
 	if (run == 2) {
-		test_plan(1);
+		test_plan(2);
+		find_state();
 		hostile_ioreq();
 		idt_in_mmio();
 	}
 	if (run == 3)
 		stack_in_mmio();
-	/* cpu, 2 IPI, 2 NMI/INIT, 2 port, 3 straddle, 2 config attacks, then its own */
-	test_plan(CPU_ATTACKS + 2 + 2 + 2 + 3 + 2 + POST_OWN_ATTACKS);
+	/* cpu, 2 IPI, 2 NMI/INIT, LVT/ICR modes, 2 port, 3 straddle, 2 config attacks, its own, x2APIC */
+	test_plan(CPU_ATTACKS + 2 + 2 + 1 + 2 + 3 + 2 + POST_OWN_ATTACKS + 1);
 	test_diag("attack: post-launched attacker, run %u", run);
 	apic_init_cpu();
 	cpu_attacks();
 	fixed_ipis();
 	nmi_init_sipi();
+	lapic_hostile_modes();
 	host_ports();
 	foreign_ports();
 	straddles();
@@ -126,6 +181,8 @@ void post_main(u32 run)
 	memory_taken();
 	ram_end_straddle();
 	vmcall_from_post();
+	plant_state();
+	x2apic_foreign_ipis();	/* leaves this vCPU in x2APIC mode */
 	test_plan_check();
 	phase(PATK_PHASE_FINAL);
 	final_attack();
