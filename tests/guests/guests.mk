@@ -102,8 +102,10 @@ $(GUEST64_OBJDIR)/atk64/%.o: GUEST64_CFLAGS += -I$(GUEST_DIR)/dm64
 $(ATK64_IMAGE): $(GUEST_OUT)/attack.elf
 	@mkdir -p $(dir $@)
 	$(Q)objcopy --strip-all $< $@
-$(GUEST64_OBJDIR)/atk64/attack_image.o: $(ATK64_IMAGE)
-$(GUEST64_OBJDIR)/atk64/attack_image.o: GUEST64_ASDEFS = -DPOST_ELF='"$(ATK64_IMAGE)"'
+# dm64's image wrapper, with attack.elf in it
+$(GUEST64_OBJDIR)/atk64/attack_image.o: $(GUEST_DIR)/dm64/post_image.S $(ATK64_IMAGE)
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST64_ASFLAGS) -DPOST_ELF='"$(ATK64_IMAGE)"' -c $< -o $@
 $(GUEST_OUT)/atk64.elf: $(ATK64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
 	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(ATK64_OBJS)
 
