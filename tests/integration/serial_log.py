@@ -281,13 +281,16 @@ def judge_attacks(exp, log):
             is_todo = bool(TODO.search(desc))
             todo += is_todo
             judge_one(name, idx, "%s %d (%s)" % (name, num, desc), ok or is_todo)
+    after_stop = {}  # a VM's attack-stops are found in order: each after the one before
     for vm, attack, text in exp.get("attack_stops", []):
         tried += 1
-        hits = [at for at, l in zip(log["hv_at"], log["hv_lines"]) if text in l]
+        hits = [at for at, l in zip(log["hv_at"], log["hv_lines"])
+                if text in l and at > after_stop.get(vm, -1)]
         if not hits:
             escapes.append("%s %s: no hypervisor line '%s' (the VM was not stopped as expected)"
                            % (vm, attack, text))
         else:
+            after_stop[vm] = hits[0]
             judge_one(vm, hits[0], "%s %s (stopped: '%s')" % (vm, attack, text), True)
     # "not ok" lines of the attackers are failures already; count the rest here
     fails = [(1, "escape: " + e) for e in escapes if "the attacker reports" not in e]

@@ -208,6 +208,17 @@ class AttackTest(unittest.TestCase):
         self.assertEqual([m for _, m in failed], ["atk: not ok 1 - a: ESCAPE"])
         self.assertEqual(log["attack_note"], "attacks: 3 tried (1 TODO), 1 escapes")
 
+    def test_attack_stops_in_order(self):
+        expect = ATTACK_EXPECT + 'attack-stop atk again "VM atk stopped: string I/O"\n'
+        (_, failed), log = run_attack(self.GOOD, expect)
+        self.assertTrue(any("atk again: no hypervisor line" in m for _, m in failed), failed)
+        twice = self.GOOD.replace(b"[victim] ok 3 - canary\n",
+                                  b"[victim] ok 3 - canary\nVM atk stopped: string I/O\n"
+                                  b"[victim] ok 4 - canary\n").replace(b"[victim] 1..3", b"[victim] 1..4")
+        (_, failed), log = run_attack(twice, expect)
+        self.assertEqual(failed, [])
+        self.assertEqual(log["attack_note"], "attacks: 4 tried (1 TODO), 0 escapes")
+
     def test_malformed(self):
         for bad in ("canary victim\n", "canary victim atk\n", "attack-stop atk x\n",
                     'attack-stop atk x ""\n'):

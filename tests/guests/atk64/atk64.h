@@ -7,7 +7,8 @@
 #define PATK_PHASE_HAMMERED	2	/* run 1: done writing there */
 #define PATK_PHASE_FINAL	3	/* its last attack (which stops the VM) comes next */
 #define PATK_PHASE_NEVER	0xFF
-#define PATK_RUNS		3	/* one per attack that stops the VM */
+#define PATK_RUNS		6	/* one per attack that stops the VM */
+#define PATK_RUN_HALT		4	/* the run that halts with interrupts off: atk64 destroys it */
 #define PATK_HAMMER_GPA		0xE00000u
 #define PATK_HAMMER_SIZE	0x200000u
 #define PATK_HAMMER_WORDS	256
@@ -16,7 +17,7 @@
 
 #ifndef __i386__
 void post_attacks(void);
-#define POST_ATTACK_TESTS	1
+#define POST_ATTACK_TESTS	2
 #endif
 
 #endif

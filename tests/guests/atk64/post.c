@@ -5,7 +5,8 @@
  * destroys. Run 1 also has its RAM taken away under it while it writes
  * there: the pages must stay untouched after VM_SET_MEMORY_REGIONS returns.
  * Run 2 polls for completion, and its reads of PATK_HOSTILE_PORT get a slot
- * rewritten while the hypervisor reads it (hostile_hook).
+ * rewritten while the hypervisor reads it (hostile_hook). Run 4 halts with
+ * interrupts off: PAUSE_VM and DESTROY_VM must still take it off its pCPU.
  */
 #include "dm.h"
 #include "atk64.h"
@@ -146,6 +147,8 @@ void post_attacks(void)
 		if (!r)
 			r = hcall(HC_DESTROY_VM, vmid, 0);
 		dm_printf("# post attacker run %u: paused and destroyed: %s\n", run, r ? errno_name(r) : "0");
+		if (run == PATK_RUN_HALT)
+			tap(!r, "halted-with-interrupts-off: %s", r ? "ESCAPE" : "contained");
 		if (run == 1)
 			tap(held, "memory-taken-while-written: %s", held ? "contained" : "ESCAPE");
 	}

@@ -7,8 +7,9 @@
  * (MSRs VMX does not switch, CR2, DR0-3) that run 2 must not find; run 2
  * also reads a port whose request
  * atk64 rewrites under the hypervisor; every run ends with one attack
- * that stops the VM: REP INSB, the IDT in MMIO, the stack in MMIO (the last
- * two fault while an event is delivered).
+ * that stops the VM: REP INSB, the IDT in MMIO, the stack in MMIO (those two
+ * fault while an event is delivered), CLI; HLT (the Service VM destroys it),
+ * REP OUTSB, a triple fault.
  */
 #include "attack.h"
 #include "../atk64/atk64.h"
@@ -155,8 +156,43 @@ static __noreturn void stack_in_mmio(void)
 	power_off();
 }
 
+static __noreturn void halt_forever(void)
+{
+	test_diag("halted-with-interrupts-off: CLI; HLT: the Service VM must still pause and destroy this VM");
+	phase(PATK_PHASE_FINAL);
+	cpu_halt_forever();
+}
+
+static __noreturn void outs_final(void)
+{
+	static const char buf[16] = "outs";
+
+	test_diag("outs: REP OUTSB to port 0x3F8: the hypervisor stops this VM");
+	phase(PATK_PHASE_FINAL);
+	asm volatile("cld; rep outsb" : : "S"(buf), "c"(sizeof(buf)), "d"(0x3F8) : "memory");
+	test_fail_unnumbered("outs: REP OUTSB ran in a VM whose string I/O the hypervisor refuses");
+	power_off();
+}
+
+static __noreturn void triple_fault(void)
+{
+	struct { u16 limit; u32 base; } __packed idtr = { 0, 0 };
+
+	test_diag("triple-fault: an empty IDT, then INT3: the hypervisor stops this VM");
+	phase(PATK_PHASE_FINAL);
+	asm volatile("lidt %0; int3" : : "m"(idtr) : "memory");
+	test_fail_unnumbered("triple-fault: INT3 came back");
+	power_off();
+}
+
 void post_main(u32 run)
 {
+	if (run == PATK_RUN_HALT)
+		halt_forever();
+	if (run == 5)
+		outs_final();
+	if (run == 6)
+		triple_fault();
 	if (run == 2) {
 		test_plan(2);
 		find_state();
