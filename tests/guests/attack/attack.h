@@ -53,7 +53,7 @@ void io_attacks(void);
 void pci_attacks(void);
 /* The post-launched attacker (role=post run=N): run 1 its attacks, every run one that stops it. */
 __noreturn void post_main(u32 run);
-#define POST_OWN_ATTACKS	4
+#define POST_OWN_ATTACKS	5
 bool have_e1000(void);
 void fixed_ipis(void);
 void nmi_init_sipi(void);
