@@ -92,5 +92,22 @@ $(GUEST64_OBJDIR)/dm64/post_image.o: GUEST64_ASDEFS = -DPOST_ELF='"$(DM64_POST)"
 $(GUEST_OUT)/dm64.elf: $(DM64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
 	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(DM64_OBJS)
 
--include $(HCALL64_OBJS:.o=.d) $(DM64_OBJS:.o=.d)
-GUEST_ELFS += $(GUEST_OUT)/hcall64.elf $(GUEST_OUT)/dm64.elf
+# atk64: the attack scenario's Service VM (hostile hypercalls), with dm64's console/TAP/hypercall helpers.
+# It loads attack.elf (role=post) as its post-launched attacker with dm64's loader and serves it.
+ATK64_IMAGE := $(GUEST64_OBJDIR)/atk64/attack.elf
+ATK64_OBJS := $(GUEST64_OBJDIR)/hcall64/entry.o $(GUEST64_OBJDIR)/dm64/cpu.o $(GUEST64_OBJDIR)/dm64/isr.o \
+	$(GUEST64_OBJDIR)/dm64/load.o $(GUEST64_OBJDIR)/dm64/serve.o $(GUEST64_OBJDIR)/atk64/attack_image.o \
+	$(patsubst $(GUEST_DIR)/%.c,$(GUEST64_OBJDIR)/%.o,$(wildcard $(GUEST_DIR)/atk64/*.c))
+$(GUEST64_OBJDIR)/atk64/%.o: GUEST64_CFLAGS += -I$(GUEST_DIR)/dm64
+$(ATK64_IMAGE): $(GUEST_OUT)/attack.elf
+	@mkdir -p $(dir $@)
+	$(Q)objcopy --strip-all $< $@
+# dm64's image wrapper, with attack.elf in it
+$(GUEST64_OBJDIR)/atk64/attack_image.o: $(GUEST_DIR)/dm64/post_image.S $(ATK64_IMAGE)
+	@mkdir -p $(dir $@)
+	$(Q)$(GUEST_CC) $(GUEST64_ASFLAGS) -DPOST_ELF='"$(ATK64_IMAGE)"' -c $< -o $@
+$(GUEST_OUT)/atk64.elf: $(ATK64_OBJS) $(GUEST_DIR)/hcall64/hcall64.ld
+	$(Q)$(GUEST_LD) $(GUEST64_LDFLAGS) -o $@ $(ATK64_OBJS)
+
+-include $(HCALL64_OBJS:.o=.d) $(DM64_OBJS:.o=.d) $(ATK64_OBJS:.o=.d)
+GUEST_ELFS += $(GUEST_OUT)/hcall64.elf $(GUEST_OUT)/dm64.elf $(GUEST_OUT)/atk64.elf

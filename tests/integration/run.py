@@ -122,6 +122,7 @@ class Result:
     def __init__(self, name):
         self.name, self.passed, self.fails = name, 0, []
         self.seconds, self.log, self.detail, self.bench = 0.0, None, "", []
+        self.note = None  # the attack scenario's closing count
 
     @property
     def failed(self):
@@ -143,6 +144,7 @@ def run_scenario(name, exp):
     log = serial_log.parse_log(lines, exp["relays"])
     r.passed, r.fails = serial_log.judge(exp, log, status, reason)
     r.bench = log["bench"]
+    r.note = log.get("attack_note")
     r.detail = ", ".join("%s %d/%s" % (vm, len(src.ok), "+".join(str(p) for p in src.plans) or "?")
                          for vm, src in sorted(log["sources"].items()))
     return r
@@ -153,6 +155,8 @@ def report(r, verbose):
     counts = "%d passed, %d failed" % (r.passed, r.failed)
     lines = ["%s  %-20s %-24s %s%s" % (verdict, r.name, counts, "%5.1f s" % r.seconds if r.seconds else "",
                                         "  (%s)" % r.detail if r.detail else "")]
+    if r.note:
+        lines.append("      %s" % r.note)
     for count, text in r.fails:
         lines.append("      - %s%s" % (text, " [%d]" % count if count > 1 else ""))
     if (r.fails or verbose) and r.log:
@@ -277,6 +281,9 @@ def main():
 
     if a.bench and exps:
         write_bench([r for r in results if r.name in exps], list(exps))
+    for r in sorted(results, key=lambda r: r.name):
+        if r.note:
+            out("%s %s" % (r.name, r.note))
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)
     out("%d passed, %d failed" % (passed, failed))

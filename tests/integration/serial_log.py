@@ -12,6 +12,7 @@ PLAN = re.compile(r"^\s*1\.\.(\d+)\s*$")
 BENCH = re.compile(r"^\s*bench (\S+) (-?\d+(?:\.\d+)?) (\S+)\s*$")
 ALL_STOPPED = "bulkhead: all VMs stopped"
 HV = "hv"  # name under which unprefixed (hypervisor) TAP lines are counted
+TODO = re.compile(r"#\s*TODO\b", re.I)  # TAP: a "not ok" marked TODO is no failure
 
 MACHINE_KEYS = {"cpus": 2, "megs": 256, "timeout": 120, "ips": None, "model": None, "pci": None}
 
@@ -45,7 +46,7 @@ def parse_expect(text, path="expect"):
     """Return a dict: machine (dict), vms (list), plans ({vm: N} for N > 1),
     relays (list of (source, prefix, vm)), hv_logs (list), bench (bool)."""
     exp = {"machine": dict(MACHINE_KEYS), "vms": [], "plans": {}, "relays": [],
-           "hv_logs": [], "bench": False}
+           "hv_logs": [], "bench": False, "canary": None, "attack_stops": []}
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -79,9 +80,22 @@ def parse_expect(text, path="expect"):
             exp["hv_logs"].append(rest)
         elif word == "bench" and not rest:
             exp["bench"] = True
+        elif word == "canary":
+            parts = rest.split()
+            if len(parts) < 3 or parts[1] != "after":
+                raise ExpectError("%s: want 'canary VICTIM after ATTACKER...'" % where)
+            exp["canary"] = (parts[0], parts[2:])
+        elif word == "attack-stop":
+            try:
+                parts = shlex.split(rest)
+            except ValueError as e:
+                raise ExpectError("%s: %s" % (where, e))
+            if len(parts) != 3 or not parts[2]:
+                raise ExpectError("%s: want 'attack-stop VM NAME \"HV LOG TEXT\"'" % where)
+            exp["attack_stops"].append(tuple(parts))
         else:
-            raise ExpectError("%s: unknown line '%s' (want machine, vm, hv-log or bench)"
-                              % (where, line))
+            raise ExpectError("%s: unknown line '%s' (want machine, vm, hv-log, bench, canary "
+                              "or attack-stop)" % (where, line))
     return exp
 
 
@@ -101,6 +115,8 @@ class Source:
         self.plans = []    # N of each 1..N line
         self.runs = []     # per plan line: (N, [test numbers after it])
         self.unplanned = 0  # results before the first plan line
+        self.todo = []     # (number, description) of "not ok ... # TODO" lines
+        self.events = []   # (log line index, ok, number, description) of every result
 
 
 def parse_log(lines, relays=()):
@@ -108,8 +124,8 @@ def parse_log(lines, relays=()):
 
     relays: (source, prefix, name) triples: a line of source's console that
     starts with prefix is name's (a console relayed by, e.g., a device model)."""
-    sources, hv_lines, bench, panics = {}, [], [], []
-    for line in lines:
+    sources, hv_lines, bench, panics, hv_at = {}, [], [], [], []
+    for idx, line in enumerate(lines):
         if "PANIC" in line:
             panics.append(line)
         m = VM_LINE.match(line)
@@ -122,6 +138,7 @@ def parse_log(lines, relays=()):
         else:
             name, body = HV, line
             hv_lines.append(line)
+            hv_at.append(idx)
         b = BENCH.search(body)
         if b:
             bench.append((b.group(1), b.group(2), b.group(3), name))
@@ -129,7 +146,12 @@ def parse_log(lines, relays=()):
         t = TAP.match(body)
         if t:
             src = sources.setdefault(name, Source())
-            (src.not_ok if t.group(1) else src.ok).append((int(t.group(2)), t.group(3)))
+            ok, res = not t.group(1), (int(t.group(2)), t.group(3))
+            if not ok and TODO.search(t.group(3)):
+                src.todo.append(res)
+            else:
+                (src.ok if ok else src.not_ok).append(res)
+            src.events.append((idx, ok, res[0], res[1]))
             if src.runs:
                 src.runs[-1][1].append(int(t.group(2)))
             else:
@@ -140,7 +162,8 @@ def parse_log(lines, relays=()):
             src = sources.setdefault(name, Source())
             src.plans.append(int(p.group(1)))
             src.runs.append((int(p.group(1)), []))
-    return {"sources": sources, "hv_lines": hv_lines, "bench": bench, "panics": panics}
+    return {"sources": sources, "hv_lines": hv_lines, "hv_at": hv_at, "bench": bench,
+            "panics": panics}
 
 
 def ranges(nums):
@@ -195,7 +218,7 @@ def judge(exp, log, run_status, run_reason):
             if len(src.plans) > 1:
                 fails.append((1, "%s: %d plan lines (%s)" % (name, len(src.plans),
                                                              ", ".join("1..%d" % p for p in src.plans))))
-            fails += check_plan(name, src.plans[-1], [n for n, _ in src.ok + src.not_ok])
+            fails += check_plan(name, src.plans[-1], [n for n, _ in src.ok + src.not_ok + src.todo])
             continue
         # a VM run several times (e.g. reset by its device model): each plan line
         # opens a run, judged with the results that follow it
@@ -220,4 +243,56 @@ def judge(exp, log, run_status, run_reason):
     for want in exp["hv_logs"]:
         if not any(want in l for l in log["hv_lines"]):
             fails.append((1, "no hypervisor log line contains '%s'" % want))
+    if exp.get("canary"):
+        fails += judge_attacks(exp, log)
     return passed, fails
+
+
+def canary_after(victim, idx):
+    """The victim's first result after log line idx: (ok, number, description) or None."""
+    for at, ok, num, desc in victim.events:
+        if at > idx:
+            return ok, num, desc
+    return None
+
+
+def judge_attacks(exp, log):
+    """The attack scenario (tests/guests/README.md): every attack is followed in
+    the log by a canary round of the victim, which must be ok. Fills
+    log["attack_note"] with the closing count; returns the escapes as failures."""
+    victim_name, attackers = exp["canary"]
+    sources = log["sources"]
+    victim = sources.get(victim_name) or Source()
+    tried, todo, escapes = 0, 0, []
+
+    def judge_one(who, idx, what, contained):
+        after = canary_after(victim, idx)
+        if after is None:
+            escapes.append("%s: no canary round of %s after it" % (what, victim_name))
+        elif not after[0]:
+            escapes.append("%s: %s's canary round after it failed (not ok %d - %s)"
+                           % (what, victim_name, after[1], after[2]))
+        elif not contained:
+            escapes.append("%s: the attacker reports an escape" % what)
+
+    for name in attackers:
+        for idx, ok, num, desc in (sources.get(name) or Source()).events:
+            tried += 1
+            is_todo = bool(TODO.search(desc))
+            todo += is_todo
+            judge_one(name, idx, "%s %d (%s)" % (name, num, desc), ok or is_todo)
+    after_stop = {}  # a VM's attack-stops are found in order: each after the one before
+    for vm, attack, text in exp.get("attack_stops", []):
+        tried += 1
+        hits = [at for at, l in zip(log["hv_at"], log["hv_lines"])
+                if text in l and at > after_stop.get(vm, -1)]
+        if not hits:
+            escapes.append("%s %s: no hypervisor line '%s' (the VM was not stopped as expected)"
+                           % (vm, attack, text))
+        else:
+            after_stop[vm] = hits[0]
+            judge_one(vm, hits[0], "%s %s (stopped: '%s')" % (vm, attack, text), True)
+    # "not ok" lines of the attackers are failures already; count the rest here
+    fails = [(1, "escape: " + e) for e in escapes if "the attacker reports" not in e]
+    log["attack_note"] = "attacks: %d tried (%d TODO), %d escapes" % (tried, todo, len(escapes))
+    return fails

@@ -156,5 +156,75 @@ class RelayTest(unittest.TestCase):
                 sl.parse_expect(bad)
 
 
+ATTACK_EXPECT = """\
+vm victim plan
+vm atk plan
+canary victim after atk
+attack-stop atk ins-outs "VM atk stopped: string I/O"
+"""
+
+
+def run_attack(log_bytes, expect=ATTACK_EXPECT):
+    exp = sl.parse_expect(expect)
+    log = sl.parse_log(sl.clean_lines(log_bytes), exp["relays"])
+    return sl.judge(exp, log, 0, "shutdown port"), log
+
+
+class AttackTest(unittest.TestCase):
+    """The attack scenario: a canary round of the victim must follow each attack."""
+
+    GOOD = (b"[victim] 1..3\n[atk] 1..2\n[victim] ok 1 - canary\n[atk] ok 1 - a: contained\n"
+            b"[victim] ok 2 - canary\n[atk] not ok 2 - b: not contained yet # TODO later\n"
+            b"VM atk stopped: string I/O (ins port 0x1f0)\n[victim] ok 3 - canary\n"
+            b"bulkhead: all VMs stopped\n")
+
+    def test_pass_with_todo(self):
+        (passed, failed), log = run_attack(self.GOOD)
+        self.assertEqual(failed, [])
+        self.assertEqual(passed, 4)  # the TODO line is neither passed nor failed
+        self.assertEqual(log["attack_note"], "attacks: 3 tried (1 TODO), 0 escapes")
+
+    def test_canary_broken_after_attack(self):
+        text = self.GOOD.replace(b"[victim] ok 2 - canary", b"[victim] not ok 2 - canary")
+        (_, failed), log = run_attack(text)
+        msgs = [m for _, m in failed]
+        self.assertIn("victim: not ok 2 - canary", msgs)
+        self.assertTrue(any(m.startswith("escape: atk 1 (a: contained): victim's canary round after it "
+                                         "failed") for m in msgs), msgs)
+        self.assertEqual(log["attack_note"], "attacks: 3 tried (1 TODO), 1 escapes")
+
+    def test_victim_ended_first_and_no_stop(self):
+        text = (b"[victim] 1..1\n[atk] 1..1\n[victim] ok 1 - canary\n[atk] ok 1 - a: contained\n"
+                b"bulkhead: all VMs stopped\n")
+        (_, failed), log = run_attack(text)
+        msgs = [m for _, m in failed]
+        self.assertIn("escape: atk 1 (a: contained): no canary round of victim after it", msgs)
+        self.assertTrue(any("atk ins-outs: no hypervisor line" in m for m in msgs), msgs)
+        self.assertEqual(log["attack_note"], "attacks: 2 tried (0 TODO), 2 escapes")
+
+    def test_attacker_escape_is_counted_once_as_failure(self):
+        text = self.GOOD.replace(b"[atk] ok 1 - a: contained", b"[atk] not ok 1 - a: ESCAPE")
+        (_, failed), log = run_attack(text)
+        self.assertEqual([m for _, m in failed], ["atk: not ok 1 - a: ESCAPE"])
+        self.assertEqual(log["attack_note"], "attacks: 3 tried (1 TODO), 1 escapes")
+
+    def test_attack_stops_in_order(self):
+        expect = ATTACK_EXPECT + 'attack-stop atk again "VM atk stopped: string I/O"\n'
+        (_, failed), log = run_attack(self.GOOD, expect)
+        self.assertTrue(any("atk again: no hypervisor line" in m for _, m in failed), failed)
+        twice = self.GOOD.replace(b"[victim] ok 3 - canary\n",
+                                  b"[victim] ok 3 - canary\nVM atk stopped: string I/O\n"
+                                  b"[victim] ok 4 - canary\n").replace(b"[victim] 1..3", b"[victim] 1..4")
+        (_, failed), log = run_attack(twice, expect)
+        self.assertEqual(failed, [])
+        self.assertEqual(log["attack_note"], "attacks: 4 tried (1 TODO), 0 escapes")
+
+    def test_malformed(self):
+        for bad in ("canary victim\n", "canary victim atk\n", "attack-stop atk x\n",
+                    'attack-stop atk x ""\n'):
+            with self.assertRaises(sl.ExpectError, msg=bad):
+                sl.parse_expect(bad)
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -120,10 +120,18 @@ struct serve_stats {
 };
 
 #define DM_WATCHDOG_MS		20000
+extern u32 serve_watchdog_ms;	/* how long serve_phase waits for a request (DM_WATCHDOG_MS) */
 #define DM_SILENT_WAIT_MS	3000	/* longer than the hypervisor's 2 s request time-out */
 extern volatile u64 upcall_tsc;		/* TSC when the last upcall was taken */
 
 void serve_init(u16 vmid);
+/*
+ * Called with each pending request marked PROCESSING, before it is emulated:
+ * true if the hook completed it itself (a hostile device model, atk64).
+ */
+extern bool (*serve_hook)(volatile struct abi_io_request *req, unsigned vcpu);
+/* The VM was created with completion polling: COMPLETE is enough, no NOTIFY_REQUEST_FINISH. */
+extern bool serve_polling;
 /* Serve requests until the guest says phase is done, powers off or goes quiet. */
 void serve_phase(u32 phase, struct serve_stats *st);
 

@@ -1,4 +1,4 @@
-/* The post guest's ELF (a stripped copy of post.elf), which dm64 loads into the post VM. */
+/* A guest ELF for dm64 (a stripped post.elf) or atk64 (attack.elf) to load: POST_ELF names it. */
 	.section .rodata
 	.balign 16
 	.global post_elf_start, post_elf_end

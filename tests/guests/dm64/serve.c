@@ -20,6 +20,9 @@
 #define PCI_CFG_SIZE	0x100
 
 struct abi_io_request_buffer ioreq_page __aligned(4096);
+u32 serve_watchdog_ms = DM_WATCHDOG_MS;
+bool (*serve_hook)(volatile struct abi_io_request *req, unsigned vcpu);
+bool serve_polling;
 
 static u16 post_vmid;
 static u32 cur_phase;
@@ -183,6 +186,8 @@ static bool serve_slot(unsigned vcpu, struct serve_stats *st)
 	req->processed = ABI_IOREQ_STATE_PROCESSING;
 	/* the hypervisor filled the slot before PENDING (x86 keeps stores in order) */
 	asm volatile("" ::: "memory");
+	if (serve_hook && serve_hook(req, vcpu))
+		return true;
 	if (req->type == ABI_IOREQ_TYPE_PORTIO && req->reqs.pio_request.address == POSTDEV_SILENT) {
 		/* left PROCESSING on purpose: the hypervisor's time-out has to stop the VM */
 		st->silent = true;
@@ -200,6 +205,8 @@ static bool serve_slot(unsigned vcpu, struct serve_stats *st)
 	    req->reqs.pio_request.direction == ABI_IOREQ_DIR_READ)
 		st->dm_ticks += rdtsc() - upcall_tsc;
 	req->processed = ABI_IOREQ_STATE_COMPLETE;
+	if (serve_polling)
+		return true;	/* the hypervisor sees COMPLETE itself */
 	ret = hcall(HC_NOTIFY_REQUEST_FINISH, post_vmid, vcpu);
 	if (ret) {
 		st->bad++;
@@ -217,7 +224,7 @@ void serve_init(u16 vmid)
 
 void serve_phase(u32 phase, struct serve_stats *st)
 {
-	u64 limit = DM_WATCHDOG_MS * tsc_khz(), quiet_since = rdtsc();
+	u64 limit = serve_watchdog_ms * tsc_khz(), quiet_since = rdtsc();
 	u32 seen = upcalls;
 
 	memset(st, 0, sizeof(*st));

@@ -9,6 +9,11 @@ void test_plan(u32 count);
 bool test_report(bool ok, const char *fmt, ...) __printf(2, 3);
 /* Prints "ok N - ... # SKIP why": counted, never a failure. */
 void test_skip(const char *why, const char *fmt, ...) __printf(2, 3);
+/*
+ * "ok/not ok N - ... # TODO why": known not done yet (another change must
+ * land first); counted, never a failure. An "ok" TODO says it can be flipped.
+ */
+void test_todo(bool ok, const char *why, const char *fmt, ...) __printf(3, 4);
 void test_diag(const char *fmt, ...) __printf(1, 2);
 /* A figure for the harness: "bench NAME VALUE UNIT". */
 void test_bench(const char *name, u32 value, const char *unit);
