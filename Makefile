@@ -168,6 +168,8 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/host_stubs.c $($*_SRCS) -lcmocka
 
+# The hypervisor's libFuzzer harnesses (make fuzz runs them with bulkhead-dm's).
+include tests/fuzz/fuzz.mk
 
 unit: $(UNIT_BINS) $(DM_UNIT_BINS)
 	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS) $(DM_UNIT_BINS)
