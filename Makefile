@@ -197,6 +197,7 @@ test: unit integration
 check: setup-if-needed
 	$(Q)$(MAKE) --no-print-directory config-test
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory vtd-integration
 	$(Q)$(MAKE) --no-print-directory uefi-integration
 	$(Q)$(MAKE) --no-print-directory integration

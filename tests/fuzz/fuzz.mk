@@ -22,3 +22,28 @@ $(HV_FUZZ_BINS): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_check
 		vmm/*.h dm/vpci/*.h tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(HV_FUZZ_CFLAGS) -o $@ $< tests/unit/host_stubs.c $(fuzz_$*_SRCS) -lcmocka
+
+# make fuzz: every harness (bulkhead-dm's and these) FUZZ_SECONDS each, from the
+# seeds (make-seeds) and the regression inputs of crashes found before
+# (tests/fuzz/regress/NAME/); FUZZ_ONLY="insn hcall" picks some. Per-harness
+# figures go to build/fuzz/report.tsv.
+# make fuzz-smoke (a part of make check): the same, FUZZ_SMOKE_SECONDS each.
+FUZZ_SMOKE_SECONDS ?= 4
+FUZZ_ONLY ?=
+FUZZ_BINS := $(DM_FUZZ_BINS) $(HV_FUZZ_BINS)
+FUZZ_RUN  := $(if $(FUZZ_ONLY),$(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_ONLY)),$(FUZZ_BINS))
+FUZZ_REGRESS := tests/fuzz/regress
+
+.PHONY: fuzz fuzz-smoke fuzz-seeds
+fuzz-seeds:
+	$(Q)$(PYTHON) $(DM_DIR)/fuzz/make-seeds $(BUILD)/fuzz/seeds
+	$(Q)$(PYTHON) tests/fuzz/make-seeds $(BUILD)/fuzz/seeds
+
+fuzz: $(FUZZ_RUN) fuzz-seeds
+	$(Q)nice -n 19 $(PYTHON) $(DM_DIR)/fuzz/run-fuzz --seconds $(FUZZ_SECONDS) --work $(BUILD)/fuzz \
+		--inputs $(BUILD)/fuzz/seeds --inputs $(FUZZ_REGRESS) --report $(BUILD)/fuzz/report.tsv \
+		$(FUZZ_RUN)
+
+fuzz-smoke: $(FUZZ_BINS) fuzz-seeds
+	$(Q)nice -n 19 $(PYTHON) $(DM_DIR)/fuzz/run-fuzz --seconds $(FUZZ_SMOKE_SECONDS) \
+		--work $(BUILD)/fuzz --inputs $(BUILD)/fuzz/seeds --inputs $(FUZZ_REGRESS) $(FUZZ_BINS)

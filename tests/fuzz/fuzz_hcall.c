@@ -86,12 +86,13 @@ static u64 put_blob(struct fuzz_in *in, u64 prev)
 {
 	u8 buf[BLOB_MAX + 8];
 	u8 hdr = (u8)fuzz_take(in, 1);
-	size_t n = ((size_t)fuzz_take(in, 1) << 1) % BLOB_MAX + 8;
+	size_t n = ((size_t)fuzz_take(in, 1) << 1) % BLOB_MAX + 8, at;
 
 	for (size_t i = 0; i < n; i++)
 		buf[i] = (u8)fuzz_take(in, 1);
-	if (hdr & 1 && n >= 16)			/* a pointer to the previous block */
-		memcpy(&buf[(hdr >> 2) & 8], &prev, 8);
+	at = ((hdr >> 2) & 3) * 8;		/* a pointer to the previous block */
+	if ((hdr & 1) && n >= at + 8)
+		memcpy(&buf[at], &prev, 8);
 	if (hdr & 2)
 		return fake_put_at_end(buf, n, (hdr >> 4) % 8);
 	return fake_put(buf, n);
