@@ -23,15 +23,16 @@ $(HV_FUZZ_BINS): $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_check
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(HV_FUZZ_CFLAGS) -o $@ $< tests/unit/host_stubs.c $(fuzz_$*_SRCS) -lcmocka
 
-# make fuzz: every harness (bulkhead-dm's and these) FUZZ_SECONDS each, from the
+# make fuzz: every harness (bulkhead-dm's, these, genconfig's) FUZZ_SECONDS each, from the
 # seeds (make-seeds) and the regression inputs of crashes found before
 # (tests/fuzz/regress/NAME/); FUZZ_ONLY="insn hcall" picks some. Per-harness
 # figures go to build/fuzz/report.tsv.
 # make fuzz-smoke (a part of make check): the same, FUZZ_SMOKE_SECONDS each.
 FUZZ_SMOKE_SECONDS ?= 4
 FUZZ_ONLY ?=
-FUZZ_BINS := $(DM_FUZZ_BINS) $(HV_FUZZ_BINS)
-FUZZ_RUN  := $(if $(FUZZ_ONLY),$(addprefix $(BUILD)/fuzz/fuzz_,$(FUZZ_ONLY)),$(FUZZ_BINS))
+# genconfig's mutation driver (a script called like a libFuzzer binary) runs with them
+FUZZ_BINS := $(DM_FUZZ_BINS) $(HV_FUZZ_BINS) tests/fuzz/fuzz_genconfig
+FUZZ_RUN  := $(if $(FUZZ_ONLY),$(foreach n,$(FUZZ_ONLY),$(filter %/fuzz_$(n),$(FUZZ_BINS))),$(FUZZ_BINS))
 FUZZ_REGRESS := tests/fuzz/regress
 
 .PHONY: fuzz fuzz-smoke fuzz-seeds
