@@ -170,6 +170,8 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $
 
 # The hypervisor's libFuzzer harnesses (make fuzz runs them with bulkhead-dm's).
 include tests/fuzz/fuzz.mk
+# make coverage: the unit tests' and the fuzz corpora's coverage of the hypervisor.
+include tests/coverage.mk
 
 unit: $(UNIT_BINS) $(DM_UNIT_BINS)
 	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS) $(DM_UNIT_BINS)

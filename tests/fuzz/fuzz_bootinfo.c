@@ -22,6 +22,7 @@
 #include "fuzz_check.h"
 #include "bootinfo.h"
 #include "errno.h"
+#include "lib.h"
 
 #define SLOT (64u << 10)	/* the last page of each is inaccessible */
 #define NR_SLOTS 4
@@ -34,6 +35,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	log_level = LOG_ERR - 1;
 	arena = mmap(NULL, SLOT * NR_SLOTS, PROT_READ | PROT_WRITE,
 		     MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT, -1, 0);
 	FUZZ_CHECK(arena != MAP_FAILED);
