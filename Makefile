@@ -214,7 +214,7 @@ setup-if-needed:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guests $(BUILD)/config \
-		$(BUILD)/dm-unit $(BUILD)/fuzz $(BUILD)/bulkhead-dm \
+		$(BUILD)/dm-unit $(BUILD)/fuzz $(BUILD)/coverage $(BUILD)/bulkhead-dm \
 		$(foreach s,$(wildcard config/scenarios/*.xml),$(BUILD)/$(basename $(notdir $(s))))
 distclean:
 	rm -rf $(BUILD)
