@@ -13,6 +13,7 @@
  * Each input starts from that state (the fake devices copied back) and
  * ends with vpci_deinit, after which nothing may stay mapped, trapped or
  * allowed, and the devices must be free for the next input's vpci_init.
+ * Every read that succeeds stores exactly its size's bytes.
  */
 #include "fuzz_check.h"
 #include "test_vpci_fake.h"
@@ -105,12 +106,19 @@ static void restore(void)
 static const unsigned pio_sizes[] = { 1, 2, 4 };
 static const unsigned mmio_sizes[] = { 1, 2, 4, 8 };
 
+/* A read stores exactly its size's bytes: nothing of what *val held before, nothing above. */
+#define STALE 0xA5A5A5A5A5A5A5A5ULL
+static void check_read(u64 v, unsigned size)
+{
+	FUZZ_CHECK(size == 8 || (v >> (8 * size)) == 0);
+}
+
 /* A guest access to where a BAR now is: a trapped page or a mapping. */
 static void bar_access(struct fuzz_in *in, u8 op)
 {
 	unsigned n = fvm.ntrap + fvm.nmap, size = mmio_sizes[(op >> 4) & 3];
 	u8 pick = (u8)fuzz_take(in, 1);
-	u64 off = fuzz_take(in, 2), gpa, base, len, v = 0;
+	u64 off = fuzz_take(in, 2), gpa, base, len, v = STALE;
 
 	if (!n)
 		return;
@@ -121,16 +129,16 @@ static void bar_access(struct fuzz_in *in, u8 op)
 	if (op & 0x40) {
 		bar_written = true;
 		fake_guest_write(gpa, size, fuzz_take(in, 8));
+	} else if (fake_guest_read(gpa, size, &v) == 0) {
+		check_read(v, size);
 	}
-	else
-		fake_guest_read(gpa, size, &v);
 }
 
 static void one_op(struct fuzz_in *in)
 {
 	u8 op = (u8)fuzz_take(in, 1);
-	u32 v32 = 0;
-	u64 v64 = 0;
+	u32 v32;
+	u64 v64;
 
 	switch (op & 7) {
 	case 0:		/* the address latch, any value */
@@ -141,15 +149,20 @@ static void one_op(struct fuzz_in *in)
 			       (u32)bdfs[(op >> 3) % ARRAY_SIZE(bdfs)] << 8 | (u32)fuzz_take(in, 1));
 		break;
 	case 2:
-		vpci_pio_read(GUEST_VCPU, &vp, 0xCF8 + ((op >> 3) & 7), pio_sizes[(op >> 6) % 3], &v32);
+		v32 = (u32)STALE;
+		if (vpci_pio_read(GUEST_VCPU, &vp, 0xCF8 + ((op >> 3) & 7), pio_sizes[(op >> 6) % 3],
+				  &v32) == 0)
+			check_read(v32, pio_sizes[(op >> 6) % 3]);
 		break;
 	case 3:
 		vpci_pio_write(GUEST_VCPU, &vp, 0xCF8 + ((op >> 3) & 7), pio_sizes[(op >> 6) % 3],
 			       (u32)fuzz_take(in, 4));
 		break;
 	case 4:		/* ECAM: anywhere in the window (buses 0-1) */
-		vpci_ecam_mmio_read(GUEST_VCPU, &vp, FAKE_ECAM + fuzz_take(in, 3) % vpci_ecam_size(&vp),
-				    mmio_sizes[(op >> 3) & 3], &v64);
+		v64 = STALE;
+		if (vpci_ecam_mmio_read(GUEST_VCPU, &vp, FAKE_ECAM + fuzz_take(in, 3) % vpci_ecam_size(&vp),
+					mmio_sizes[(op >> 3) & 3], &v64) == 0)
+			check_read(v64, mmio_sizes[(op >> 3) & 3]);
 		break;
 	case 5:
 		vpci_ecam_mmio_write(GUEST_VCPU, &vp, FAKE_ECAM + fuzz_take(in, 3) % vpci_ecam_size(&vp),
