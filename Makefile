@@ -168,6 +168,10 @@ $(BUILD)/unit/test_%: tests/unit/test_%.c tests/unit/host_stubs.c $$($$*_SRCS) $
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) $(UNIT_CFLAGS) -o $@ $< tests/unit/host_stubs.c $($*_SRCS) -lcmocka
 
+# The hypervisor's libFuzzer harnesses (make fuzz runs them with bulkhead-dm's).
+include tests/fuzz/fuzz.mk
+# make coverage: the unit tests' and the fuzz corpora's coverage of the hypervisor.
+include tests/coverage.mk
 
 unit: $(UNIT_BINS) $(DM_UNIT_BINS)
 	$(Q)$(PYTHON) scripts/run-unit $(UNIT_BINS) $(DM_UNIT_BINS)
@@ -195,6 +199,7 @@ test: unit integration
 check: setup-if-needed
 	$(Q)$(MAKE) --no-print-directory config-test
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory vtd-integration
 	$(Q)$(MAKE) --no-print-directory uefi-integration
 	$(Q)$(MAKE) --no-print-directory integration
@@ -209,7 +214,7 @@ setup-if-needed:
 
 clean:
 	rm -rf $(BUILD)/obj $(BUILD)/unit $(BUILD)/guests $(BUILD)/config \
-		$(BUILD)/dm-unit $(BUILD)/fuzz $(BUILD)/bulkhead-dm \
+		$(BUILD)/dm-unit $(BUILD)/fuzz $(BUILD)/coverage $(BUILD)/bulkhead-dm \
 		$(foreach s,$(wildcard config/scenarios/*.xml),$(BUILD)/$(basename $(notdir $(s))))
 distclean:
 	rm -rf $(BUILD)

@@ -1,7 +1,8 @@
 # bulkhead-dm (devicemodel/README.md): included by the top Makefile.
 #   make bulkhead-dm   static binary build/bulkhead-dm
 #   make unit          also runs devicemodel/tests/test_*.c (cmocka, ASan+UBSan)
-#   make fuzz          each devicemodel/fuzz/fuzz_*.c for FUZZ_SECONDS (libFuzzer, clang-14)
+#   make fuzz          each devicemodel/fuzz/fuzz_*.c for FUZZ_SECONDS (libFuzzer, clang-14),
+#                      with the hypervisor's (tests/fuzz/fuzz.mk)
 
 DM_DIR     := devicemodel
 # The hypervisor's pure code the device model shares (not copies): the e820
@@ -16,7 +17,7 @@ DM_WARN    := -std=gnu11 -Wall -Wextra -Werror -Wmissing-prototypes -D_GNU_SOURC
 	-iquote include
 DM_BIN     := $(BUILD)/bulkhead-dm
 
-.PHONY: bulkhead-dm fuzz
+.PHONY: bulkhead-dm
 bulkhead-dm: $(DM_BIN)
 	@echo "built $(DM_BIN)"
 
@@ -45,7 +46,4 @@ $(BUILD)/fuzz/fuzz_%: $(DM_DIR)/fuzz/fuzz_%.c $(DM_LIB_C) $(DM_HDRS)
 	$(Q)$(FUZZ_CC) $(DM_WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ $< $(DM_LIB_C)
 
-fuzz: $(DM_FUZZ_BINS)
-	$(Q)$(PYTHON) $(DM_DIR)/fuzz/make-seeds $(BUILD)/fuzz/seeds
-	$(Q)$(PYTHON) $(DM_DIR)/fuzz/run-fuzz --seconds $(FUZZ_SECONDS) --work $(BUILD)/fuzz \
-		--seeds $(BUILD)/fuzz/seeds $(DM_FUZZ_BINS)
+# make fuzz (with the hypervisor's harnesses): tests/fuzz/fuzz.mk

@@ -22,6 +22,21 @@ static u64 ram_next;
 static unsigned op_count[NR_FAKE_OPS];
 static unsigned op_logged[NR_FAKE_OPS];
 static struct { bool armed; unsigned nth; int err; } fail[NR_FAKE_OPS];
+/*
+ * The pages of fake_ram written since the last reset: a reset clears only
+ * those, not 4 MiB, which the hypercall fuzzer would pay on every input.
+ * Every page counts as written at the start.
+ */
+#define RAM_PAGES (SVC_RAM_SIZE / PAGE_SIZE)
+static bool ram_dirty[RAM_PAGES] = { [0 ... RAM_PAGES - 1] = true };
+
+static void ram_touch(u64 gpa, size_t len)
+{
+	u64 off = gpa - SVC_RAM_BASE;
+
+	for (u64 pg = off / PAGE_SIZE; pg * PAGE_SIZE < off + len; pg++)
+		ram_dirty[pg] = true;
+}
 
 void fake_reset(void)
 {
@@ -37,9 +52,12 @@ void fake_reset(void)
 	memset(&fake_pre, 0, sizeof(fake_pre));
 	fake_pre.present = true;
 	memset(fake_vms, 0, sizeof(fake_vms));
-	memset(fake_ram, 0, sizeof(fake_ram));
-	memset(fake_calls, 0, sizeof(fake_calls));
-	fake_ncalls = 0;
+	for (unsigned pg = 0; pg < RAM_PAGES; pg++) {
+		if (ram_dirty[pg])
+			memset(&fake_ram[pg * PAGE_SIZE], 0, PAGE_SIZE);
+		ram_dirty[pg] = false;
+	}
+	fake_ncalls = 0;	/* log_call clears each entry it fills (the log is 550 KB) */
 	fake_pcpu_mask = 0xE;
 	fake_nmaps = fake_npcidevs = fake_nmmiodevs = fake_nintx = 0;
 	fake_commits = fake_rollbacks = 0;
@@ -114,11 +132,18 @@ u64 fake_alloc(size_t len)
 	return gpa;
 }
 
+void fake_write(u64 gpa, const void *p, size_t len)
+{
+	assert_true(gpa >= SVC_RAM_BASE && gpa + len <= SVC_RAM_END);
+	ram_touch(gpa, len);
+	memcpy(&fake_ram[gpa - SVC_RAM_BASE], p, len);
+}
+
 u64 fake_put(const void *p, size_t len)
 {
 	u64 gpa = fake_alloc(len);
 
-	memcpy(&fake_ram[gpa - SVC_RAM_BASE], p, len);
+	fake_write(gpa, p, len);
 	return gpa;
 }
 
@@ -126,7 +151,7 @@ u64 fake_put_at_end(const void *p, size_t len, size_t cut)
 {
 	u64 gpa = SVC_RAM_END - (len - cut);
 
-	memcpy(&fake_ram[gpa - SVC_RAM_BASE], p, len - cut);
+	fake_write(gpa, p, len - cut);
 	return gpa;
 }
 
@@ -208,7 +233,7 @@ int vmm_copy_to_guest(struct vm *vm, u64 gpa, const void *src, size_t len)
 		return ret;
 	if (!in_ram(vm, gpa, len))
 		return -EFAULT;
-	memcpy(&fake_ram[gpa - SVC_RAM_BASE], src, len);
+	fake_write(gpa, src, len);
 	log_call(OP_COPY_TO, vm, gpa, len, 0, 0);
 	return 0;
 }

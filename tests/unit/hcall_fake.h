@@ -129,8 +129,12 @@ struct vm *fake_add_vm(u16 vmid, enum vmm_vm_state st, unsigned nr_vcpus);
 void fake_fail(enum fake_op op, unsigned nth, int err);
 unsigned fake_count(enum fake_op op);
 
-/* Service VM RAM: bump-allocate (64-byte aligned), copy in and out. */
+/*
+ * Service VM RAM: bump-allocate (64-byte aligned), copy in and out. Write it
+ * only through these: fake_reset clears just the bytes they wrote.
+ */
 u64 fake_alloc(size_t len);
+void fake_write(u64 gpa, const void *p, size_t len);
 u64 fake_put(const void *p, size_t len);
 void fake_get(u64 gpa, void *p, size_t len);
 /* Place len bytes so that they end exactly at the end of RAM, minus cut. */

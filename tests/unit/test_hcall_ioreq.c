@@ -67,10 +67,10 @@ static void test_set_ioreq_buffer_vmm_error(void **state)
 
 static void set_slot_state(unsigned vcpu, u32 st)
 {
-	u64 off = BUF_GPA - SVC_RAM_BASE + vcpu * sizeof(struct abi_io_request) +
+	u64 gpa = BUF_GPA + vcpu * sizeof(struct abi_io_request) +
 		  offsetof(struct abi_io_request, processed);
 
-	memcpy(&fake_ram[off], &st, sizeof(st));
+	fake_write(gpa, &st, sizeof(st));
 }
 
 static struct vm *running_vm(unsigned nr_vcpus)

@@ -450,7 +450,7 @@ static u64 big_batch(u16 vmid, u32 n)
 	struct abi_mem_region_batch b = { .vmid = vmid, .regions_num = n };
 
 	b.regions_gpa = SVC_RAM_BASE + 0x100000;
-	memcpy(&fake_ram[0x100000], big_ops, n * sizeof(big_ops[0]));
+	fake_write(b.regions_gpa, big_ops, n * sizeof(big_ops[0]));
 	return fake_put(&b, sizeof(b));
 }
 
