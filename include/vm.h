@@ -35,6 +35,7 @@ struct vuart {
 struct vm {
 	const struct vm_config *cfg;
 	unsigned id;
+	u64 serial;		/* unique per build, never reused: IBPB between VMs */
 	const char *name;
 	volatile enum vm_state state;
 	unsigned nr_vcpus;

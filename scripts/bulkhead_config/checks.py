@@ -68,6 +68,7 @@ class Resolved:
         self.board, self.scen = board, scen
         self.vms = []
         self.modules = []        # (file, tag)
+        self.warnings = []       # "FILE:LINE: warning: ..." lines: generated anyway
 
 
 class Checker:
@@ -77,6 +78,9 @@ class Checker:
         self.r = Resolved(board, scen)
         self.r.vms = [RVM(v) for v in scen.vms]
 
+    def warn(self, node, msg):
+        self.r.warnings.append("%s:%s: warning: %s" % (node.path, node.line or "?", msg))
+
     def err(self, node, msg):
         self.errors.append(ConfigError(node.path, node.line, msg) if node is not None
                            else ConfigError(self.s.path, None, msg))
@@ -85,6 +89,7 @@ class Checker:
         self.check_header()
         self.check_vms()
         self.check_cpus()
+        self.check_smt()
         self.check_memory()
         self.check_pci()
         self.check_acpi_mmio()
@@ -192,6 +197,40 @@ class Checker:
                     elif v.kind == "service":
                         self.err(c.node, "%s: CPU %d is already given to %s (line %d)"
                                  % (describe(v), c.id, describe(pv), pnode.line))
+
+    def check_smt(self):
+        """Hyperthread siblings share the core's L1D and branch predictors: what one
+        thread's guest leaves there the other's can sample (L1TF, MDS, BTB), and
+        no flush on VM entry covers a sibling running at the same time. So every
+        thread of a core that runs VMs at all must run the same ones."""
+        users = {}   # cpu id -> {vm name: scenario <cpu> node}
+        for rv in self.r.vms:
+            for c in rv.src.cpus:
+                if c.id < len(self.b.cpus):
+                    users.setdefault(c.id, {})[rv.name] = c.node
+        if not self.b.topology:
+            if len({n for u in users.values() for n in u}) > 1:
+                self.warn(self.b.cpus_node, "board '%s' gives no core-id/thread-id for its CPUs: whether "
+                          "hyperthread siblings run different VMs is not checked" % self.b.name)
+            return
+        cores = {}
+        for c in self.b.cpus:
+            if c.id in users:
+                cores.setdefault((c.package, c.core), []).append(c)
+        for (pkg, core), threads in sorted(cores.items()):
+            first = threads[0]
+            for t in threads[1:]:
+                a, b = users[first.id], users[t.id]
+                if set(a) == set(b):
+                    continue
+                # name a VM on one thread and not on the other, at its <cpu> line
+                extra = sorted(set(b) - set(a))
+                cpu, other, name = (t, first, extra[0]) if extra else (first, t, sorted(set(a) - set(b))[0])
+                others = ", ".join("'%s'" % n for n in sorted(users[other.id]))
+                self.err(users[cpu.id][name], "VM '%s': CPU %d is a hyperthread sibling of CPU %d "
+                         "(package %d, core %d), which runs VM %s: sibling threads share the core's L1D "
+                         "and branch predictors, so they must run the same VMs (or one stays unused)"
+                         % (name, cpu.id, other.id, pkg, core, others))
 
     # ---- memory ----
 

@@ -173,6 +173,8 @@ def main(argv=None):
         if a.out:
             remove_outputs(a.out)
         return 1
+    for w in res.warnings:
+        print(w, file=sys.stderr)
     if a.check:
         print("genconfig: %s + %s: OK" % (a.board, a.scenario))
         return 0

@@ -13,6 +13,9 @@ BAD = os.path.join(FIXTURES, "bad")
 # Scenarios for the board with a PCI bridge (fixtures/bridge/board.xml).
 BRIDGE_BAD = os.path.join(FIXTURES, "bridge", "bad")
 BRIDGE_BOARD = os.path.join(FIXTURES, "bridge", "board.xml")
+# Scenarios for a board with two cores of two hyperthreads (fixtures/smt/board.xml).
+SMT_BAD = os.path.join(FIXTURES, "smt", "bad")
+SMT_BOARD = os.path.join(FIXTURES, "smt", "board.xml")
 EXPECT = re.compile(r"<!-- expect: (\d+) (.*?) -->")
 SCENARIO_FOR_BAD_BOARD = """<?xml version="1.0"?>
 <scenario name="s" board="badboard">
@@ -148,6 +151,38 @@ for _f in sorted(os.listdir(BAD)):
 for _f in sorted(os.listdir(BRIDGE_BAD)):
     if _f.endswith(".xml"):
         setattr(BadInputs, "test_bridge_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f, BRIDGE_BAD, BRIDGE_BOARD))
+for _f in sorted(os.listdir(SMT_BAD)):
+    if _f.endswith(".xml"):
+        setattr(BadInputs, "test_smt_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f, SMT_BAD, SMT_BOARD))
+
+
+class Siblings(TempDirCase):
+    """Whole cores to one VM is accepted; a board without core ids gets a warning, not an error."""
+    SCEN = """<?xml version="1.0"?>
+<scenario name="s" board="%s">
+  <hypervisor><memory base="0x1000000" size="32M"/></hypervisor>
+  <vm name="vm0" kind="pre-launched"><cpu id="0"/><cpu id="1"/><memory size="32M"/>
+    <kernel tag="k0" file="k.elf"/></vm>
+  <vm name="vm1" kind="pre-launched"><cpu id="2"/><memory size="32M"/><kernel tag="k0" file="k.elf"/></vm>
+</scenario>
+"""
+
+    def test_whole_cores_and_an_unused_sibling_are_fine(self):
+        errors, res = validate(SMT_BOARD, self.write("s.xml", self.SCEN % "smt"))
+        self.assertEqual([str(e) for e in errors], [])
+        self.assertEqual(res.warnings, [])
+
+    def test_board_without_core_ids_warns(self):
+        with open(board_path("bochs")) as f:
+            text = f.read()
+        board = self.write("b.xml", re.sub(r' package-id="\d+" core-id="\d+" thread-id="\d+"', "", text))
+        scen = self.write("s.xml", self.SCEN % "bochs")
+        rc, _out, err = run_genconfig("--check", "--board", board, "--scenario", scen)
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(err, r"b\.xml:\d+: warning: board 'bochs' gives no core-id/thread-id for its CPUs")
+        rc, _out, err = run_genconfig("--check", "--board", board_path("bochs"), "--scenario", scen)
+        self.assertEqual((rc, "warning" in err), (0, False), err)
+
 
 if __name__ == "__main__":
     unittest.main()
