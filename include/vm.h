@@ -65,6 +65,7 @@ struct vm {
 	char stop_reason[160];
 	struct vm_ram ram;		/* from the scenario, or VM_SET_MEMORY_REGIONS */
 	const struct io_fallback *fallback;	/* accesses no handler of its own claims */
+	u32 msi_refused;		/* MSIs left masked: its host vector share was used up */
 	/* post-launched VMs (vmm/vm_post.c) */
 	bool post;
 	u16 vmid;			/* the Service VM's name for it */

@@ -38,8 +38,9 @@ def host_owned(board):
 
 
 class Limits:
-    def __init__(self, max_vms=8, max_cpus=16, max_mem_ranges=4):
+    def __init__(self, max_vms=8, max_cpus=16, max_mem_ranges=4, msi_vectors=128):
         self.max_vms, self.max_cpus, self.max_mem_ranges = max_vms, max_cpus, max_mem_ranges
+        self.msi_vectors = msi_vectors      # IRQ_MSI_COUNT: the host vectors passthrough MSIs share
         # HV_LOAD_ADDR and the linker script it came from (genconfig.read_limits); None: unchecked
         self.hv_link_addr, self.hv_link_src = None, None
 
@@ -61,6 +62,7 @@ class RVM:
         self.bootargs = vm.bootargs
         self.flags = sorted({f.name for f in vm.flags})
         self.console = vm.console
+        self.msi_vectors = 0     # its share of the host MSI vectors
 
 
 class Resolved:
@@ -90,6 +92,7 @@ class Checker:
         self.check_vms()
         self.check_cpus()
         self.check_smt()
+        self.check_msi()
         self.check_memory()
         self.check_pci()
         self.check_acpi_mmio()
@@ -231,6 +234,41 @@ class Checker:
                          "(package %d, core %d), which runs VM %s: sibling threads share the core's L1D "
                          "and branch predictors, so they must run the same VMs (or one stays unused)"
                          % (name, cpu.id, other.id, pkg, core, others))
+
+    # ---- host MSI vectors ----
+
+    def check_msi(self):
+        """Each VM that can have PCI devices gets a share of the host MSI vectors, so one
+        that unmasks every MSI-X entry it has cannot leave another without: a template
+        counts once per CPU (one VM may run on each), the shares add up to at most the
+        pool, and what the explicit ones leave is split evenly among the others."""
+        pool = self.lim.msi_vectors
+        claims, asked, fixed = [], 0, 0
+        for rv in self.r.vms:
+            v = rv.src
+            weight = max(bin(rv.cpus).count("1"), 1) if v.kind == "post-launched" else 1
+            if v.msi is not None:
+                if v.msi.n < 1 or v.msi.n > pool:
+                    self.err(v.msi.node, "%s: msi-vectors %d: give 1-%d (the host's MSI vectors)"
+                             % (describe(v), v.msi.n, pool))
+                    continue
+                rv.msi_vectors = v.msi.n
+                fixed += v.msi.n * weight
+                if fixed > pool:
+                    self.err(v.msi.node, "%s: msi-vectors %d%s: the shares come to %d, more than the "
+                             "%d host MSI vectors" % (describe(v), v.msi.n, "" if weight == 1 else
+                                                       " for each of its %d CPUs" % weight, fixed, pool))
+            elif v.kind != "pre-launched" or v.pci:
+                claims.append((rv, weight))
+                asked += weight
+        if not claims or fixed > pool:
+            return
+        share = (pool - fixed) // asked
+        for rv, _w in claims:
+            rv.msi_vectors = share
+            if not share:
+                self.err(rv.src.node, "%s: no host MSI vectors left for it: the msi-vectors given take "
+                         "%d of %d" % (describe(rv.src), fixed, pool))
 
     # ---- memory ----
 
