@@ -93,8 +93,8 @@ int spec_arch_caps_read(const struct spec_caps *c, u64 *val);
 enum spec_entry spec_entry_work(const struct spec_caps *c);
 /* L1TF-affected but without IA32_FLUSH_CMD (old microcode): nothing flushes L1D, say so. */
 bool spec_l1tf_unmitigated(const struct spec_caps *c);
-/* A pCPU that last ran VM @last (serial; 0 = none) about to run @next: IBPB first? */
-bool spec_switch_needs_ibpb(const struct spec_caps *c, u64 last, u64 next);
+/* A pCPU that last ran VM @last (serial; 0 = none yet) about to run @next: IBPB first? */
+bool spec_switch_needs_ibpb(const struct spec_caps *c, u32 last, u32 next);
 /*
  * CPUID leaf 7 as a guest may see it: sub-leaf 0 EDX without the MSRs the
  * hypervisor does not virtualize (MCU_OPT_CTRL, TSX_FORCE_ABORT,

@@ -35,7 +35,7 @@ struct vuart {
 struct vm {
 	const struct vm_config *cfg;
 	unsigned id;
-	u64 serial;		/* unique per build, never reused: IBPB between VMs */
+	u32 serial;		/* one per build, not reused (until 2^32 builds): IBPB between VMs */
 	const char *name;
 	volatile enum vm_state state;
 	unsigned nr_vcpus;
@@ -50,6 +50,7 @@ struct vm {
 	u8 *msr_bitmap;		/* 4 KiB */
 	unsigned nr_pio, nr_mmio;
 	u8 pio_last;		/* index of the port handler found last */
+	u32 msi_refused;	/* MSIs left masked: its host vector share was used up */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
 	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	struct vlapic_group lapics;
@@ -65,7 +66,6 @@ struct vm {
 	char stop_reason[160];
 	struct vm_ram ram;		/* from the scenario, or VM_SET_MEMORY_REGIONS */
 	const struct io_fallback *fallback;	/* accesses no handler of its own claims */
-	u32 msi_refused;		/* MSIs left masked: its host vector share was used up */
 	/* post-launched VMs (vmm/vm_post.c) */
 	bool post;
 	u16 vmid;			/* the Service VM's name for it */

@@ -207,33 +207,25 @@ struct vpci_vdev_ops {
 	void (*release)(struct vpci_vdev *d);	/* NULL: nothing to give back */
 };
 
-/* Config bytes a passthrough function's guest may not write (dm/vpci/vpci_pt_guard.c). */
-#define VPCI_GUARD_MAX 8
-struct vpci_guard_range {
-	u16 lo, hi;		/* [lo, hi) */
-	const char *what;
-};
-struct vpci_guard {
-	struct vpci_guard_range r[VPCI_GUARD_MAX];	/* SR-IOV, Resizable BAR controls */
-	u8 n;
-	bool chipset;		/* the Intel host bridge: its decoding registers too */
-	bool logged;		/* the first dropped write was logged */
-	u32 dropped;		/* dropped writes (statistics, tests) */
-};
-
 struct vpci_vdev {
 	struct vpci *vpci;
 	const struct vpci_vdev_ops *ops;
 	const struct pci_pdev *pdev;	/* NULL: emulated */
 	u16 vbdf, pbdf;
 	u8 kind;
+	/*
+	 * Writes the guest may not make (dm/vpci/vpci_pt_guard.c finds them from
+	 * the enumerated capabilities): the first is logged, all are counted
+	 * (saturating). In what was padding: every VM holds VPCI_MAX_VDEVS vdevs.
+	 */
+	bool guard_logged;
+	u16 guard_dropped;
 	u32 flags;
 	u8 intx_pin, intx_line;
 	u16 cmd;			/* virtual Command */
 	struct vpci_bar bar[PCI_BAR_MAX];
 	struct vpci_msi msi;
 	struct vpci_msix msix;
-	struct vpci_guard guard;
 };
 
 struct vpci {

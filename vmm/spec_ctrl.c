@@ -84,9 +84,9 @@ enum spec_entry spec_entry_work(const struct spec_caps *c)
 	return SPEC_ENTRY_NONE;
 }
 
-bool spec_switch_needs_ibpb(const struct spec_caps *c, u64 last, u64 next)
+bool spec_switch_needs_ibpb(const struct spec_caps *c, u32 last, u32 next)
 {
-	return has(c, CPUID7_EDX_IBRS_IBPB) && last != next;
+	return has(c, CPUID7_EDX_IBRS_IBPB) && last && last != next;
 }
 
 enum { A, B, C, D };

@@ -39,7 +39,8 @@ void vcpu_spec_init(void)
 		"(ARCH_CAPABILITIES 0x%lx)\n", spec_ctrl_valid_bits(&spec_host),
 		(spec_host.cpuid7_edx & CPUID7_EDX_IBRS_IBPB) ? "yes" : "not available",
 		names[work], spec_host.arch_caps);
-	if (spec_l1tf_unmitigated(&spec_host))
+	/* said where there is another VM to read from (one VM alone leaks to nobody) */
+	if (scenario.nr_vms > 1 && spec_l1tf_unmitigated(&spec_host))
 		pr_warn("speculation: this CPU needs an L1D flush on VM entry (L1TF) but has no "
 			"IA32_FLUSH_CMD: update its microcode; guests can read each other's L1D data\n");
 }
@@ -48,14 +49,20 @@ void vcpu_spec_init(void)
  * This pCPU takes v: an IBPB if it last ran another VM (its branch
  * predictions must not steer this one), and v's own SPEC_CTRL, which stays
  * in the hardware while v runs here (only v writes it, through its exits).
+ * A pCPU's first guest finds nothing of another guest's: no IBPB, and
+ * SPEC_CTRL as firmware left it (bits set there only add protection).
  */
 static void spec_enter_pcpu(struct pcpu *p, struct vcpu *v)
 {
-	if (spec_switch_needs_ibpb(&spec_host, p->last_vm_serial, v->vm->serial))
-		cpu_ibpb();
+	u32 last = p->last_vm_serial;
+
 	p->last_vm_serial = v->vm->serial;
+	if (!last)
+		return;
+	if (spec_switch_needs_ibpb(&spec_host, last, v->vm->serial))
+		cpu_ibpb();
 	if (spec_ctrl_valid_bits(&spec_host))
-		cpu_spec_ctrl_write(v->spec_ctrl);
+		cpu_spec_ctrl_write(v->spec_ctrl);	/* the last vCPU's bits may be set */
 }
 
 int vcpu_cpu_mode(struct vcpu *v)

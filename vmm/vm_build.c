@@ -175,7 +175,7 @@ static void release_units(struct vm *vm, unsigned n)
 /* Build vm (cfg, name, kind and RAM table set) with vCPUs on the pCPUs of affinity. */
 int vm_build(struct vm *vm, u64 affinity)
 {
-	static u64 serials;
+	static u32 serials;
 	unsigned i;
 	int ret;
 

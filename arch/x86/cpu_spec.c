@@ -11,15 +11,14 @@ void cpu_spec_caps_read(struct spec_caps *c)
 {
 	u32 a, b, cx, d;
 
-	memset(c, 0, sizeof(*c));
 	cpuid_count(0, 0, &a, &b, &cx, &d);
 	if (a < 7)
-		return;
-	cpuid_count(7, 0, &a, &b, &cx, &d);
+		b = d = 0;
+	else
+		cpuid_count(7, 0, &a, &b, &cx, &d);
 	c->cpuid7_ebx = b;
 	c->cpuid7_edx = d;
-	if (d & CPUID7_EDX_ARCH_CAP)
-		c->arch_caps = rdmsr(MSR_IA32_ARCH_CAPABILITIES);
+	c->arch_caps = (d & CPUID7_EDX_ARCH_CAP) ? rdmsr(MSR_IA32_ARCH_CAPABILITIES) : 0;
 }
 
 void cpu_spec_ctrl_write(u64 val)

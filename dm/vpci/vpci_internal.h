@@ -40,7 +40,6 @@ bool vpci_has_other_functions(const struct vpci *vp, u16 vbdf);
 int vpci_pdev_header_is(const struct vpci_vdev *d, u8 want);
 
 /* vpci_pt_guard.c: what a passthrough function's guest may not write */
-void vpci_guard_setup(struct vpci_vdev *d);
 /* Drops the guarded bytes of a write (logged once per function); true if any was guarded. */
 bool vpci_guard_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val);
 

@@ -219,7 +219,8 @@ static int pt_init(struct vpci_vdev *d, const struct vpci_dev_config *dc)
 		return ret;
 	d->intx_pin = dc->intx_pin;
 	d->intx_line = dc->intx_line;
-	vpci_guard_setup(d);
+	d->guard_logged = false;
+	d->guard_dropped = 0;
 	if (d->flags & VPCI_DEVF_RESET)
 		vpci_reset_pdev(p, d->vpci->ops->udelay);
 	pt_disable_msi_phys(p);

@@ -59,60 +59,63 @@ static const struct chipset_reg chipset_regs[] = {
 	{ 0xBC, 4, "TOLUD" },
 };
 
-static void guard_add(struct vpci_guard *g, u16 lo, u16 hi, const char *what)
-{
-	if (g->n < VPCI_GUARD_MAX)
-		g->r[g->n++] = (struct vpci_guard_range){ lo, hi, what };
-}
-
-static void guard_rebar(struct vpci_vdev *d, u16 cap, const char *what)
+/* Bytes of (VF) Resizable BAR entries after the header: 8 per resizable BAR, 1-6 of them */
+static unsigned rebar_len(const struct vpci_vdev *d, u16 cap)
 {
 	unsigned n = REBAR_NR(pci_cfg_read(d->pbdf, cap + REBAR_CTRL0, 4));
 
-	/* 1-6 entries; anything else is a broken device: guard the most there can be */
+	/* anything else is a broken device: guard the most there can be */
 	if (n < 1 || n > 6)
 		n = 6;
-	guard_add(&d->guard, cap + 4, cap + 4 + 8 * n, what);
+	return 8 * n;
 }
 
-void vpci_guard_setup(struct vpci_vdev *d)
+static bool in(u16 off, u16 base, unsigned lo, unsigned hi)
 {
-	const struct pci_pdev *p = d->pdev;
-	struct vpci_guard *g = &d->guard;
+	return off >= base + lo && off < base + hi;
+}
 
-	memset(g, 0, sizeof(*g));
-	for (unsigned i = 0; i < p->nr_ext_caps; i++) {
-		u16 cap = p->ext_cap[i].offset;
-
-		switch (p->ext_cap[i].id) {
-		case EXT_CAP_SRIOV:
-			guard_add(g, cap + SRIOV_CTRL, cap + SRIOV_CTRL + 2, "SR-IOV Control");
-			guard_add(g, cap + SRIOV_NUM_VF, cap + SRIOV_NUM_VF + 2, "SR-IOV NumVFs");
-			guard_add(g, cap + SRIOV_PAGE_SIZE, cap + SRIOV_VF_BAR_END,
-				  "SR-IOV System Page Size/VF BARs");
-			break;
-		case EXT_CAP_REBAR:
-			guard_rebar(d, cap, "Resizable BAR control");
-			break;
-		case EXT_CAP_VF_REBAR:
-			guard_rebar(d, cap, "VF Resizable BAR control");
-			break;
-		default:
-			break;
-		}
+/* What extended capability cap (id) makes of byte off: its name, or NULL when the guest may write it. */
+static const char *ext_guarded(const struct vpci_vdev *d, u16 id, u16 cap, u16 off)
+{
+	switch (id) {
+	case EXT_CAP_SRIOV:
+		if (in(off, cap, SRIOV_CTRL, SRIOV_CTRL + 2))
+			return "SR-IOV Control";
+		if (in(off, cap, SRIOV_NUM_VF, SRIOV_NUM_VF + 2))
+			return "SR-IOV NumVFs";
+		if (in(off, cap, SRIOV_PAGE_SIZE, SRIOV_VF_BAR_END))
+			return "SR-IOV System Page Size/VF BARs";
+		return NULL;
+	case EXT_CAP_REBAR:
+		return in(off, cap, 4, 4 + rebar_len(d, cap)) ? "Resizable BAR control" : NULL;
+	case EXT_CAP_VF_REBAR:
+		return in(off, cap, 4, 4 + rebar_len(d, cap)) ? "VF Resizable BAR control" : NULL;
+	default:
+		return NULL;
 	}
-	g->chipset = p->bdf == 0 && p->vendor == 0x8086 && (p->class_rev >> 8) == 0x060000;
+}
+
+static bool is_intel_host_bridge(const struct pci_pdev *p)
+{
+	return p->bdf == 0 && p->vendor == 0x8086 && (p->class_rev >> 8) == 0x060000;
 }
 
 /* The name of what byte off belongs to, or NULL when the guest may write it. */
 static const char *guarded(const struct vpci_vdev *d, u16 off)
 {
-	const struct vpci_guard *g = &d->guard;
+	const struct pci_pdev *p = d->pdev;
 
-	for (unsigned i = 0; i < g->n; i++)
-		if (off >= g->r[i].lo && off < g->r[i].hi)
-			return g->r[i].what;
-	if (g->chipset)
+	if (off >= PCI_EXT_CAP_START) {
+		/* the capability holding off: the last one starting at or below it */
+		const struct pci_cap_info *c = NULL;
+
+		for (unsigned i = 0; i < p->nr_ext_caps; i++)
+			if (p->ext_cap[i].offset <= off && (!c || p->ext_cap[i].offset > c->offset))
+				c = &p->ext_cap[i];
+		return c ? ext_guarded(d, c->id, c->offset, off) : NULL;
+	}
+	if (is_intel_host_bridge(p))
 		for (unsigned i = 0; i < ARRAY_SIZE(chipset_regs); i++)
 			if (off >= chipset_regs[i].off && off < chipset_regs[i].off + chipset_regs[i].len)
 				return chipset_regs[i].name;
@@ -133,9 +136,10 @@ bool vpci_guard_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val)
 	}
 	if (!dropped)
 		return false;
-	d->guard.dropped++;
-	if (!d->guard.logged) {
-		d->guard.logged = true;
+	if (d->guard_dropped != 0xFFFF)
+		d->guard_dropped++;
+	if (!d->guard_logged) {
+		d->guard_logged = true;
 		pr_warn("vpci " BDF_FMT ": write to %s (offset 0x%x) dropped: it could move address "
 			"decoding or add functions; further ones on this function are dropped silently\n",
 			BDF_ARGS(d->vbdf), what, off);

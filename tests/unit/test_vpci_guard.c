@@ -105,7 +105,7 @@ static void test_sriov_enable_and_vf_bars_dropped(void **state)
 	assert_int_equal(rd(VNIC, SRIOV + 0x08, 2), 0);
 	assert_int_equal(rd(VNIC, SRIOV + 0x10, 2), 0);
 	assert_int_equal(rd(VNIC, SRIOV + 0x24, 4), VF_BAR0);
-	assert_int_equal(vdev(VNIC)->guard.dropped, 5);
+	assert_int_equal(vdev(VNIC)->guard_dropped, 5);
 	/* logged once for the function, not per write */
 	assert_int_equal(host_printk_calls, 1);
 }
@@ -134,7 +134,7 @@ static void test_resizable_bar_controls_dropped(void **state)
 	wr(VNIC, VFREBAR + 0x08, 2, 0x0400);
 	assert_int_equal(fake_nlog, 0);
 	assert_int_equal(rd(VNIC, REBAR + 0x08, 4), 2 << 5);
-	assert_int_equal(vdev(VNIC)->guard.dropped, 3);
+	assert_int_equal(vdev(VNIC)->guard_dropped, 3);
 	/* past the two entries the capability ends: not guarded */
 	wr(VNIC, REBAR + 0x14, 4, 0x77);
 	assert_int_equal(fake_count_writes(NIC, REBAR + 0x14), 1);
@@ -189,7 +189,7 @@ static void test_chipset_decoding_registers_dropped(void **state)
 	assert_int_equal(fake_get(HB, 0x48, 4), 0xFED10001);
 	assert_int_equal(rd(0, 0x48, 4), 0xFED10001);
 	assert_int_equal(rd(0, 0xBC, 4), 0x80000000);
-	assert_int_equal(vdev(0)->guard.dropped, ARRAY_SIZE(w));
+	assert_int_equal(vdev(0)->guard_dropped, ARRAY_SIZE(w));
 	assert_int_equal(host_printk_calls, 1);
 	/* device-specific bytes outside the decoding registers still reach it */
 	wr(0, 0x89, 1, 0x5A);
@@ -220,7 +220,7 @@ static void test_other_vendors_host_bridge_untouched(void **state)
 	(void)state;
 	wr(0, 0x60, 4, 0x12345678);
 	assert_int_equal(fake_get(AMD_HB, 0x60, 4), 0x12345678);
-	assert_int_equal(vdev(0)->guard.dropped, 0);
+	assert_int_equal(vdev(0)->guard_dropped, 0);
 }
 
 int main(void)
