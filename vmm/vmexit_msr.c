@@ -47,6 +47,20 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 	}
 }
 
+/* IA32_PRED_CMD (IBPB) or IA32_FLUSH_CMD (L1D flush): a command done for the guest. */
+static int spec_command(u32 msr, u64 val)
+{
+	bool ibpb = msr == MSR_IA32_PRED_CMD;
+
+	if (ibpb ? spec_pred_cmd_write_check(&spec_host, val) : spec_flush_cmd_write_check(&spec_host, val))
+		return -EINVAL;
+	if (val && ibpb)		/* bit 0 is the only one the checks let through */
+		cpu_ibpb();
+	else if (val)
+		cpu_l1d_flush();
+	return 0;
+}
+
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
 {
 	if (vlapic_msr_is_apic(msr))
@@ -76,17 +90,8 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		cpu_spec_ctrl_write(val);
 		return 0;
 	case MSR_IA32_PRED_CMD:
-		if (spec_pred_cmd_write_check(&spec_host, val))
-			return -EINVAL;
-		if (val & PRED_CMD_IBPB)
-			cpu_ibpb();
-		return 0;
 	case MSR_IA32_FLUSH_CMD:
-		if (spec_flush_cmd_write_check(&spec_host, val))
-			return -EINVAL;
-		if (val & FLUSH_CMD_L1D)
-			cpu_l1d_flush();
-		return 0;
+		return spec_command(msr, val);
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_TSC_ADJUST:
 	case MSR_IA32_TSC:
