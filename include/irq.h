@@ -10,7 +10,7 @@
 #include "types.h"
 
 #define IRQ_MSI_BASE		0x30	/* passthrough MSI/MSI-X: one vector per routed message */
-#define IRQ_MSI_COUNT		0x80
+#define IRQ_MSI_COUNT		0x80	/* shared out per VM (vm_config.msi_vectors); genconfig reads it */
 #define IRQ_INTX_BASE		0xB0	/* passthrough INTx: vector = base + GSI */
 #define IRQ_INTX_COUNT		24
 #define VTD_FAULT_VECTOR	0xEE	/* fault events of every remapping unit, to the BSP */

@@ -29,6 +29,7 @@ struct pcpu {
 	void *vmxon_region;
 	volatile bool nmi_dump;		/* an NMI asks this CPU where it is */
 	void *exit_stack;		/* VM-exit stack, kept across vCPUs */
+	u32 last_vm_serial;		/* the VM whose vCPU ran here last (0: none) */
 };
 
 extern struct pcpu pcpus[CONFIG_MAX_CPUS];

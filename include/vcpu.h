@@ -27,7 +27,7 @@ enum vcpu_state {
 
 struct vcpu {
 	u64 gpr[NR_GPRS];	/* keep first: vcpu_entry.S addresses it at offset 0 */
-	u8 launched;		/* vcpu_entry.S: VMLAUNCH vs VMRESUME */
+	u8 launched;		/* its VMCS was launched: VMRESUME from now on */
 	struct vm *vm;
 	unsigned id;		/* index in the VM = virtual LAPIC id */
 	struct pcpu *pcpu;
@@ -42,6 +42,7 @@ struct vcpu {
 	/* guest CR0/CR4 as the guest wrote them: exact for the host-owned bits */
 	u64 cr0_shadow, cr4_shadow, efer;
 	u64 xcr0;
+	u64 spec_ctrl;		/* its IA32_SPEC_CTRL (in the hardware while it runs) */
 	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
 	bool intr_window;	/* interrupt-window exiting is on */
 	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */

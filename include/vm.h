@@ -35,6 +35,7 @@ struct vuart {
 struct vm {
 	const struct vm_config *cfg;
 	unsigned id;
+	u32 serial;		/* one per build, not reused (until 2^32 builds): IBPB between VMs */
 	const char *name;
 	volatile enum vm_state state;
 	unsigned nr_vcpus;
@@ -49,6 +50,7 @@ struct vm {
 	u8 *msr_bitmap;		/* 4 KiB */
 	unsigned nr_pio, nr_mmio;
 	u8 pio_last;		/* index of the port handler found last */
+	u32 msi_refused;	/* MSIs left masked: its host vector share was used up */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
 	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	struct vlapic_group lapics;

@@ -236,6 +236,12 @@ struct vm_config {
 	const struct vm_mmio_dev *mmio_devs;
 	struct vm_console_config console;
 	u64 template_mem_size;		/* post-launched: RAM the Service VM provides */
+	/*
+	 * Host MSI vectors (include/irq.h's pool) its devices may hold at once;
+	 * genconfig gives every VM that can have PCI devices a share, the
+	 * shares adding up to at most the pool (a template's once per CPU).
+	 */
+	u16 msi_vectors;
 };
 
 #define VM_FLAG_PRIVILEGED BIT(0)	/* CPUID 0x40000001 EAX bit 0 */

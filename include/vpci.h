@@ -213,6 +213,13 @@ struct vpci_vdev {
 	const struct pci_pdev *pdev;	/* NULL: emulated */
 	u16 vbdf, pbdf;
 	u8 kind;
+	/*
+	 * Writes the guest may not make (dm/vpci/vpci_pt_guard.c finds them from
+	 * the enumerated capabilities): the first is logged, all are counted
+	 * (saturating). In what was padding: every VM holds VPCI_MAX_VDEVS vdevs.
+	 */
+	bool guard_logged;
+	u16 guard_dropped;
 	u32 flags;
 	u8 intx_pin, intx_line;
 	u16 cmd;			/* virtual Command */

@@ -228,6 +228,7 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 		vtd_selftest_run();
 	if (vmx_check_caps())
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
+	vcpu_spec_init();
 	pci_init();
 	start_cpus();
 	if (vm_create_all(boot_info))

@@ -11,6 +11,60 @@ _Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
 
+struct spec_caps spec_host;
+u8 spec_entry_kind;
+typedef void resume_fn(struct vcpu *v);	/* never returns */
+/* the resume path of this machine's entry work: chosen once, no test on the way in */
+static resume_fn *vcpu_resume = vmx_resume_plain;
+
+/* Boot: what the CPU needs on VM entry (the CPUs of one machine are alike). */
+void vcpu_spec_init(void)
+{
+	static resume_fn *const paths[] = {
+		[SPEC_ENTRY_NONE] = vmx_resume_plain,
+		[SPEC_ENTRY_VERW] = vmx_resume_verw,
+		[SPEC_ENTRY_L1D_FLUSH] = vmx_resume_l1d_flush,
+	};
+	static const char *const names[] = {
+		[SPEC_ENTRY_NONE] = "nothing", [SPEC_ENTRY_VERW] = "VERW",
+		[SPEC_ENTRY_L1D_FLUSH] = "L1D flush",
+	};
+	enum spec_entry work;
+
+	cpu_spec_caps_read(&spec_host);
+	work = spec_entry_work(&spec_host);
+	spec_entry_kind = (u8)work;
+	vcpu_resume = paths[work];
+	pr_debug("speculation: guest SPEC_CTRL bits 0x%lx, IBPB between VMs %s, on VM entry %s "
+		"(ARCH_CAPABILITIES 0x%lx)\n", spec_ctrl_valid_bits(&spec_host),
+		(spec_host.cpuid7_edx & CPUID7_EDX_IBRS_IBPB) ? "yes" : "not available",
+		names[work], spec_host.arch_caps);
+	/* said where there is another VM to read from (one VM alone leaks to nobody) */
+	if (scenario.nr_vms > 1 && spec_l1tf_unmitigated(&spec_host))
+		pr_warn("speculation: this CPU needs an L1D flush on VM entry (L1TF) but has no "
+			"IA32_FLUSH_CMD: update its microcode; guests can read each other's L1D data\n");
+}
+
+/*
+ * This pCPU takes v: an IBPB if it last ran another VM (its branch
+ * predictions must not steer this one), and v's own SPEC_CTRL, which stays
+ * in the hardware while v runs here (only v writes it, through its exits).
+ * A pCPU's first guest finds nothing of another guest's: no IBPB, and
+ * SPEC_CTRL as firmware left it (bits set there only add protection).
+ */
+static void spec_enter_pcpu(struct pcpu *p, struct vcpu *v)
+{
+	u32 last = p->last_vm_serial;
+
+	p->last_vm_serial = v->vm->serial;
+	if (!last)
+		return;
+	if (spec_switch_needs_ibpb(&spec_host, last, v->vm->serial))
+		cpu_ibpb();
+	if (spec_ctrl_valid_bits(&spec_host))
+		cpu_spec_ctrl_write(v->spec_ctrl);	/* the last vCPU's bits may be set */
+}
+
 int vcpu_cpu_mode(struct vcpu *v)
 {
 	if (!(v->cr0_shadow & X86_CR0_PE))
@@ -202,14 +256,19 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 	vlapic_timer_check(&v->vlapic);
 	inject_events(v);
 	arm_guest_timer(v);
-	vmx_resume(v);
+	if (unlikely(!v->launched))
+		vmx_launch(v);
+	vcpu_resume(v);
+	__builtin_unreachable();
 }
 
 /*
  * Nothing for vcpu_prepare_entry to do: VM and vCPU running, no INIT, no
  * EPT flush, no event to (re-)inject or window to close, no guest timer
- * (with the deadline timer: nothing armed). Most exits end this way; a
- * condition added there must be added here.
+ * (with the deadline timer: nothing armed), VMCS launched. Most exits end
+ * this way; a condition added there must be added here. The VMCS is always
+ * launched here: vcpu_run_loop's first entry goes through
+ * vcpu_prepare_entry, and an exit comes only after a launch.
  */
 static inline bool entry_is_plain(struct vcpu *v)
 {
@@ -226,8 +285,10 @@ static inline bool entry_is_plain(struct vcpu *v)
 
 void __noreturn vcpu_enter(struct vcpu *v)
 {
-	if (likely(entry_is_plain(v)))
-		vmx_resume(v);
+	if (likely(entry_is_plain(v))) {
+		vcpu_resume(v);
+		__builtin_unreachable();
+	}
 	vcpu_prepare_entry(v);
 }
 
@@ -286,8 +347,10 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 	top = (u64 *)((u8 *)p->exit_stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
 	*top = (u64)v;
 	vmwrite(VMCS_HOST_RSP, (u64)top);
+	v->launched = 0;		/* a fresh VMCS: VMLAUNCH first */
+	spec_enter_pcpu(p, v);
 	load_start_state(v);
 	if (v->state == VCPU_RUNNING)
 		hv_report_first_entry();	/* entering now, not waiting for a SIPI */
-	vcpu_enter(v);
+	vcpu_prepare_entry(v);
 }

@@ -1,21 +1,28 @@
 /*
- * VM entry and exit. vmx_resume(v) loads the guest GPRs and enters the
- * guest; it does not return. A VM exit lands on vmx_exit_entry with RSP =
- * the vCPU's exit stack (HOST_RSP), whose top slot holds the vcpu pointer;
- * it saves the guest GPRs and calls vmx_exit_handler(v), which handles the
- * exit and enters again. No host state lives across an exit, so nothing
- * else is saved and HOST_RSP never changes.
+ * VM entry and exit. vmx_launch(v) (the first entry on a fresh VMCS) and
+ * the vmx_resume_* variants load the guest GPRs and enter the guest; they
+ * do not return. A VM exit lands on vmx_exit_entry with RSP = the vCPU's
+ * exit stack (HOST_RSP), whose top slot holds the vcpu pointer; it saves
+ * the guest GPRs and calls vmx_exit_handler(v), which handles the exit and
+ * enters again. No host state lives across an exit, so nothing else is
+ * saved and HOST_RSP never changes.
  * struct vcpu layout: gpr[16] at 0, launched at 128.
  * CR2 is neither saved nor loaded: the hypervisor takes no page faults, so
  * the register keeps the guest's value across exits.
+ *
+ * Speculation (include/spec_ctrl.h): the work a VM entry needs on this CPU
+ * is fixed at boot, so each kind has its own resume path and vcpu.c picks
+ * one; the plain path has no test in it. VERW goes last, after every load
+ * of guest data: what reaches the buffers after it is the guest's own.
  */
 #define VCPU_LAUNCHED 128
+#define MSR_IA32_FLUSH_CMD 0x10B
+#define SPEC_ENTRY_VERW 1
+#define SPEC_ENTRY_L1D_FLUSH 2
+#include "asm_defs.h"
 
-	.text
-	.code64
-	.global vmx_resume
-vmx_resume:
-	cmpb $0, VCPU_LAUNCHED(%rdi)
+/* every guest GPR but RDI, which holds the vcpu pointer until the last load */
+.macro load_guest_gprs_but_rdi
 	movq 0*8(%rdi), %rax
 	movq 1*8(%rdi), %rcx
 	movq 2*8(%rdi), %rdx
@@ -30,12 +37,61 @@ vmx_resume:
 	movq 13*8(%rdi), %r13
 	movq 14*8(%rdi), %r14
 	movq 15*8(%rdi), %r15
-	movq 7*8(%rdi), %rdi
+.endm
+
+/* L1D_FLUSH by IA32_FLUSH_CMD; clobbers RAX, RCX, RDX (loaded afterwards) */
+.macro l1d_flush
+	movl $MSR_IA32_FLUSH_CMD, %ecx
+	movl $1, %eax
+	xorl %edx, %edx
+	wrmsr
+.endm
+
+	.section .rodata
+	.balign 2
+vmx_verw_sel:
+	.word GDT_SEL_DATA	/* VERW's operand: any valid data selector */
+
+	.text
+	.code64
+	.global vmx_launch
+vmx_launch:
+	/* set before the attempt: a failed launch stops the VM */
+	movb $1, VCPU_LAUNCHED(%rdi)
+	cmpb $SPEC_ENTRY_L1D_FLUSH, spec_entry_kind(%rip)
 	jne 1f
+	l1d_flush
+1:	load_guest_gprs_but_rdi
+	cmpb $SPEC_ENTRY_VERW, spec_entry_kind(%rip)
+	jne 2f
+	verw vmx_verw_sel(%rip)
+2:	movq 7*8(%rdi), %rdi
 	vmlaunch
-	jmp 2f
-1:	vmresume
-2:	/* entry failed: report it from C with a sane stack */
+	jmp entry_failed
+
+	.global vmx_resume_plain
+vmx_resume_plain:
+	load_guest_gprs_but_rdi
+	movq 7*8(%rdi), %rdi
+	vmresume
+	jmp entry_failed
+
+	.global vmx_resume_verw
+vmx_resume_verw:
+	load_guest_gprs_but_rdi
+	verw vmx_verw_sel(%rip)
+	movq 7*8(%rdi), %rdi
+	vmresume
+	jmp entry_failed
+
+	.global vmx_resume_l1d_flush
+vmx_resume_l1d_flush:
+	l1d_flush
+	load_guest_gprs_but_rdi
+	movq 7*8(%rdi), %rdi
+	vmresume
+entry_failed:
+	/* entry failed: report it from C with a sane stack */
 	andq $~15, %rsp
 	call vmx_entry_failed
 	ud2

@@ -175,8 +175,12 @@ static void release_units(struct vm *vm, unsigned n)
 /* Build vm (cfg, name, kind and RAM table set) with vCPUs on the pCPUs of affinity. */
 int vm_build(struct vm *vm, u64 affinity)
 {
+	static u32 serials;
 	unsigned i;
-	int ret = core_init(vm, affinity);
+	int ret;
+
+	vm->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
+	ret = core_init(vm, affinity);
 
 	for (i = 0; i < ARRAY_SIZE(units) && !ret; i++)
 		if (has_unit(vm, units[i]) && units[i]->init)

@@ -20,7 +20,12 @@
 #define VM_ECAM_BASE 0xE0000000ULL	/* as ACRN's pre-launched VMs; matches the vMCFG */
 #define VM_MMIO32_BASE 0xC0000000ULL	/* BAR window, up to the ECAM */
 
-/* MSIs: host vectors from IRQ_MSI_BASE (include/irq.h), each routed to one VM's guest message. */
+/*
+ * MSIs: host vectors from IRQ_MSI_BASE (include/irq.h), each routed to one
+ * VM's guest message. A VM holds at most its share (vm_config.msi_vectors,
+ * the shares adding up to at most the pool), so a VM that unmasks every
+ * MSI-X entry it has is refused past its own share and nobody else is.
+ */
 #define MSI_VECTOR_BASE IRQ_MSI_BASE
 #define MSI_VECTORS IRQ_MSI_COUNT
 static struct msi_route {
@@ -77,20 +82,24 @@ static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u3
 			u64 *haddr, u32 *hdata)
 {
 	struct vm *vm = ctx;
-	int slot = -1;
+	int slot = -1, free = -1;
+	unsigned held = 0;
 	u32 dest;
 
 	spin_lock(&msi_lock);
 	for (int i = 0; i < MSI_VECTORS; i++) {
 		struct msi_route *r = &msi_routes[i];
 
-		if (route_is(r, vm, src)) {
+		if (route_is(r, vm, src))
 			slot = i;
-			break;
-		}
-		if (slot < 0 && !r->vm)
-			slot = i;
+		else if (r->vm == vm)
+			held++;
+		else if (free < 0 && !r->vm)
+			free = i;
 	}
+	/* a new route: a free vector, and the VM still under its share */
+	if (slot < 0 && held < vm->cfg->msi_vectors)
+		slot = free;
 	if (slot >= 0) {
 		struct msi_route *r = &msi_routes[slot];
 
@@ -100,8 +109,13 @@ static int op_msi_remap(void *ctx, const struct vpci_msi_src *src, u64 gaddr, u3
 	}
 	spin_unlock(&msi_lock);
 	if (slot < 0) {
-		printk("VM %s: no host vector left for an MSI of %02x:%02x.%u\n", vm->name,
-		       PCI_BUS(src->pbdf), PCI_DEV(src->pbdf), PCI_FN(src->pbdf));
+		/* counted every time, said once per VM: a driver may unmask entry after entry */
+		if (__atomic_fetch_add(&vm->msi_refused, 1, __ATOMIC_RELAXED) == 0)
+			printk("VM %s: MSI of %02x:%02x.%u left masked: %s (%u of its share of %u "
+			       "held); further refusals are only counted\n", vm->name,
+			       PCI_BUS(src->pbdf), PCI_DEV(src->pbdf), PCI_FN(src->pbdf),
+			       held < vm->cfg->msi_vectors ? "no host vector free" :
+			       "the VM's share of host MSI vectors is used up", held, vm->cfg->msi_vectors);
 		return -ENOSPC;
 	}
 	/* to the pCPU of the VM's first vCPU, fixed delivery, edge */

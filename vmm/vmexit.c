@@ -168,7 +168,6 @@ void __noreturn vmx_exit_handler(struct vcpu *v)
 {
 	u32 raw = (u32)vmread(VMCS_EXIT_REASON);
 
-	v->launched = 1;
 	/* the qualification is read by the handlers that use it */
 	v->idt_vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
 	v->exit_reason = raw & 0xffff;

@@ -26,13 +26,17 @@ static __noinline void cpuid_filter_xstate(u32 leaf, u32 sub, u32 *a, u32 *b, u3
 	u32 r[4] = { *a, *b, *c, *d }, ha, hb, hc, hd;
 
 	if (leaf == 7) {
-		if (sub != 0)
+		if (sub != 0) {
+			spec_cpuid_filter(leaf, sub, r);	/* sub-leaf 2: SPEC_CTRL bits */
+			*d = r[3];
 			return;
+		}
 		xstate_cpuid_filter(leaf, sub, 0, true, r);	/* PT, arch LBR, CET */
 		r[1] &= ~BIT(2);		/* SGX */
 		if (!(vmread(VMCS_PROC_CTLS2) & PROC2_INVPCID))
 			r[1] &= ~BIT(10);
 		r[2] &= ~(BIT(5) | BIT(30));	/* WAITPKG, SGX launch control */
+		spec_cpuid_filter(leaf, sub, r);
 	} else {
 		cpuid_count(0xD, 0, &ha, &hb, &hc, &hd);
 		xstate_cpuid_filter(leaf, sub, ((u64)hd << 32) | ha,

@@ -2,6 +2,8 @@
  * MSR exits. The bitmap (msr_bitmap.c) passes through MSRs that are per-CPU guest state we do
  * not need to see (partitioned CPUs make that safe); the rest are emulated
  * here and anything unknown raises #GP, as on a CPU without that MSR.
+ * The speculation MSRs exit too: their rules (include/spec_ctrl.h) follow
+ * the CPUID bits the guest sees.
  */
 #include "lib.h"
 #include "vmm_internal.h"
@@ -33,9 +35,30 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 		return 0;
 	case MSR_IA32_XSS:
 		return xss_read(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, val);
-	default:
+	case MSR_IA32_SPEC_CTRL:
+		if (!spec_ctrl_valid_bits(&spec_host))
+			return -EINVAL;
+		*val = v->spec_ctrl;
+		return 0;
+	case MSR_IA32_ARCH_CAPABILITIES:
+		return spec_arch_caps_read(&spec_host, val);
+	default:	/* PRED_CMD and FLUSH_CMD among them: write-only */
 		return -EINVAL;
 	}
+}
+
+/* IA32_PRED_CMD (IBPB) or IA32_FLUSH_CMD (L1D flush): a command done for the guest. */
+static int spec_command(u32 msr, u64 val)
+{
+	bool ibpb = msr == MSR_IA32_PRED_CMD;
+
+	if (ibpb ? spec_pred_cmd_write_check(&spec_host, val) : spec_flush_cmd_write_check(&spec_host, val))
+		return -EINVAL;
+	if (val && ibpb)		/* bit 0 is the only one the checks let through */
+		cpu_ibpb();
+	else if (val)
+		cpu_l1d_flush();
+	return 0;
 }
 
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
@@ -60,6 +83,15 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 		return 0;
 	case MSR_IA32_XSS:		/* the hardware register stays 0 */
 		return xss_write_check(vmread(VMCS_PROC_CTLS2) & PROC2_XSAVES, val);
+	case MSR_IA32_SPEC_CTRL:	/* the vCPU's own value, in the hardware while it runs */
+		if (spec_ctrl_write_check(&spec_host, val))
+			return -EINVAL;
+		v->spec_ctrl = val;
+		cpu_spec_ctrl_write(val);
+		return 0;
+	case MSR_IA32_PRED_CMD:
+	case MSR_IA32_FLUSH_CMD:
+		return spec_command(msr, val);
 	case MSR_IA32_BIOS_SIGN_ID:
 	case MSR_IA32_TSC_ADJUST:
 	case MSR_IA32_TSC:

@@ -12,6 +12,7 @@
 #include "ptirq.h"
 #include "vpm.h"
 #include "msr_bitmap.h"
+#include "spec_ctrl.h"
 
 struct boot_info;
 struct e820_map;
@@ -71,7 +72,14 @@ void __noreturn vcpu_run_loop(struct vcpu *v);
 void __noreturn vcpu_enter(struct vcpu *v);
 void __noreturn vcpu_leave_pcpu(struct vcpu *v);
 int vcpu_irq_init(void);			/* boot: take the timer vector */
-void __noreturn vmx_resume(struct vcpu *v);	/* vcpu_entry.S */
+/* vcpu_entry.S: the first entry, and one resume path per kind of entry work (spec_ctrl.h) */
+void __noreturn vmx_launch(struct vcpu *v);
+void __noreturn vmx_resume_plain(struct vcpu *v);
+void __noreturn vmx_resume_verw(struct vcpu *v);
+void __noreturn vmx_resume_l1d_flush(struct vcpu *v);
+extern u8 spec_entry_kind;			/* enum spec_entry, read by vmx_launch */
+extern struct spec_caps spec_host;		/* this machine's, read at boot */
+void vcpu_spec_init(void);			/* boot: read them, pick the resume path */
 void __noreturn idle_loop_fresh(void);		/* vcpu_entry.S */
 void __noreturn vmx_exit_handler(struct vcpu *v);	/* called by vcpu_entry.S */
 void __noreturn vmx_entry_failed(void);		/* called by vcpu_entry.S */

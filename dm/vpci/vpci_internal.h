@@ -39,6 +39,10 @@ bool vpci_has_other_functions(const struct vpci *vp, u16 vbdf);
 /* vpci_pt.c */
 int vpci_pdev_header_is(const struct vpci_vdev *d, u8 want);
 
+/* vpci_pt_guard.c: what a passthrough function's guest may not write */
+/* Drops the guarded bytes of a write (logged once per function); true if any was guarded. */
+bool vpci_guard_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val);
+
 /* vpci_bar.c */
 void vpci_bar_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc);
 u32 vpci_bar_read(struct vpci_vdev *d, unsigned idx);

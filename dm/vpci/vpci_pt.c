@@ -3,8 +3,9 @@
  * Identity, class, header layout and capabilities read through; Command is
  * virtual and mirrored to the device; Status reads through and passes its
  * RW1C bits on; BARs, Interrupt Line/Pin, MSI and MSI-X are virtual; the
- * expansion ROM is hidden. Past the header, everything but MSI/MSI-X goes
- * to the device; a guest FLR or PM reset is done on the guest's behalf so
+ * expansion ROM is hidden. Past the header, everything but MSI/MSI-X and
+ * what vpci_pt_guard.c keeps (SR-IOV, Resizable BAR, chipset decoding)
+ * goes to the device; a guest FLR or PM reset is done on the guest's behalf so
  * the physical BARs come back where the hypervisor mapped them.
  */
 #include "vpci_internal.h"
@@ -159,6 +160,8 @@ static void pt_write(struct vpci_vdev *d, u16 off, unsigned size, u32 val)
 	u16 reg = off & ~3u;
 
 	if (off >= PCI_HDR_SIZE) {
+		if (vpci_guard_write(d, off, size, val))
+			return;
 		if (in_cap(off, p->msi_off, vpci_msi_cap_len(p)))
 			vpci_msi_write(d, off - p->msi_off, size, val);
 		else if (in_cap(off, p->msix_off, VPCI_MSIX_CAP_LEN))
@@ -216,6 +219,8 @@ static int pt_init(struct vpci_vdev *d, const struct vpci_dev_config *dc)
 		return ret;
 	d->intx_pin = dc->intx_pin;
 	d->intx_line = dc->intx_line;
+	d->guard_logged = false;
+	d->guard_dropped = 0;
 	if (d->flags & VPCI_DEVF_RESET)
 		vpci_reset_pdev(p, d->vpci->ops->udelay);
 	pt_disable_msi_phys(p);

@@ -58,7 +58,25 @@ class Board:
             if cid != i:
                 self.errors.append(c.error("board CPU %d: id must be %d (CPUs are listed in MADT "
                                            "order and numbered from 0)" % (cid, i)))
-            cpus.append(Obj(c, id=cid, lapic_id=attr(c, "lapic-id", parse_num)))
+            core, thread = attr(c, "core-id", parse_num, None), attr(c, "thread-id", parse_num, None)
+            if (core is None) != (thread is None):
+                self.errors.append(c.error("board CPU %d: give core-id and thread-id together" % cid))
+            cpus.append(Obj(c, id=cid, lapic_id=attr(c, "lapic-id", parse_num),
+                            package=attr(c, "package-id", parse_num, 0), core=core, thread=thread))
+        known = [c for c in cpus if c.core is not None]
+        if known and len(known) != len(cpus):
+            c = next(c for c in cpus if c.core is None)
+            self.errors.append(c.node.error("board CPU %d: no core-id/thread-id, but other CPUs have "
+                                            "them: give them on every CPU or on none" % c.id))
+        seen = {}
+        for c in known:
+            key = (c.package, c.core, c.thread)
+            if key in seen:
+                self.errors.append(c.node.error("board CPU %d: package %d core %d thread %d is CPU %d's "
+                                                "too" % ((c.id,) + key + (seen[key],))))
+            seen.setdefault(key, c.id)
+        self.topology = bool(cpus) and len(known) == len(cpus)
+        self.cpus_node = node
         return cpus
 
     def _pci_dev(self, d):

@@ -38,8 +38,9 @@ def host_owned(board):
 
 
 class Limits:
-    def __init__(self, max_vms=8, max_cpus=16, max_mem_ranges=4):
+    def __init__(self, max_vms=8, max_cpus=16, max_mem_ranges=4, msi_vectors=128):
         self.max_vms, self.max_cpus, self.max_mem_ranges = max_vms, max_cpus, max_mem_ranges
+        self.msi_vectors = msi_vectors      # IRQ_MSI_COUNT: the host vectors passthrough MSIs share
         # HV_LOAD_ADDR and the linker script it came from (genconfig.read_limits); None: unchecked
         self.hv_link_addr, self.hv_link_src = None, None
 
@@ -61,6 +62,7 @@ class RVM:
         self.bootargs = vm.bootargs
         self.flags = sorted({f.name for f in vm.flags})
         self.console = vm.console
+        self.msi_vectors = 0     # its share of the host MSI vectors
 
 
 class Resolved:
@@ -68,6 +70,7 @@ class Resolved:
         self.board, self.scen = board, scen
         self.vms = []
         self.modules = []        # (file, tag)
+        self.warnings = []       # "FILE:LINE: warning: ..." lines: generated anyway
 
 
 class Checker:
@@ -77,6 +80,9 @@ class Checker:
         self.r = Resolved(board, scen)
         self.r.vms = [RVM(v) for v in scen.vms]
 
+    def warn(self, node, msg):
+        self.r.warnings.append("%s:%s: warning: %s" % (node.path, node.line or "?", msg))
+
     def err(self, node, msg):
         self.errors.append(ConfigError(node.path, node.line, msg) if node is not None
                            else ConfigError(self.s.path, None, msg))
@@ -85,6 +91,8 @@ class Checker:
         self.check_header()
         self.check_vms()
         self.check_cpus()
+        self.check_smt()
+        self.check_msi()
         self.check_memory()
         self.check_pci()
         self.check_acpi_mmio()
@@ -192,6 +200,75 @@ class Checker:
                     elif v.kind == "service":
                         self.err(c.node, "%s: CPU %d is already given to %s (line %d)"
                                  % (describe(v), c.id, describe(pv), pnode.line))
+
+    def check_smt(self):
+        """Hyperthread siblings share the core's L1D and branch predictors: what one
+        thread's guest leaves there the other's can sample (L1TF, MDS, BTB), and
+        no flush on VM entry covers a sibling running at the same time. So every
+        thread of a core that runs VMs at all must run the same ones."""
+        users = {}   # cpu id -> {vm name: scenario <cpu> node}
+        for rv in self.r.vms:
+            for c in rv.src.cpus:
+                if c.id < len(self.b.cpus):
+                    users.setdefault(c.id, {})[rv.name] = c.node
+        if not self.b.topology:
+            if len({n for u in users.values() for n in u}) > 1:
+                self.warn(self.b.cpus_node, "board '%s' gives no core-id/thread-id for its CPUs: whether "
+                          "hyperthread siblings run different VMs is not checked" % self.b.name)
+            return
+        cores = {}
+        for c in self.b.cpus:
+            if c.id in users:
+                cores.setdefault((c.package, c.core), []).append(c)
+        for (pkg, core), threads in sorted(cores.items()):
+            first = threads[0]
+            for t in threads[1:]:
+                a, b = users[first.id], users[t.id]
+                if set(a) == set(b):
+                    continue
+                # name a VM on one thread and not on the other, at its <cpu> line
+                extra = sorted(set(b) - set(a))
+                cpu, other, name = (t, first, extra[0]) if extra else (first, t, sorted(set(a) - set(b))[0])
+                others = ", ".join("'%s'" % n for n in sorted(users[other.id]))
+                self.err(users[cpu.id][name], "VM '%s': CPU %d is a hyperthread sibling of CPU %d "
+                         "(package %d, core %d), which runs VM %s: sibling threads share the core's L1D "
+                         "and branch predictors, so they must run the same VMs (or one stays unused)"
+                         % (name, cpu.id, other.id, pkg, core, others))
+
+    # ---- host MSI vectors ----
+
+    def check_msi(self):
+        """Each VM that can have PCI devices gets a share of the host MSI vectors, so one
+        that unmasks every MSI-X entry it has cannot leave another without: a template
+        counts once per CPU (one VM may run on each), the shares add up to at most the
+        pool, and what the explicit ones leave is split evenly among the others."""
+        pool = self.lim.msi_vectors
+        claims, asked, fixed = [], 0, 0
+        for rv in self.r.vms:
+            v = rv.src
+            weight = max(bin(rv.cpus).count("1"), 1) if v.kind == "post-launched" else 1
+            if v.msi is not None:
+                if v.msi.n < 1 or v.msi.n > pool:
+                    self.err(v.msi.node, "%s: msi-vectors %d: give 1-%d (the host's MSI vectors)"
+                             % (describe(v), v.msi.n, pool))
+                    continue
+                rv.msi_vectors = v.msi.n
+                fixed += v.msi.n * weight
+                if fixed > pool:
+                    self.err(v.msi.node, "%s: msi-vectors %d%s: the shares come to %d, more than the "
+                             "%d host MSI vectors" % (describe(v), v.msi.n, "" if weight == 1 else
+                                                       " for each of its %d CPUs" % weight, fixed, pool))
+            elif v.kind != "pre-launched" or v.pci:
+                claims.append((rv, weight))
+                asked += weight
+        if not claims or fixed > pool:
+            return
+        share = (pool - fixed) // asked
+        for rv, _w in claims:
+            rv.msi_vectors = share
+            if not share:
+                self.err(rv.src.node, "%s: no host MSI vectors left for it: the msi-vectors given take "
+                         "%d of %d" % (describe(rv.src), fixed, pool))
 
     # ---- memory ----
 

@@ -234,6 +234,8 @@ def scenario_c(res, sources):
             L.append("\t\t.flags = %s," % " | ".join(FLAG_MACROS[f] for f in v.flags))
         L += ["\t" + l for l in counted("pci_devs", len(v.pci), "vm%d_pci" % i)]
         L += ["\t" + l for l in counted("mmio_devs", len(v.mmio), "vm%d_mmio" % i)]
+        if v.msi_vectors:
+            L.append("\t\t.msi_vectors = %d," % v.msi_vectors)
         c = v.console
         if c.type == "vuart":
             L.append("\t\t.console = { .type = VM_CONSOLE_VUART, .port = %s, .irq = %d }," % (hx(c.port), c.irq))

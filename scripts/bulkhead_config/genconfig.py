@@ -77,6 +77,13 @@ def read_limits(include_dir, ld_script=LD_SCRIPT):
         m = re.search(r"#define\s+%s\s+(\d+)" % name, text)
         if m:
             setattr(lim, field, int(m.group(1)))
+    try:
+        with open(os.path.join(include_dir, "irq.h")) as f:
+            m = re.search(r"#define\s+IRQ_MSI_COUNT\s+(0x[0-9a-fA-F]+|\d+)", f.read())
+        if m:
+            lim.msi_vectors = int(m.group(1), 0)
+    except OSError:
+        pass
     return lim
 
 
@@ -173,6 +180,8 @@ def main(argv=None):
         if a.out:
             remove_outputs(a.out)
         return 1
+    for w in res.warnings:
+        print(w, file=sys.stderr)
     if a.check:
         print("genconfig: %s + %s: OK" % (a.board, a.scenario))
         return 0

@@ -1,7 +1,8 @@
 """scripts/board-inspector: write a board XML (config/schema/board.xsd) from a running
 Linux machine: PCI devices from sysfs, the memory map from /proc/iomem, CPUs/IOAPICs
 (MADT), ECAM (MCFG) and VT-d units (DMAR) from `acpidump -b`, ACPI devices from
-/sys/bus/acpi/devices, the console UART from /proc/cmdline and /sys/class/tty."""
+/sys/bus/acpi/devices, the console UART from /proc/cmdline and /sys/class/tty, each CPU's
+package/core/thread from /proc/cpuinfo."""
 import argparse
 import datetime
 import os
@@ -192,6 +193,35 @@ def load_console(root):
     return {"type": "none"}
 
 
+def load_topology(root):
+    """/proc/cpuinfo: LAPIC id -> (package, core, thread), thread being the rank of
+    the LAPIC id among its core's; {} when the file or a field is missing."""
+    try:
+        text = rd(os.path.join(root, "proc/cpuinfo"))
+    except OSError:
+        return {}
+    cpus = []
+    for block in text.split("\n\n"):
+        f = dict((k.strip(), v.strip()) for k, _, v in (ln.partition(":") for ln in block.splitlines()))
+        if "processor" not in f:
+            continue
+        try:
+            cpus.append((int(f["apicid"]), int(f["physical id"]), int(f["core id"])))
+        except (KeyError, ValueError):
+            return {}
+    out = {}
+    for apic, pkg, core in cpus:
+        rank = sorted(a for a, p, c in cpus if (p, c) == (pkg, core)).index(apic)
+        out[apic] = (pkg, core, rank)
+    return out
+
+
+def cpu_xml(i, lapic, topo):
+    t = topo.get(lapic)
+    ids = ' package-id="%d" core-id="%d" thread-id="%d"' % t if t else ""
+    return '    <cpu id="%d" lapic-id="%d"%s/>' % (i, lapic, ids)
+
+
 def board_name(root, given):
     if given:
         return given
@@ -232,6 +262,7 @@ def gather(root="/", tables_dir=None, name=None):
     return {"name": board_name(root, name), "root": root, "madt": madt, "ecam": ecam, "dmar": dmar,
             "memory": iomem.memory_map(entries), "pci": [d for d in pci if d["bdf"] >> 16 == 0],
             "acpi": load_acpi_devices(root, entries), "console": load_console(root),
+            "topology": load_topology(root),
             "tables": sorted(tables)}
 
 
@@ -252,7 +283,10 @@ def board_xml(info):
          "-->",
          "<board name=%s>" % quoteattr(info["name"]),
          "  <cpus>"]
-    L += ['    <cpu id="%d" lapic-id="%d"/>' % (i, a) for i, a in enumerate(info["madt"]["cpus"])]
+    topo = info.get("topology", {})
+    if not all(a in topo for a in info["madt"]["cpus"]):
+        topo = {}       # all or none: genconfig warns that siblings go unchecked
+    L += [cpu_xml(i, a, topo) for i, a in enumerate(info["madt"]["cpus"])]
     L += ["  </cpus>", "  <memory>"]
     L += ['    <region base="%s" size="%s" type="%s"/>' % (h(b), h(s), t) for b, s, t in info["memory"]]
     L.append("  </memory>")

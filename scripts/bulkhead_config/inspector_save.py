@@ -27,7 +27,7 @@ def save(root, out):
         if os.path.islink(drv):
             os.symlink("../../../../bus/pci/drivers/" + os.path.basename(os.readlink(drv)),
                        os.path.join(out, "sys/bus/pci/devices", dev, "driver"))
-    for f in ("proc/iomem", "proc/cmdline", "sys/class/dmi/id/board_name", "sys/class/dmi/id/product_name",
+    for f in ("proc/iomem", "proc/cmdline", "proc/cpuinfo", "sys/class/dmi/id/board_name", "sys/class/dmi/id/product_name",
               "etc/hostname"):
         n += copy(os.path.join(root, f), os.path.join(out, f))
     acpi = os.path.join(root, "sys/bus/acpi/devices")

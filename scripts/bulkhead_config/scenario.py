@@ -28,6 +28,7 @@ class Scenario:
         initrd = v.find("initrd")
         bootargs = v.find("bootargs")
         console = v.find("console")
+        msi = v.find("msi-vectors")
         return Obj(
             v, name=v.get("name"), kind=v.get("kind"),
             cpus=[Obj(c, id=attr(c, "id", parse_num)) for c in v.findall("cpu")],
@@ -49,7 +50,8 @@ class Scenario:
             console=Obj(console, type="vuart", port=0x3F8, irq=4) if console is None else Obj(
                 console, type=console.get("type"), port=attr(console, "port", parse_num, 0x3F8),
                 irq=attr(console, "irq", parse_num, 4)),
-            flags=[Obj(f, name=f.text) for f in v.findall("flag")])
+            flags=[Obj(f, name=f.text) for f in v.findall("flag")],
+            msi=None if msi is None else Obj(msi, n=parse_num((msi.text or "").strip())))
 
 
 def describe(vm):

@@ -13,6 +13,9 @@ BAD = os.path.join(FIXTURES, "bad")
 # Scenarios for the board with a PCI bridge (fixtures/bridge/board.xml).
 BRIDGE_BAD = os.path.join(FIXTURES, "bridge", "bad")
 BRIDGE_BOARD = os.path.join(FIXTURES, "bridge", "board.xml")
+# Scenarios for a board with two cores of two hyperthreads (fixtures/smt/board.xml).
+SMT_BAD = os.path.join(FIXTURES, "smt", "bad")
+SMT_BOARD = os.path.join(FIXTURES, "smt", "board.xml")
 EXPECT = re.compile(r"<!-- expect: (\d+) (.*?) -->")
 SCENARIO_FOR_BAD_BOARD = """<?xml version="1.0"?>
 <scenario name="s" board="badboard">
@@ -148,6 +151,77 @@ for _f in sorted(os.listdir(BAD)):
 for _f in sorted(os.listdir(BRIDGE_BAD)):
     if _f.endswith(".xml"):
         setattr(BadInputs, "test_bridge_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f, BRIDGE_BAD, BRIDGE_BOARD))
+for _f in sorted(os.listdir(SMT_BAD)):
+    if _f.endswith(".xml"):
+        setattr(BadInputs, "test_smt_" + re.sub(r"\W", "_", _f[:-4]), make_test(_f, SMT_BAD, SMT_BOARD))
+
+
+class Siblings(TempDirCase):
+    """Whole cores to one VM is accepted; a board without core ids gets a warning, not an error."""
+    SCEN = """<?xml version="1.0"?>
+<scenario name="s" board="%s">
+  <hypervisor><memory base="0x1000000" size="32M"/></hypervisor>
+  <vm name="vm0" kind="pre-launched"><cpu id="0"/><cpu id="1"/><memory size="32M"/>
+    <kernel tag="k0" file="k.elf"/></vm>
+  <vm name="vm1" kind="pre-launched"><cpu id="2"/><memory size="32M"/><kernel tag="k0" file="k.elf"/></vm>
+</scenario>
+"""
+
+    def test_whole_cores_and_an_unused_sibling_are_fine(self):
+        errors, res = validate(SMT_BOARD, self.write("s.xml", self.SCEN % "smt"))
+        self.assertEqual([str(e) for e in errors], [])
+        self.assertEqual(res.warnings, [])
+
+    def test_board_without_core_ids_warns(self):
+        with open(board_path("bochs")) as f:
+            text = f.read()
+        board = self.write("b.xml", re.sub(r' package-id="\d+" core-id="\d+" thread-id="\d+"', "", text))
+        scen = self.write("s.xml", self.SCEN % "bochs")
+        rc, _out, err = run_genconfig("--check", "--board", board, "--scenario", scen)
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(err, r"b\.xml:\d+: warning: board 'bochs' gives no core-id/thread-id for its CPUs")
+        rc, _out, err = run_genconfig("--check", "--board", board_path("bochs"), "--scenario", scen)
+        self.assertEqual((rc, "warning" in err), (0, False), err)
+
+
+class MsiShares(TempDirCase):
+    """Every VM that can have PCI devices gets a share of the host MSI vectors; the shares fit the pool."""
+    SCEN = """<?xml version="1.0"?>
+<scenario name="s" board="bochs">
+  <hypervisor><memory base="0x1000000" size="32M"/></hypervisor>
+  <vm name="nodev" kind="pre-launched"><cpu id="0"/><memory size="32M"/><kernel tag="k0" file="k.elf"/></vm>
+  <vm name="sos" kind="service"><cpu id="1"/><cpu id="2"/><cpu id="3"/><memory identity="true"/>
+    <kernel tag="k0" file="k.elf"/>%s<flag>privileged</flag><flag>unprotected-dma</flag></vm>
+  <vm name="post" kind="post-launched"><cpu id="2"/><cpu id="3"/><memory size="64M"/>%s</vm>
+</scenario>
+"""
+
+    def shares(self, sos="", post=""):
+        errors, res = validate(board_path("bochs"), self.write("s.xml", self.SCEN % (sos, post)))
+        self.assertEqual([str(e) for e in errors], [])
+        return {v.name: v.msi_vectors for v in res.vms}
+
+    def test_default_split_counts_a_template_per_cpu(self):
+        # no PCI devices: none; the Service VM 1 share, the template 2 (one VM per CPU): 128 / 3
+        self.assertEqual(self.shares(), {"nodev": 0, "sos": 42, "post": 42})
+
+    def test_explicit_shares_and_the_rest(self):
+        self.assertEqual(self.shares(post="<msi-vectors>16</msi-vectors>"), {"nodev": 0, "sos": 96, "post": 16})
+        self.assertEqual(self.shares(sos="<msi-vectors>0x20</msi-vectors>"), {"nodev": 0, "sos": 32, "post": 48})
+
+    def test_nothing_left_for_the_others(self):
+        errors, _res = validate(board_path("bochs"),
+                                self.write("s.xml", self.SCEN % ("<msi-vectors>128</msi-vectors>", "")))
+        self.assertEqual([e.message for e in errors],
+                         ["post-launched template 'post': no host MSI vectors left for it: the msi-vectors "
+                          "given take 128 of 128"])
+
+    def test_generated_c_has_the_share(self):
+        out = self.generate(board_path("bochs"), self.write("s.xml", self.SCEN % ("", "")))
+        with open(os.path.join(out, "scenario.c")) as f:
+            text = f.read()
+        self.assertEqual(text.count(".msi_vectors = 42,"), 2)
+
 
 if __name__ == "__main__":
     unittest.main()

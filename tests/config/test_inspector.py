@@ -165,6 +165,26 @@ class SavedTrees(TempDirCase):
         errors, res = validate(os.path.join(self.tmp, "q35.xml"), scenario_path("q35-edu"))
         self.assertEqual(errors, [])
 
+    def test_cpu_topology_from_cpuinfo(self):
+        """Hyperthread siblings share package and core id; thread-id is the rank of the LAPIC id."""
+        tree = os.path.join(self.tmp, "host")
+        shutil.copytree(os.path.join(TREES, "host"), tree, symlinks=True)
+        cpu = "processor\t: %d\nphysical id\t: 0\ncore id\t\t: %d\napicid\t\t: %d\n"
+        with open(os.path.join(tree, "proc", "cpuinfo"), "w") as f:
+            f.write("\n".join([cpu % (0, 0, 1), cpu % (1, 0, 0)]))   # the tree's MADT: LAPIC ids 0, 1
+        self.assertEqual(inspector.load_topology(tree), {0: (0, 0, 0), 1: (0, 0, 1)})
+        out = os.path.join(self.tmp, "b.xml")
+        rc, _o, err = run_inspector("--root", tree, "--tables", os.path.join(tree, "tables"), "--out", out)
+        self.assertEqual(rc, 0, err)
+        b = board.load(parse_file(out))
+        self.assertEqual([(c.package, c.core, c.thread) for c in b.cpus], [(0, 0, 0), (0, 0, 1)])
+        self.assertTrue(b.topology)
+        # a cpuinfo without the LAPIC ids (or none at all): no ids written
+        with open(os.path.join(tree, "proc", "cpuinfo"), "w") as f:
+            f.write("processor\t: 0\nmodel name\t: x\n")
+        self.assertEqual(inspector.load_topology(tree), {})
+        self.assertFalse(board.load(parse_file(self.inspect("host"))).topology)
+
     def test_build_machine_tree(self):
         b = board.load(parse_file(self.inspect("host")))
         self.assertEqual(b.name, "vm")

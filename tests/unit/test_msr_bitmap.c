@@ -51,6 +51,12 @@ static void test_others_exit(void **state)
 	assert_true(msr_bitmap_exits(bm, 0x14ce, true));	/* IA32_LBR_CTL */
 	assert_true(msr_bitmap_exits(bm, 0x774, true));		/* IA32_HWP_REQUEST */
 	assert_true(msr_bitmap_exits(bm, 0x40000000, false));	/* outside both ranges */
+	/* the speculation MSRs are emulated (include/spec_ctrl.h) */
+	assert_true(msr_bitmap_exits(bm, MSR_IA32_SPEC_CTRL, true));
+	assert_true(msr_bitmap_exits(bm, MSR_IA32_SPEC_CTRL, false));
+	assert_true(msr_bitmap_exits(bm, MSR_IA32_PRED_CMD, true));
+	assert_true(msr_bitmap_exits(bm, 0x10B, true));		/* IA32_FLUSH_CMD */
+	assert_true(msr_bitmap_exits(bm, MSR_IA32_ARCH_CAPABILITIES, false));
 }
 
 int main(void)

@@ -5,6 +5,8 @@
  * their BDFs with an ECAM window up to the last bus; INTx behind a bridge
  * reaches a GSI through the swizzle unless the board names it, and the
  * root _PRT says so; pre-launched VMs keep bus 0 alone and no bridges.
+ * Host MSI vectors: each VM holds at most its share, so one that unmasks
+ * every entry it has leaves the others theirs.
  */
 #include "test_vpci_fake.h"
 #include "irq.h"
@@ -14,6 +16,10 @@
 #include "vm_unit.h"
 #include "vmm_internal.h"
 #include "vtd.h"
+#include "percpu.h"
+#include "irq.h"
+
+extern unsigned host_printk_calls;
 
 #define HB PCI_BDF(0, 0, 0)
 #define NIC PCI_BDF(0, 2, 0)		/* INTA, board line 18 */
@@ -286,6 +292,80 @@ static void test_pre_launched_vm_refusals(void **state)
 	pre_cfg.pci_devs = pre_pci;
 }
 
+static struct pcpu pcpu0;
+static struct vcpu vcpu_pre, vcpu_sos;
+
+/* An MSI-X entry the guest unmasks: what vPCI asks of the VM's msi_remap hook. */
+static int unmask(struct vm *vm, u16 pbdf, u16 entry, u32 *hdata)
+{
+	struct vpci_msi_src src = { .pbdf = pbdf, .msix = true, .index = entry };
+	u64 haddr;
+
+	return vm->vpci.ops->msi_remap(vm, &src, 0xFEE00000, 0x30 + (entry & 0x7F), &haddr, hdata);
+}
+
+static void release(struct vm *vm, u16 pbdf, u16 entry)
+{
+	struct vpci_msi_src src = { .pbdf = pbdf, .msix = true, .index = entry };
+
+	vm->vpci.ops->msi_release(vm, &src);
+}
+
+static void test_msi_share_per_vm(void **state)
+{
+	bool used[IRQ_MSI_COUNT] = { false };
+	unsigned printed;
+	u32 hdata;
+
+	(void)state;
+	pre_cfg.msi_vectors = IRQ_MSI_COUNT / 2;
+	sos_cfg.msi_vectors = IRQ_MSI_COUNT / 2;
+	vcpu_pre.pcpu = vcpu_sos.pcpu = &pcpu0;
+	pre.vcpus[0] = &vcpu_pre;
+	sos.vcpus[0] = &vcpu_sos;
+	assert_int_equal(vpci_unit.init(&pre), 0);
+	assert_int_equal(vpci_unit.init(&sos), 0);
+	/* the greedy VM unmasks as many entries as there are host vectors: its share, then no more */
+	printed = host_printk_calls;
+	for (u16 e = 0; e < IRQ_MSI_COUNT; e++) {
+		int ret = unmask(&pre, PRE, e, &hdata);
+
+		if (e < IRQ_MSI_COUNT / 2) {
+			assert_int_equal(ret, 0);
+			assert_in_range(hdata, IRQ_MSI_BASE, IRQ_MSI_BASE + IRQ_MSI_COUNT - 1);
+			assert_false(used[hdata - IRQ_MSI_BASE]);
+			used[hdata - IRQ_MSI_BASE] = true;
+		} else {
+			assert_int_equal(ret, -ENOSPC);
+		}
+	}
+	assert_int_equal(pre.msi_refused, IRQ_MSI_COUNT / 2);
+	assert_int_equal(host_printk_calls - printed, 1);	/* said once, counted always */
+	/* an entry it already holds is programmed again (new guest data) at its share */
+	assert_int_equal(unmask(&pre, PRE, 3, &hdata), 0);
+	/* the other VM still gets every vector of its share, none of them the greedy VM's */
+	for (u16 e = 0; e < IRQ_MSI_COUNT / 2; e++) {
+		assert_int_equal(unmask(&sos, NIC, e, &hdata), 0);
+		assert_false(used[hdata - IRQ_MSI_BASE]);
+		used[hdata - IRQ_MSI_BASE] = true;
+	}
+	assert_int_equal(sos.msi_refused, 0);
+	assert_int_equal(unmask(&sos, NIC, IRQ_MSI_COUNT / 2, &hdata), -ENOSPC);
+	/* a vector given back can be taken again by its VM */
+	release(&pre, PRE, 0);
+	assert_int_equal(unmask(&pre, PRE, IRQ_MSI_COUNT - 1, &hdata), 0);
+	/* a VM without a share (no PCI devices in its scenario) gets none */
+	pre_cfg.msi_vectors = 0;
+	release(&pre, PRE, IRQ_MSI_COUNT - 1);
+	assert_int_equal(unmask(&pre, PRE, 0, &hdata), -ENOSPC);
+	for (u16 e = 0; e < IRQ_MSI_COUNT; e++) {
+		release(&pre, PRE, e);
+		release(&sos, NIC, e);
+	}
+	vpci_unit.release(&sos);
+	vpci_unit.release(&pre);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +374,7 @@ int main(void)
 		cmocka_unit_test_setup(test_root_prt, setup),
 		cmocka_unit_test_setup(test_pre_launched_vm_keeps_bus_0, setup),
 		cmocka_unit_test_setup(test_pre_launched_vm_refusals, setup),
+		cmocka_unit_test_setup(test_msi_share_per_vm, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
