@@ -30,10 +30,17 @@ static int exit_ext_intr(struct vcpu *v)
 	return 0;
 }
 
-/* Exceptions are not intercepted: this is an NMI (NMI exiting), a kick. */
+/*
+ * Exceptions are not intercepted: this is an NMI (NMI exiting), a kick
+ * (vm_flush_wait; the entry path flushes). It was in the guest, not stuck
+ * here. An IRET lifts the NMI blocking the exit may leave, so the next
+ * NMI is not held back.
+ */
 static int exit_exception_nmi(struct vcpu *v)
 {
 	v->sampled_rip = vmread(VMCS_GUEST_RIP);
+	this_cpu()->nmi_dump = false;
+	nmi_unblock();
 	return 0;
 }
 
