@@ -94,7 +94,7 @@ int hcall_set_memory_regions(struct vm *caller, u64 p1, u64 p2)
 {
 	struct abi_mem_region_batch b;
 	struct vm *vm;
-	int ret;
+	int ret, flushed;
 
 	(void)p2;
 	ret = hcall_copy_in(caller, p1, &b, sizeof(b));
@@ -113,6 +113,6 @@ int hcall_set_memory_regions(struct vm *caller, u64 p1, u64 p2)
 		return -EFAULT;
 	vmm_mem_batch_begin(vm);
 	ret = mem_run(caller, vm, b.regions_gpa, b.regions_num);
-	vmm_mem_batch_end(vm, ret == 0);
-	return ret;
+	flushed = vmm_mem_batch_end(vm, ret == 0);
+	return ret ? ret : flushed;
 }

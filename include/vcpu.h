@@ -54,7 +54,7 @@ struct vcpu {
 	bool has_start_regs;		/* SET_VCPU_REGS was given: start from start_regs */
 	struct abi_regs start_regs;
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
-	bool flush_ept;			/* flush this VM's EPT translations before entry */
+	u64 flushed_gen;		/* the VM's flush_gen this vCPU has flushed up to */
 	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
 };
 

@@ -44,6 +44,7 @@ struct vm {
 	u64 *ept_root;
 	u64 eptp;
 	spinlock_t ept_lock;		/* EPT writers: the Service VM's hypercalls, vCPUs' BAR moves */
+	u64 flush_gen;			/* EPT flushes asked (vm_flush_ept); vCPUs catch up */
 	unsigned ept_pages;		/* table pages the EPT holds, the root included */
 	unsigned ept_page_limit;	/* 0: none (boot VMs, sized by their scenario) */
 	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */
@@ -79,6 +80,9 @@ struct vm {
 /* arch/x86/vm_exec.c */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_print_exit_counters(const struct vm *vm);
-void vm_flush_ept(struct vm *vm);	/* after an unmap: every vCPU drops stale translations */
+int vm_flush_ept(struct vm *vm);	/* after an unmap: wait until every vCPU dropped stale translations */
+/* arch/x86/vm_flush.c */
+void vcpu_ack_flush(struct vcpu *v);	/* on v's pCPU: flush if the VM asked */
+int vm_flush_wait(struct vm *vm, u64 gen, struct vcpu *self, unsigned *late);
 
 #endif

@@ -208,14 +208,17 @@ int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id);
  * vmm_gpa_range_in_batch() is true for RAM the batch maps or unmaps, so a
  * later op of the same batch can be refused for it. vmm_mem_batch_end(vm,
  * true) commits; (vm, false) undoes every map and unmap of the batch, so
- * that the VM has exactly the RAM it had before. It cannot fail. A failed
+ * that the VM has exactly the RAM it had before. It returns once every vCPU
+of vm has dropped the translations of what was unmapped, or -ETIMEDOUT
+with the VM stopped when one did not answer (the unmapped pages may still
+be written through it until the VM is destroyed). A failed
  * map changes nothing; a failed unmap may have marked part of its range,
  * which only the end (false, as after any failure) clears.
  */
 void vmm_mem_batch_begin(struct vm *vm);
 int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 attr);
 int vmm_unmap_region(struct vm *vm, u64 user_gpa, u64 size);
-void vmm_mem_batch_end(struct vm *vm, bool commit);
+int vmm_mem_batch_end(struct vm *vm, bool commit);
 
 /*
  * Any VM state (device models raise lines before start). addr 0xFEExxxxx

@@ -160,6 +160,7 @@ enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR 
 
 #define INTERRUPTIBILITY_STI	BIT(0)
 #define INTERRUPTIBILITY_MOVSS	BIT(1)
+#define INTERRUPTIBILITY_NMI	BIT(3)
 
 /* exit reasons (SDM vol. 3, appendix C) */
 enum vmx_exit_reason {

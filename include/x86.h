@@ -47,6 +47,22 @@ DEFINE_CR(4)
 #undef DEFINE_CR
 
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
+
+/* IRET to the next instruction: ends NMI blocking (after a VM exit caused by an NMI). */
+static inline void nmi_unblock(void)
+{
+	asm volatile("mov %%ss, %%eax\n\t"
+		     "pushq %%rax\n\t"
+		     "lea 8(%%rsp), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "pushfq\n\t"
+		     "mov %%cs, %%eax\n\t"
+		     "pushq %%rax\n\t"
+		     "lea 1f(%%rip), %%rax\n\t"
+		     "pushq %%rax\n\t"
+		     "iretq\n"
+		     "1:" ::: "rax", "memory", "cc");
+}
 static inline void halt(void) { asm volatile("hlt"); }
 /* Leave nothing of the last guest in this CPU (arch/x86/cpu_scrub.c). */
 void cpu_scrub_guest_state(void);

@@ -248,11 +248,7 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 		}
 		cpu_relax();
 	}
-	if (__atomic_load_n(&v->flush_ept, __ATOMIC_ACQUIRE)) {
-		/* the Service VM unmapped memory of this running VM */
-		__atomic_store_n(&v->flush_ept, false, __ATOMIC_RELAXED);
-		invept_single(vm->eptp);
-	}
+	vcpu_ack_flush(v);	/* memory of this running VM was unmapped */
 	vlapic_timer_check(&v->vlapic);
 	inject_events(v);
 	arm_guest_timer(v);
@@ -277,7 +273,7 @@ static inline bool entry_is_plain(struct vcpu *v)
 	 * set after it comes with a kick that exits the guest again.
 	 */
 	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNING &&
-	       !v->vlapic.init_pending && !v->flush_ept &&
+	       !v->vlapic.init_pending && v->flushed_gen == v->vm->flush_gen &&
 	       !(v->idt_vectoring & INTR_INFO_VALID) && !v->pending_exc &&
 	       !v->vlapic.irr_hint && !v->intr_window &&
 	       v->vlapic.timer_next == ~0ULL && lapic_tsc_deadline && !v->timer_armed;

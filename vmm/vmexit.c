@@ -30,10 +30,20 @@ static int exit_ext_intr(struct vcpu *v)
 	return 0;
 }
 
-/* Exceptions are not intercepted: this is an NMI (NMI exiting), a kick. */
+/*
+ * Exceptions are not intercepted: this is an NMI (NMI exiting), a kick
+ * (vm_flush_wait; the entry path flushes). It was in the guest, not stuck
+ * here. The NMI was the host's, never delivered to the guest: neither side
+ * may stay NMI-blocked by it, or the next NMI kick would not get through
+ * (Bochs saves the guest as blocked; an IRET ends any host blocking).
+ */
 static int exit_exception_nmi(struct vcpu *v)
 {
 	v->sampled_rip = vmread(VMCS_GUEST_RIP);
+	this_cpu()->nmi_dump = false;
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+		vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)INTERRUPTIBILITY_NMI);
+	nmi_unblock();
 	return 0;
 }
 

@@ -316,12 +316,15 @@ static void dma_unmap(void *ctx, u64 gpa, u64 size)
 		printk("VM %s: DMA unmap of 0x%lx+0x%lx failed\n", vm->name, gpa, size);
 }
 
-void vmm_mem_batch_end(struct vm *vm, bool commit)
+int vmm_mem_batch_end(struct vm *vm, bool commit)
 {
+	int ret = 0;
+
 	floor_vm = NULL;
 	if (vm_ram_batch_end(&mem_batch, commit, dma_unmap, vm))
-		vm_flush_ept(vm);
+		ret = vm_flush_ept(vm);
 	spin_unlock(&vm->vpci.lock);
+	return ret;
 }
 
 /* ---- interrupts from the device model ---- */

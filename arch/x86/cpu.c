@@ -6,6 +6,7 @@
 #include "asm_defs.h"
 #include "x86.h"
 #include "exception.h"
+#include "vm.h"
 
 struct pcpu pcpus[CONFIG_MAX_CPUS];
 unsigned nr_pcpus = 1;
@@ -42,7 +43,12 @@ void exception_handler(struct exc_frame *f)
 	}
 
 	if (f->vector == 2) {
-		/* NMIs in root mode only ask where a CPU that ignores kicks is stuck */
+		/*
+		 * NMIs in root mode are kicks that also flush (vm_flush_wait), or
+		 * ask where a CPU that ignores kicks is stuck
+		 */
+		if (this_cpu() && this_cpu()->vcpu)
+			vcpu_ack_flush(this_cpu()->vcpu);
 		if (this_cpu() && this_cpu()->nmi_dump) {
 			this_cpu()->nmi_dump = false;
 			printk("  CPU %u is in the hypervisor at RIP 0x%lx (RSP 0x%lx)\n",

@@ -36,7 +36,11 @@ void vm_print_exit_counters(const struct vm *vm)
 	console_write(buf, MIN(n, sizeof(buf) - 1));
 }
 
-/* Stop a VM: its vCPUs park at their next exit; the hypervisor and other VMs go on. */
+/*
+ * Stop a VM: its vCPUs park at their next exit; the hypervisor and other
+ * VMs go on. Returns once each has left guest mode (the flush's wait: an
+ * NMI follows a kick it does not answer), or said it did not.
+ */
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -55,22 +59,24 @@ void vm_stop(struct vm *vm, const char *fmt, ...)
 		return;
 	printk("VM %s stopped: %s\n", vm->name, vm->stop_reason);
 	vm_print_exit_counters(vm);
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		vcpu_kick(vm->vcpus[i]);
+	vm_flush_ept(vm);
 }
 
 /*
- * After an unmap: every vCPU of vm drops the VM's EPT translations before
- * its next entry (INVEPT works on the executing CPU only), kicked out of the
- * guest if it is in there.
+ * After an unmap: every vCPU of vm has dropped the VM's EPT translations
+ * (or is off its pCPU) when this returns 0. A vCPU that answers neither
+ * kicks nor NMIs may still use the old ones: -ETIMEDOUT, the VM stopped,
+ * and what was unmapped must not be given to anyone else.
  */
-void vm_flush_ept(struct vm *vm)
+int vm_flush_ept(struct vm *vm)
 {
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
-		struct vcpu *v = vm->vcpus[i];
+	u64 gen = __atomic_add_fetch(&vm->flush_gen, 1, __ATOMIC_SEQ_CST);
+	unsigned late;
 
-		__atomic_store_n(&v->flush_ept, true, __ATOMIC_RELEASE);
-		if (v->pcpu && v->pcpu->vcpu == v)
-			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
-	}
+	if (!vm_flush_wait(vm, gen, this_cpu()->vcpu, &late))
+		return 0;
+	printk("VM %s: vCPU %u did not flush its EPT translations (no answer to kicks or NMIs)\n",
+	       vm->name, late);
+	vm_stop(vm, "vCPU %u did not answer a flush of its EPT translations", late);
+	return -ETIMEDOUT;
 }

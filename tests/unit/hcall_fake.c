@@ -11,6 +11,7 @@ unsigned fake_ncalls;
 struct fake_map fake_maps[FAKE_MAX_MAPS];
 unsigned fake_nmaps;
 unsigned fake_commits, fake_rollbacks;
+int fake_flush_ret;		/* what the batch end returns: its EPT flush */
 struct fake_pcidev fake_pcidevs[FAKE_MAX_PCIDEVS];
 unsigned fake_npcidevs;
 struct fake_mmiodev fake_mmiodevs[FAKE_MAX_MMIODEVS];
@@ -61,6 +62,7 @@ void fake_reset(void)
 	fake_pcpu_mask = 0xE;
 	fake_nmaps = fake_npcidevs = fake_nmmiodevs = fake_nintx = 0;
 	fake_commits = fake_rollbacks = 0;
+	fake_flush_ret = 0;
 	fake_layout_locked = 0;
 	memset(op_logged, 0, sizeof(op_logged));
 	ram_next = SVC_RAM_BASE + 0x1000;	/* page 0 of RAM stays unused */
@@ -329,7 +331,7 @@ void vmm_mem_batch_begin(struct vm *vm)
 	assert_int_equal(fake_layout_locked++, 0);
 }
 
-void vmm_mem_batch_end(struct vm *vm, bool commit)
+int vmm_mem_batch_end(struct vm *vm, bool commit)
 {
 	assert_int_equal(--fake_layout_locked, 0);
 	for (unsigned i = 0; i < fake_nmaps;) {
@@ -346,6 +348,7 @@ void vmm_mem_batch_end(struct vm *vm, bool commit)
 		fake_commits++;
 	else
 		fake_rollbacks++;
+	return fake_flush_ret;
 }
 
 bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)

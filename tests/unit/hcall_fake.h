@@ -94,6 +94,7 @@ extern unsigned fake_nmaps;
 
 /* Memory batches: how they ended. */
 extern unsigned fake_commits, fake_rollbacks;
+extern int fake_flush_ret;
 extern unsigned fake_layout_locked;
 
 struct fake_pcidev {

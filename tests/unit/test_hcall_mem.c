@@ -134,6 +134,19 @@ static void test_del(void **state)
 	assert_int_equal(fake_calls[1].a, 0x40000000);
 }
 
+/* A DEL whose EPT flush a vCPU did not answer is no success: its pages may still be written. */
+static void test_del_flush_unanswered(void **state)
+{
+	struct abi_mem_region_op ops[] = { del(0x1000, PAGE_SIZE) };
+
+	(void)state;
+	fake_add_vm(1, VMM_VM_RUNNING, 1);
+	fake_add_map(&fake_vms[1], 0x1000, PAGE_SIZE, MAP_RAM);
+	fake_flush_ret = -ETIMEDOUT;
+	assert_int_equal(hc(HC_VM_SET_MEMORY_REGIONS, batch(1, ops, 1), 0), -ETIMEDOUT);
+	assert_int_equal(fake_commits, 1);
+}
+
 /* Operations reach the VMM in batch order; the DELs take effect when the batch commits. */
 static void test_mixed_order(void **state)
 {
@@ -514,6 +527,7 @@ int main(void)
 		T(test_add),
 		T(test_add_in_any_state),
 		T(test_del),
+		T(test_del_flush_unanswered),
 		T(test_mixed_order),
 		T(test_empty_batch),
 		T(test_batch_header),

@@ -99,7 +99,7 @@ int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtyp
 	return 0;
 }
 int ept_unmap(struct vm *vm, u64 gpa, u64 size) { (void)vm, (void)gpa, (void)size; return 0; }
-void vm_flush_ept(struct vm *vm) { (void)vm; }
+int vm_flush_ept(struct vm *vm) { (void)vm; return 0; }
 bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size) { (void)vm, (void)gpa, (void)size; return false; }
 int irq_register(enum irq_owner owner, irq_handler_t fn) { (void)owner, (void)fn; return 0; }
 int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data) { (void)g, (void)addr, (void)data; return 0; }

@@ -18,14 +18,6 @@
 #define PATK_HOSTILE_PORT	0x5020	/* run 2: atk64 answers its reads by rewriting the slot */
 #define PATK_HOSTILE_READS	32
 
-/*
- * Until VM_SET_MEMORY_REGIONS waits for the vCPUs' EPT flush (README, "Not
- * done yet"), a vCPU that the kick does not take out of the guest at once
- * keeps writing the pages after the DEL returned. In Bochs 2.7 that is any
- * vCPU with interrupts off (no exit for a host interrupt while IF=0).
- */
-#define PATK_DEL_FLUSH_TODO	"VM_SET_MEMORY_REGIONS DEL does not wait for the vCPUs' EPT flush"
-
 #ifndef __i386__
 void post_attacks(void);
 #define POST_ATTACK_TESTS	3
