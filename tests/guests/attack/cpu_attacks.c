@@ -135,6 +135,8 @@ static void ap_read_spec(u32 arg)
 
 static void spec_ctrl_per_vcpu(void)
 {
+	/* CPUID.7.0:EDX[26]: IBRS/IBPB; without it SPEC_CTRL must #GP, as on real hardware */
+	bool has = (cpuid_count(7, 0).edx >> 26) & 1;
 	u64 mine = 0;
 	int f = wrmsr_safe(MSR_SPEC_CTRL, 1), rf;	/* IBRS */
 
@@ -144,12 +146,19 @@ static void spec_ctrl_per_vcpu(void)
 	ap_wait();
 	if (f == NO_FAULT)
 		wrmsr_safe(MSR_SPEC_CTRL, 0);
-	attack_todo(f == NO_FAULT && rf == NO_FAULT && mine == 1 &&
-		    (!ap_present() || (spec_fault == (u32)NO_FAULT && spec_seen == 0)),
-		    "SPEC_CTRL virtualized per vCPU (issue 15 item 6)",
-		    "spec-ctrl-ibrs-stays-per-vcpu",
-		    "WRMSR SPEC_CTRL = IBRS on vCPU 0: fault %d, reads %#llx; vCPU 1 reads %#x (fault %d)",
-		    f, mine, spec_seen, (int)spec_fault);
+	if (!has) {
+		attack_result(f == X86_GP && rf == X86_GP &&
+			      (!ap_present() || spec_fault == (u32)X86_GP),
+			      "spec-ctrl-ibrs-stays-per-vcpu",
+			      "CPUID has no IBRS: WRMSR SPEC_CTRL fault %d, RDMSR fault %d, vCPU 1 fault %d "
+			      "(want #GP each)", f, rf, (int)spec_fault);
+		return;
+	}
+	attack_result(f == NO_FAULT && rf == NO_FAULT && mine == 1 &&
+		      (!ap_present() || (spec_fault == (u32)NO_FAULT && spec_seen == 0)),
+		      "spec-ctrl-ibrs-stays-per-vcpu",
+		      "WRMSR SPEC_CTRL = IBRS on vCPU 0: fault %d, reads %#llx; vCPU 1 reads %#x (fault %d)",
+		      f, mine, spec_seen, (int)spec_fault);
 }
 
 /* MSRs that reach the platform: each must #GP in a VM. */
