@@ -247,6 +247,12 @@ static int cross_check(struct dm_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->ndevs; i++) {
 		bool fn0 = false;
 
+		/* one reader of stdin */
+		if (c->dev[i].kind == DM_DEV_VIRTIO_CONSOLE && c->com[0].present &&
+		    c->com[0].backend == DM_CHR_STDIO && c->dev[i].console.port[0].backend == DM_CHR_STDIO)
+			return FAIL("-s %s: -l com1,stdio reads stdin already; give the console port "
+				    "another back-end", c->dev[i].spec);
+
 		if (c->dev[i].fn == 0)
 			continue;
 		for (unsigned j = 0; j < c->ndevs; j++)
@@ -258,13 +264,32 @@ static int cross_check(struct dm_config *c, char *err, size_t errlen)
 	return 0;
 }
 
+/* virtio-console: one port, on stdio or a file, so far */
+static int refuse_console(const struct dm_dev *d, char *err, size_t errlen)
+{
+	static const char *const names[] = { "stdio", "pty", "tty", "file", "socket" };
+	enum dm_chr_backend b = d->console.port[0].backend;
+
+	if (d->console.nports > 1)
+		return FAIL("-s %s: more than one virtio-console port (MULTIPORT) is not implemented "
+			    "yet", d->spec);
+	if (b != DM_CHR_STDIO && b != DM_CHR_FILE)
+		return FAIL("-s %s: the %s back-end of virtio-console is not implemented yet (stdio and "
+			    "file are)", d->spec, names[b]);
+	return 0;
+}
+
 /* What cannot run yet, said precisely, after the command line is known to be well formed. */
 static int refuse_unbuilt(const struct dm_config *c, char *err, size_t errlen)
 {
 	for (unsigned i = 0; i < c->ndevs; i++)
+		if (c->dev[i].kind == DM_DEV_VIRTIO_CONSOLE && refuse_console(&c->dev[i], err, errlen))
+			return -1;
+	for (unsigned i = 0; i < c->ndevs; i++)
 		if (!dm_dev_kind_implemented(c->dev[i].kind))
 			return FAIL("-s %s: %s is not implemented yet (bulkhead-dm emulates only "
-				    "hostbridge, lpc and -l com1,stdio so far)",
+				    "hostbridge, lpc, virtio-blk, virtio-rnd, virtio-console and -l com1,stdio "
+				    "so far)",
 				    c->dev[i].spec, dm_dev_kind_name(c->dev[i].kind));
 	if (c->com[1].present)
 		return FAIL("-l com2: not implemented yet (only com1 is)");

@@ -12,13 +12,13 @@ static const struct {
 	const char *name;
 	bool implemented;
 } kinds[DM_DEV_KINDS] = {
-	/* emulated by launch.c; the virtio devices and passthrough are not built yet */
+	/* hostbridge and lpc by launch.c, the virtio devices by vdevs.c; the rest not built yet */
 	[DM_DEV_HOSTBRIDGE]	= { "hostbridge", true },
 	[DM_DEV_LPC]		= { "lpc", true },
-	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk", false },
+	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk", true },
 	[DM_DEV_VIRTIO_NET]	= { "virtio-net", false },
-	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", false },
-	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd", false },
+	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", true },	/* one port: cmdline.c */
+	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd", true },
 	[DM_DEV_PASSTHRU]	= { "passthru", false },
 };
 

@@ -28,6 +28,7 @@
 #include "pcicfg.h"
 #include "rtc.h"
 #include "uart16550.h"
+#include "vdev.h"
 
 #define HSM_DEV		"/dev/acrn_hsm"
 #define HSM_REMOVE_CPU	"/sys/devices/virtual/misc/acrn_hsm/remove_cpu"
@@ -59,6 +60,8 @@ struct dm_vm {
 	bool com1_on, irq_line;
 	struct rtc rtc;
 	struct pcicfg pci;
+	struct gmem gmem;		/* guest RAM for the virtio queues */
+	struct vdevs vdevs;
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	bool power_off, reset;
 	/* figures */
@@ -201,6 +204,7 @@ static int ram_alloc(struct dm_vm *vm)
 	m.user_vm_pa = 0;
 	m.vma_base = (uint64_t)(uintptr_t)vm->ram;
 	m.len = vm->mem;
+	vm->gmem = (struct gmem){ vm->ram, vm->mem };
 	e = hioctl(vm, ACRN_IOCTL_SET_MEMSEG, &m);
 	if (e) {
 		fprintf(stderr, "bulkhead-dm: SET_MEMSEG of %llu MiB: %s\n",
@@ -294,6 +298,15 @@ static void com1_update_irq(struct dm_vm *vm)
 	}
 }
 
+/* the virtio devices' MSI-X messages */
+static int inject_msi(void *ctx, uint64_t addr, uint32_t data)
+{
+	struct dm_vm *vm = ctx;
+	struct acrn_msi_entry m = { .msi_addr = addr, .msi_data = data };
+
+	return hioctl(vm, ACRN_IOCTL_INJECT_MSI, &m);
+}
+
 static void com1_tx(void *ctx, uint8_t byte)
 {
 	(void)ctx;
@@ -302,6 +315,7 @@ static void com1_tx(void *ctx, uint8_t byte)
 		fflush(stdout);
 }
 
+/* stdin feeds COM1, or a virtio-console port on stdio (never both: cmdline.c) */
 static void *stdin_thread(void *arg)
 {
 	struct dm_vm *vm = arg;
@@ -309,13 +323,19 @@ static void *stdin_thread(void *arg)
 
 	for (;;) {
 		ssize_t n = read(STDIN_FILENO, buf, sizeof(buf));
+		struct vdev *con;
 
 		if (n <= 0)
 			return NULL;
 		pthread_mutex_lock(&vm->lock);
-		for (ssize_t i = 0; i < n; i++)
-			uart_receive(&vm->com1, buf[i]);
-		com1_update_irq(vm);
+		con = vdevs_stdin(&vm->vdevs);
+		if (con) {
+			virtio_console_input(con, buf, (size_t)n);
+		} else {
+			for (ssize_t i = 0; i < n; i++)
+				uart_receive(&vm->com1, buf[i]);
+			com1_update_irq(vm);
+		}
 		pthread_mutex_unlock(&vm->lock);
 	}
 }
@@ -337,6 +357,8 @@ static void devices_reset(struct dm_vm *vm)
 		else if (d->kind == DM_DEV_LPC)		/* an ISA bridge (PIIX3-like) */
 			pcicfg_add(&vm->pci, d->slot, d->fn, 0x8086, 0x7000, 0x060100, 0);
 	}
+	if (vdevs_attach(&vm->vdevs, &vm->pci, &vm->gmem, inject_msi, vm))
+		fprintf(stderr, "bulkhead-dm: a virtio device could not be attached\n");
 	vm->pm1_sts = vm->pm1_en = 0;
 	vm->pm1_cnt = PM1_SCI_EN;
 	if (vm->irq_line) {
@@ -438,6 +460,7 @@ static void serve_one(struct dm_vm *vm, struct acrn_io_request *req)
 	case ACRN_IOREQ_TYPE_MMIO: {
 		struct acrn_mmio_request *m = &req->reqs.mmio_request;
 		unsigned size = (unsigned)m->size;
+		uint64_t v = m->value;
 
 		if (m->address >= DM_ECAM_BASE && m->address < DM_ECAM_BASE + DM_ECAM_SIZE &&
 		    size <= 4) {
@@ -448,6 +471,10 @@ static void serve_one(struct dm_vm *vm, struct acrn_io_request *req)
 				m->value = pcicfg_read(&vm->pci, bus, dev, fn, reg, size);
 			else
 				pcicfg_write(&vm->pci, bus, dev, fn, reg, size, (uint32_t)m->value);
+		} else if (vdevs_mmio(&vm->vdevs, m->address, size, m->direction == ACRN_IOREQ_DIR_WRITE,
+				      &v)) {
+			if (m->direction == ACRN_IOREQ_DIR_READ)
+				m->value = v & size_mask(size);
 		} else if (m->direction == ACRN_IOREQ_DIR_READ) {
 			vm->unclaimed_reads++;
 			m->value = size_mask(size);
@@ -498,6 +525,10 @@ static enum serve_end serve(struct dm_vm *vm)
 				return END_RESET;
 			if (hioctl(vm, ACRN_IOCTL_NOTIFY_REQUEST_FINISH, &n))
 				vm->notify_fail++;
+			/* the guest runs on while the devices do what it asked */
+			pthread_mutex_lock(&vm->lock);
+			vdevs_run(&vm->vdevs);
+			pthread_mutex_unlock(&vm->lock);
 		}
 	}
 }
@@ -563,6 +594,11 @@ int dm_launch(const struct dm_config *cfg)
 		return EXIT_FAIL;
 	}
 
+	if (vdevs_open(&vm->vdevs, cfg)) {
+		vdevs_close(&vm->vdevs);
+		return EXIT_FAIL;
+	}
+
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;	/* no SA_RESTART: a signal ends ATTACH's wait */
 	sigaction(SIGTERM, &sa, NULL);
@@ -618,7 +654,7 @@ int dm_launch(const struct dm_config *cfg)
 		goto out;
 	}
 	client = true;
-	if (vm->com1_on && cfg->com[0].backend == DM_CHR_STDIO &&
+	if (((vm->com1_on && cfg->com[0].backend == DM_CHR_STDIO) || vdevs_stdin(&vm->vdevs)) &&
 	    pthread_create(&thr, NULL, stdin_thread, vm) == 0)
 		pthread_detach(thr);
 	e = hioctl(vm, ACRN_IOCTL_START_VM, NULL);
@@ -641,6 +677,7 @@ out:
 		if ((e = hioctl(vm, ACRN_IOCTL_DESTROY_VM, NULL)))
 			fprintf(stderr, "bulkhead-dm: DESTROY_VM: %s\n", strerror(e));
 	}
+	vdevs_close(&vm->vdevs);
 	ram_free(vm);
 	if (vm->iobuf)
 		munmap(vm->iobuf, 4096);

@@ -1,0 +1,59 @@
+/*
+ * The virtio devices of a post-launched VM: each is the transport
+ * (virtio_pci.c) plus its kind's back-end (virtio_blk.c, virtio_rng.c).
+ * They are opened once from the command line (files checked before the VM
+ * exists) and attached to the VM's PCI space at every power-on and reset.
+ */
+#ifndef DM_VDEV_H
+#define DM_VDEV_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "dm_config.h"
+#include "virtio_blk_req.h"
+#include "virtio_pci.h"
+
+struct vdev {
+	struct virtio_pci vp;
+	struct virtio_pci_desc desc;	/* per device: features depend on its options */
+	const struct dm_dev *cfg;
+	int fd;				/* the image (blk), the entropy source (rng) */
+	uint64_t capacity;		/* blk: bytes, whole sectors */
+	char serial[VIRTIO_BLK_ID_BYTES + 1];
+	uint64_t reqs, bytes;		/* figures for the closing line */
+	/* console: what the back-end sent that the guest has not taken yet */
+	uint8_t *rx;
+	unsigned rx_len;
+	bool from_stdin;
+	uint64_t rx_dropped;
+};
+
+/* Open each kind's back-end: 0, or -1 with a message in why. */
+int virtio_blk_open(struct vdev *d, const struct dm_dev *c, char *why, size_t n);
+int virtio_rng_open(struct vdev *d, const struct dm_dev *c, char *why, size_t n);
+int virtio_console_open(struct vdev *d, const struct dm_dev *c, char *why, size_t n);
+/* Bytes for the console's port (its back-end's input): kept until the guest has buffers. */
+void virtio_console_input(struct vdev *d, const uint8_t *buf, size_t n);
+
+struct vdevs {
+	unsigned n;
+	struct vdev dev[DM_PCI_SLOTS * DM_PCI_FUNCS];
+};
+
+/* Every virtio device of cfg (kinds built so far): 0, or -1 after a message on stderr. */
+int vdevs_open(struct vdevs *s, const struct dm_config *cfg);
+/* Power-on: each device's function in p, its queues in mem, its MSIs through inject. */
+int vdevs_attach(struct vdevs *s, struct pcicfg *p, const struct gmem *mem,
+		 int (*inject)(void *ctx, uint64_t addr, uint32_t data), void *ctx);
+/* An MMIO access: true if a device's BAR has it (*v: a read's value). */
+bool vdevs_mmio(struct vdevs *s, uint64_t gpa, unsigned size, bool write, uint64_t *v);
+/* The device that reads the device model's stdin, or NULL. */
+struct vdev *vdevs_stdin(struct vdevs *s);
+/* After each request completed: the work kicks asked for. */
+void vdevs_run(struct vdevs *s);
+/* One line of figures per device on stderr, then the back-ends closed. */
+void vdevs_close(struct vdevs *s);
+
+#endif
