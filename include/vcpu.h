@@ -44,6 +44,7 @@ struct vcpu {
 	u64 xcr0;
 	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
 	bool intr_window;	/* interrupt-window exiting is on */
+	bool apicv;		/* APIC virtualization runs its vLAPIC (vmm/vcpu_apicv.c) */
 	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */
 	bool pending_exc;
 	u8 exc_vector;

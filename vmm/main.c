@@ -228,6 +228,10 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 		vtd_selftest_run();
 	if (vmx_check_caps())
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
+	if (options->apicv_off)
+		vmx_mask_apicv();
+	pr_info("APIC virtualization: %s\n", vmx_has_apicv() ? "on (vCPUs in x2APIC mode)" :
+		options->apicv_off ? "off (apicv=off)" : "off (the CPU lacks it)");
 	pci_init();
 	start_cpus();
 	if (vm_create_all(boot_info))

@@ -46,11 +46,16 @@ static void set_intr_window(struct vcpu *v, bool on)
 				   : vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
 }
 
-/* Pick what the next VM entry delivers: re-injection, exception, interrupt. */
+/*
+ * Pick what the next VM entry delivers: re-injection, exception, interrupt
+ * (under APIC virtualization the CPU delivers interrupts: RVI is set here).
+ */
 static void inject_events(struct vcpu *v)
 {
 	int vec;
 
+	if (v->apicv)
+		vcpu_apicv_sync(v);
 	if (v->idt_vectoring & INTR_INFO_VALID) {
 		u32 info = v->idt_vectoring & ~BIT(12);
 
@@ -69,6 +74,8 @@ static void inject_events(struct vcpu *v)
 		v->pending_exc = false;
 		return;
 	}
+	if (v->apicv)
+		return;
 	vec = vlapic_pending_vector(&v->vlapic);
 	if (vec < 0) {
 		set_intr_window(v, false);
@@ -117,8 +124,11 @@ static void handle_init_sipi(struct vcpu *v)
 
 	if (v->state != VCPU_WAIT_SIPI && !__atomic_load_n(&v->vlapic.init_pending, __ATOMIC_ACQUIRE))
 		return;		/* the common case, kept cheap */
-	if (vlapic_take_init(&v->vlapic))
+	if (vlapic_take_init(&v->vlapic)) {
 		v->state = VCPU_WAIT_SIPI;
+		if (v->apicv)
+			vcpu_apicv_update(v);	/* the page was reset */
+	}
 	if (v->state != VCPU_WAIT_SIPI)
 		return;
 	sipi = vlapic_take_sipi(&v->vlapic);
@@ -132,6 +142,12 @@ static void handle_init_sipi(struct vcpu *v)
 static bool halted_can_wake(struct vcpu *v)
 {
 	vlapic_timer_check(&v->vlapic);
+	if (v->apicv) {
+		/* RVI set, and IRR against the PPR the CPU keeps in the page */
+		vcpu_apicv_sync(v);
+		return vlapic_pending_vector_scan(&v->vlapic) >= 0 &&
+		       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
+	}
 	return vlapic_pending_vector(&v->vlapic) >= 0 &&
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
@@ -283,6 +299,7 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 		vm_stop(vm, "vCPU %u: VMCS setup failed", v->id);
 		vcpu_park(v);
 	}
+	vcpu_apicv_update(v);	/* a fresh VMCS: the emulated path until this says otherwise */
 	top = (u64 *)((u8 *)p->exit_stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
 	*top = (u64)v;
 	vmwrite(VMCS_HOST_RSP, (u64)top);

@@ -40,8 +40,13 @@ static int msr_read(struct vcpu *v, u32 msr, u64 *val)
 
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
 {
-	if (vlapic_msr_is_apic(msr))
-		return vlapic_msr_write(&v->vlapic, msr, val);
+	if (vlapic_msr_is_apic(msr)) {
+		int ret = vlapic_msr_write(&v->vlapic, msr, val);
+
+		if (msr == MSR_IA32_APIC_BASE && !ret)
+			vcpu_apicv_update(v);	/* x2APIC mode on or off */
+		return ret;
+	}
 	switch (msr) {
 	case MSR_IA32_EFER:
 		if (val & ~(u64)(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE))

@@ -76,6 +76,11 @@ void __noreturn idle_loop_fresh(void);		/* vcpu_entry.S */
 void __noreturn vmx_exit_handler(struct vcpu *v);	/* called by vcpu_entry.S */
 void __noreturn vmx_entry_failed(void);		/* called by vcpu_entry.S */
 
+/* vcpu_apicv.c: APIC virtualization of vCPUs in x2APIC mode */
+void vcpu_apicv_update(struct vcpu *v);		/* VMCS set-up, APIC_BASE write, INIT */
+void vcpu_apicv_sync(struct vcpu *v);		/* before entry: new IRR bits to RVI */
+int vmx_exit_virt_eoi(struct vcpu *v);
+
 /* main.c */
 void __noreturn idle_loop(void);		/* a pCPU with no vCPU (vcpu_entry.S) */
 void hv_all_vms_stopped(void);
