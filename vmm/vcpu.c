@@ -152,6 +152,25 @@ static bool halted_can_wake(struct vcpu *v)
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
 
+/*
+ * A halted vCPU (or an AP waiting for its SIPI) of a running VM sleeps
+ * until an interrupt: a sender's kick, or the host timer armed for the
+ * guest's next timer event. Taken here, such an interrupt does not stay
+ * pending until the next entry, where it would cost an exit at once.
+ * Everything that changes what this loop waits for kicks (vm_stop, pause,
+ * INIT/SIPI, SOS_REMOVE_CPU, EPT flushes); anything else polls.
+ */
+static void wait_for_event(struct vcpu *v)
+{
+	if (!lapic_tsc_deadline || v->vm->state != VM_RUNNING ||
+	    (v->state != VCPU_HALTED && v->state != VCPU_WAIT_SIPI)) {
+		cpu_relax();
+		return;
+	}
+	arm_guest_timer(v);
+	cpu_wait_for_interrupt();
+}
+
 _Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vcpu_entry.S");
 
 /*
@@ -208,7 +227,7 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 			v->state = VCPU_RUNNING;
 			break;
 		}
-		cpu_relax();
+		wait_for_event(v);
 	}
 	if (__atomic_load_n(&v->flush_ept, __ATOMIC_ACQUIRE)) {
 		/* the Service VM unmapped memory of this running VM */
