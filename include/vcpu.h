@@ -44,7 +44,10 @@ struct vcpu {
 	u64 xcr0;
 	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
 	bool intr_window;	/* interrupt-window exiting is on */
-	bool apicv;		/* APIC virtualization runs its vLAPIC (vmm/vcpu_apicv.c) */
+	bool apicv;		/* APIC virtualization runs its vLAPIC (vmm/vcpu_lapic.c) */
+	bool deadline_pt;	/* its IA32_TSC_DEADLINE writes arm the host timer (ditto) */
+	bool deadline_held;	/* an ioreq wait holds the guest's deadline: held_deadline */
+	u64 held_deadline;
 	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */
 	bool pending_exc;
 	u8 exc_vector;
@@ -56,6 +59,7 @@ struct vcpu {
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
 	bool flush_ept;			/* flush this VM's EPT translations before entry */
 	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
+	u8 msr_bitmap[4096] __aligned(4096);	/* the VM's, with this vCPU's additions */
 };
 
 /* Deliver exception vector at the next entry (replacing one not yet delivered). */

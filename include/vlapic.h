@@ -207,6 +207,15 @@ void vlapic_ack(struct vlapic *l, u8 vector);
  * of the next expiry (~0ULL = none), for the owner's wake-up timer.
  */
 void vlapic_timer_expire(struct vlapic *l);
+/*
+ * The owner may let the guest's IA32_TSC_DEADLINE writes arm a hardware
+ * timer of its own while the LVT timer is in TSC-deadline mode (the MSR is
+ * then kept there, not here: move it with vlapic_msr_read/write of 0x6E0);
+ * when that timer fires it calls vlapic_timer_deadline_fired(), which
+ * raises the LVT timer interrupt unless the LVT is masked or changed mode.
+ */
+bool vlapic_timer_deadline_mode(const struct vlapic *l);
+void vlapic_timer_deadline_fired(struct vlapic *l);
 static inline u64 vlapic_next_event(const struct vlapic *l)
 {
 	return l->timer_next;

@@ -46,8 +46,7 @@ struct vm {
 	unsigned ept_pages;		/* table pages the EPT holds, the root included */
 	unsigned ept_page_limit;	/* 0: none (boot VMs, sized by their scenario) */
 	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */
-	u8 *msr_bitmap;		/* 4 KiB */
-	u8 *msr_bitmap_apicv;	/* 4 KiB: vCPUs under APIC virtualization; NULL without */
+	u8 *msr_bitmap;		/* 4 KiB; each vCPU's is a copy with its own additions */
 	unsigned nr_pio, nr_mmio;
 	u8 pio_last;		/* index of the port handler found last */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];

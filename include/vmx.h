@@ -237,7 +237,7 @@ struct vmx_caps {
 
 extern struct vmx_caps vmx_caps;
 
-/* The CPU (as masked by apicv=off) has what vmm/vcpu_apicv.c needs. */
+/* The CPU (as masked by apicv=off) has what vmm/vcpu_lapic.c needs. */
 static inline bool vmx_has_apicv(void)
 {
 	return (vmx_caps.proc >> 32 & PROC_TPR_SHADOW) &&

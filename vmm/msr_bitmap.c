@@ -46,11 +46,15 @@ static const u16 x2apic_virt_reads[] = {
 	0x828, 0x82F, 0x830, 0x832, 0x833, 0x834, 0x835, 0x836, 0x837, 0x838, 0x83E,
 };
 
-void vmx_msr_bitmap_apicv(u8 *bm, const u8 *base)
+void vmx_msr_bitmap_vcpu(u8 *bm, const u8 *base, bool apicv, bool deadline)
 {
 	static const u16 writes[] = { 0x808, 0x80B, 0x83F };	/* TPR, EOI, SELF IPI */
 
 	memcpy(bm, base, PAGE_SIZE);
+	if (deadline)
+		bitmap_clear(bm, MSR_IA32_TSC_DEADLINE);
+	if (!apicv)
+		return;
 	for (unsigned i = 0; i < ARRAY_SIZE(x2apic_virt_reads); i++)
 		bm[x2apic_virt_reads[i] / 8] &= ~(1 << (x2apic_virt_reads[i] % 8));
 	for (unsigned i = 0; i < ARRAY_SIZE(writes); i++)

@@ -26,8 +26,15 @@ static void timer_irq(u8 vector)
 	struct vcpu *v = this_cpu()->vcpu;
 
 	(void)vector;
-	if (v)
-		v->timer_armed = 0;
+	if (!v)
+		return;
+	if (v->deadline_pt) {
+		/* the guest's deadline (an ioreq wait armed it if held: now gone) */
+		v->held_deadline = 0;
+		vlapic_timer_deadline_fired(&v->vlapic);
+		return;
+	}
+	v->timer_armed = 0;
 }
 
 /* Boot: the timer vector is the vCPUs' (kicks need no handler: they only wake). */
@@ -92,7 +99,7 @@ static void inject_events(struct vcpu *v)
 }
 
 /* Make sure the vCPU leaves the guest when its next timer event is due. */
-static void arm_guest_timer(struct vcpu *v)
+static inline __attribute__((always_inline)) void arm_guest_timer(struct vcpu *v)
 {
 	u64 next = vlapic_next_event(&v->vlapic), now, ticks = 0xffffffff;
 
@@ -101,6 +108,14 @@ static void arm_guest_timer(struct vcpu *v)
 		if (next == ~0ULL)
 			next = 0;
 		if (next != v->timer_armed) {
+			/*
+			 * The guest's own deadline is in the MSR (nothing armed
+			 * here then), unless an ioreq wait armed its time-out
+			 */
+			if (v->deadline_pt) {
+				vcpu_deadline_release(v);
+				return;
+			}
 			lapic_arm_deadline(next);
 			v->timer_armed = next;
 		}
@@ -126,8 +141,7 @@ static void handle_init_sipi(struct vcpu *v)
 		return;		/* the common case, kept cheap */
 	if (vlapic_take_init(&v->vlapic)) {
 		v->state = VCPU_WAIT_SIPI;
-		if (v->apicv)
-			vcpu_apicv_update(v);	/* the page was reset */
+		vcpu_lapic_update(v);	/* the page was reset */
 	}
 	if (v->state != VCPU_WAIT_SIPI)
 		return;
@@ -183,6 +197,7 @@ void __noreturn vcpu_leave_pcpu(struct vcpu *v)
 {
 	struct pcpu *p = this_cpu();
 
+	vcpu_lapic_leave(v);
 	if (v->vmcs)
 		vmclear(virt_to_phys(v->vmcs));
 	invept_single(v->vm->eptp);
@@ -318,7 +333,8 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 		vm_stop(vm, "vCPU %u: VMCS setup failed", v->id);
 		vcpu_park(v);
 	}
-	vcpu_apicv_update(v);	/* a fresh VMCS: the emulated path until this says otherwise */
+	v->apicv = v->deadline_pt = false;	/* a fresh VMCS: the emulated path, until */
+	vcpu_lapic_update(v);
 	top = (u64 *)((u8 *)p->exit_stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
 	*top = (u64)v;
 	vmwrite(VMCS_HOST_RSP, (u64)top);

@@ -134,13 +134,6 @@ static int core_init(struct vm *vm, u64 affinity)
 		return -ENOMEM;
 	memset(vm->io_bitmap, 0xff, 2 * PAGE_SIZE);
 	vmx_msr_bitmap_init(vm->msr_bitmap);
-	if (vmx_has_apicv()) {
-		/* what its vCPUs in x2APIC mode use (vmm/vcpu_apicv.c) */
-		vm->msr_bitmap_apicv = page_alloc(1);
-		if (!vm->msr_bitmap_apicv)
-			return -ENOMEM;
-		vmx_msr_bitmap_apicv(vm->msr_bitmap_apicv, vm->msr_bitmap);
-	}
 	ret = ept_init(vm);
 	/*
 	 * A boot VM's RAM is not zeroed: at boot it holds only firmware
@@ -166,8 +159,7 @@ static void core_free(struct vm *vm)
 	ept_destroy(vm);
 	page_free(vm->io_bitmap, 2);
 	page_free(vm->msr_bitmap, 1);
-	page_free(vm->msr_bitmap_apicv, 1);
-	vm->io_bitmap = vm->msr_bitmap = vm->msr_bitmap_apicv = NULL;
+	vm->io_bitmap = vm->msr_bitmap = NULL;
 	if (vm->dma_domain && vtd_domain_destroy(vm->dma_domain))
 		printk("VM %s: its VT-d domain could not be freed\n", vm->name);
 	vm->dma_domain = NULL;

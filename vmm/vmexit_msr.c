@@ -43,8 +43,10 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	if (vlapic_msr_is_apic(msr)) {
 		int ret = vlapic_msr_write(&v->vlapic, msr, val);
 
-		if (msr == MSR_IA32_APIC_BASE && !ret)
-			vcpu_apicv_update(v);	/* x2APIC mode on or off */
+		/* x2APIC mode, TSC-deadline mode on or off */
+		if ((msr == MSR_IA32_APIC_BASE || msr == MSR_X2APIC_FIRST + (APIC_LVT_TIMER >> 4)) &&
+		    !ret)
+			vcpu_lapic_update(v);
 		return ret;
 	}
 	switch (msr) {

@@ -61,7 +61,7 @@ static void test_apicv(void **state)
 
 	(void)state;
 	vmx_msr_bitmap_init(bm);
-	vmx_msr_bitmap_apicv(apicv, bm);
+	vmx_msr_bitmap_vcpu(apicv, bm, true, false);
 	for (u32 msr = 0x800; msr <= 0x8FF; msr++) {
 		assert_true(msr_bitmap_exits(bm, msr, false));
 		assert_true(msr_bitmap_exits(bm, msr, true));
@@ -90,6 +90,26 @@ static void test_apicv(void **state)
 	assert_true(msr_bitmap_exits(apicv, MSR_IA32_XSS, true));
 }
 
+/* The TSC deadline passes through only when asked, alone or with APICv */
+static void test_deadline(void **state)
+{
+	static u8 v[PAGE_SIZE];
+
+	(void)state;
+	vmx_msr_bitmap_init(bm);
+	assert_true(msr_bitmap_exits(bm, 0x6E0, true));
+	vmx_msr_bitmap_vcpu(v, bm, false, false);
+	assert_memory_equal(v, bm, PAGE_SIZE);
+	vmx_msr_bitmap_vcpu(v, bm, false, true);
+	assert_false(msr_bitmap_exits(v, 0x6E0, true));
+	assert_false(msr_bitmap_exits(v, 0x6E0, false));
+	assert_true(msr_bitmap_exits(v, 0x808, true));		/* no APICv: TPR exits */
+	assert_true(msr_bitmap_exits(v, 0x6E1, true));
+	vmx_msr_bitmap_vcpu(v, bm, true, true);
+	assert_false(msr_bitmap_exits(v, 0x6E0, true));
+	assert_false(msr_bitmap_exits(v, 0x80B, true));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -97,6 +117,7 @@ int main(void)
 		cmocka_unit_test(test_xss_exits),
 		cmocka_unit_test(test_others_exit),
 		cmocka_unit_test(test_apicv),
+		cmocka_unit_test(test_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
