@@ -59,7 +59,7 @@ struct vcpu {
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
 	bool flush_ept;			/* flush this VM's EPT translations before entry */
 	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
-	u8 msr_bitmap[4096] __aligned(4096);	/* the VM's, with this vCPU's additions */
+	u8 *msr_bitmap;		/* the VM's with this vCPU's additions; NULL until needed */
 };
 
 /* Deliver exception vector at the next entry (replacing one not yet delivered). */

@@ -230,8 +230,9 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
 	if (options->apicv_off)
 		vmx_mask_apicv();
-	pr_info("APIC virtualization: %s\n", vmx_has_apicv() ? "on (vCPUs in x2APIC mode)" :
-		options->apicv_off ? "off (apicv=off)" : "off (the CPU lacks it)");
+	/* said only when off: a boot message costs boot_to_guest ~350 instructions a character */
+	if (!vmx_has_apicv())
+		pr_info("APIC virtualization: off (%s)\n", options->apicv_off ? "apicv=off" : "the CPU lacks it");
 	pci_init();
 	start_cpus();
 	if (vm_create_all(boot_info))

@@ -98,12 +98,25 @@ void vcpu_lapic_update(struct vcpu *v)
 	struct vlapic *l = &v->vlapic;
 	bool apicv = vmx_has_apicv() && vlapic_x2apic_mode(l);
 	bool pt = lapic_tsc_deadline && vlapic_hw_enabled(l) && vlapic_timer_deadline_mode(l);
+	u8 *bm = v->vm->msr_bitmap;
 
+	if (!apicv && !pt && !v->apicv && !v->deadline_pt)
+		return;		/* emulated, as the VMCS was set up */
+	if (apicv || pt) {
+		/* a bitmap of its own; without the page, the emulated paths */
+		if (!v->msr_bitmap)
+			v->msr_bitmap = page_alloc(1);
+		if (v->msr_bitmap) {
+			vmx_msr_bitmap_vcpu(v->msr_bitmap, bm, apicv, pt);
+			bm = v->msr_bitmap;
+		} else {
+			apicv = pt = false;
+		}
+	}
 	set_apicv(v, apicv);
 	if (pt != v->deadline_pt)
 		set_deadline_pt(v, pt);
-	vmx_msr_bitmap_vcpu(v->msr_bitmap, v->vm->msr_bitmap, apicv, pt);
-	vmwrite(VMCS_MSR_BITMAP, virt_to_phys(v->msr_bitmap));
+	vmwrite(VMCS_MSR_BITMAP, virt_to_phys(bm));
 }
 
 /* Leaving the pCPU: the guest's deadline goes back into its vLAPIC. */

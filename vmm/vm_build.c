@@ -86,6 +86,7 @@ static void vcpus_free(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		page_free(vm->vcpus[i]->vmcs, 1);
+		page_free(vm->vcpus[i]->msr_bitmap, 1);
 		page_free(vm->vcpus[i], VCPU_PAGES);
 		vm->vcpus[i] = NULL;
 	}
