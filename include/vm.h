@@ -16,6 +16,7 @@
 #include "vlapic.h"
 #include "vioapic.h"
 #include "vpci.h"
+#include "vrtc.h"
 #include "vcpu_boot.h"
 #include "public/acrn_abi.h"
 
@@ -54,6 +55,7 @@ struct vm {
 	struct vlapic_group lapics;
 	struct vioapic vioapic;
 	struct vuart vuart;
+	struct vrtc vrtc;		/* pre-launched VMs' CMOS RTC (dm/vrtc.c) */
 	struct vpci vpci;
 	spinlock_t lock;
 	struct vcpu_boot_state boot;	/* BSP start state from the loader */

@@ -21,6 +21,7 @@ static const struct vm_unit *const units[] = {
 	&vuart_unit,		/* COM1 */
 	&vpm_unit,		/* ACPI PM1 and the reset port */
 	&rtc_pt_unit,		/* the host's CMOS RTC (Service VM) */
+	&vrtc_unit,		/* a CMOS RTC of its own (pre-launched VMs) */
 	&vpci_unit,		/* the virtual PCI bus and its passthrough functions */
 	&ptirq_unit,		/* their INTx lines (routed by the vPCI unit) */
 	&dma_protect_unit,	/* their DMA: into the VM's domain, or refused */
