@@ -99,7 +99,8 @@ static void cmdline_word(struct cmdline_state *cs, const struct cmdline_word *w,
 	}
 
 	if (!word_is(w->key, w->klen, "loglevel") && !word_is(w->key, w->klen, "console") &&
-	    !word_is(w->key, w->klen, "exit") && !word_is(w->key, w->klen, "stats")) {
+	    !word_is(w->key, w->klen, "exit") && !word_is(w->key, w->klen, "stats") &&
+	    !word_is(w->key, w->klen, "apicv")) {
 		cmdline_unknown(cs, w);
 		return;
 	}
@@ -108,7 +109,14 @@ static void cmdline_word(struct cmdline_state *cs, const struct cmdline_word *w,
 		return;
 	}
 
-	if (word_is(w->key, w->klen, "stats")) {
+	if (word_is(w->key, w->klen, "apicv")) {
+		if (word_is(v, n, "on"))
+			o->apicv_off = false;
+		else if (word_is(v, n, "off"))
+			o->apicv_off = true;
+		else
+			cmdline_bad(cs, w, "want on or off");
+	} else if (word_is(w->key, w->klen, "stats")) {
 		if (cmdline_number(v, n, &num) && num <= 3600)
 			o->stats_secs = (unsigned)num;
 		else
@@ -154,6 +162,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->exit = EXIT_NONE;
 	o->vtd_selftest = false;
 	o->stats_secs = 0;
+	o->apicv_off = false;
 }
 
 int cmdline_parse(const char *s, struct hv_options *o, char *err, size_t errlen)

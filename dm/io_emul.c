@@ -50,11 +50,10 @@ void vm_unregister_mmio(struct vm *vm, u64 base, u64 len)
 /* The port handler for [port, +size), remembered for the next exit (vmx_exit_io tries it first). */
 const struct pio_handler *vm_find_pio_scan(struct vm *vm, u16 port, unsigned size)
 {
-	for (unsigned i = 0; i < vm->nr_pio; i++) {
-		const struct pio_handler *h = &vm->pio[i];
-
+	/* by pointer, the index only on a hit: unclaimed ports scan them all */
+	for (const struct pio_handler *h = vm->pio, *end = h + vm->nr_pio; h < end; h++) {
 		if (pio_handler_covers(h, port, size)) {
-			vm->pio_last = (u8)i;
+			vm->pio_last = (u8)(h - vm->pio);
 			return h;
 		}
 	}

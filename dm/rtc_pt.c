@@ -1,6 +1,6 @@
 /*
- * The host's CMOS RTC for the Service VM: its two ports pass through (no
- * other VM has a clock, and Linux reads the wall time there at boot); its
+ * The host's CMOS RTC for the Service VM: its two ports pass through (Linux
+ * reads the wall time there at boot; pre-launched VMs have dm/vrtc.c); its
  * vACPI describes it (vmm/vm_acpi.c asks whether the ports are the VM's).
  * Index bit 7 also masks the host's NMIs: the hypervisor uses NMIs only to
  * find a CPU stuck in it, so the Service VM can at worst hide that report.

@@ -44,7 +44,7 @@ static void kick(struct vlapic *l)
 }
 
 /* Highest set vector in a 256-bit ISR/TMR/IRR array, or -1. */
-static int highest_vector(const struct vlapic *l, u32 base)
+int vlapic_highest_vector(const struct vlapic *l, u32 base)
 {
 	for (int w = 7; w >= 0; w--) {
 		u32 bits = __atomic_load_n(&l->regs[(base >> 2) + w * 4], __ATOMIC_RELAXED);
@@ -74,7 +74,7 @@ static void vec_clear(struct vlapic *l, u32 base, u8 v)
 static void update_ppr(struct vlapic *l)
 {
 	u32 tpr = vlapic_reg(l, APIC_TPR) & 0xFF;
-	int isrv = highest_vector(l, APIC_ISR);
+	int isrv = vlapic_highest_vector(l, APIC_ISR);
 	u32 isr_class = isrv < 0 ? 0 : ((u32)isrv & 0xF0);
 
 	reg_set(l, APIC_PPR, (tpr & 0xF0) >= isr_class ? tpr : isr_class);
@@ -102,6 +102,7 @@ static void set_x2apic_ids(struct vlapic *l)
 void vlapic_reset(struct vlapic *l)
 {
 	memset(l->regs, 0, sizeof(l->regs));
+	memset(l->level_staged, 0, sizeof(l->level_staged));
 	if (vlapic_x2apic_mode(l))
 		set_x2apic_ids(l);
 	else
@@ -146,19 +147,22 @@ void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 		vec_set(l, APIC_TMR, vector);
 	else
 		vec_clear(l, APIC_TMR, vector);
-	vec_set(l, APIC_IRR, vector);
+	if (level && __atomic_load_n(&l->apicv, __ATOMIC_ACQUIRE))
+		__atomic_fetch_or(&l->level_staged[vector >> 5], VEC_BIT(vector), __ATOMIC_SEQ_CST);
+	else
+		vec_set(l, APIC_IRR, vector);
 	__atomic_store_n(&l->irr_hint, 1, __ATOMIC_SEQ_CST);
 	kick(l);
 }
 
 int vlapic_pending_vector_scan(struct vlapic *l)
 {
-	int v = highest_vector(l, APIC_IRR);
+	int v = vlapic_highest_vector(l, APIC_IRR);
 
 	if (v < 0) {
 		/* clear the hint, then look again for a sender that raced with us */
 		__atomic_store_n(&l->irr_hint, 0, __ATOMIC_SEQ_CST);
-		v = highest_vector(l, APIC_IRR);
+		v = vlapic_highest_vector(l, APIC_IRR);
 		if (v >= 0)
 			__atomic_store_n(&l->irr_hint, 1, __ATOMIC_SEQ_CST);
 	}
@@ -177,7 +181,7 @@ void vlapic_ack(struct vlapic *l, u8 vector)
 
 static void do_eoi(struct vlapic *l)
 {
-	int v = highest_vector(l, APIC_ISR);
+	int v = vlapic_highest_vector(l, APIC_ISR);
 
 	if (v < 0)
 		return;

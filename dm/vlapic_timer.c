@@ -119,6 +119,19 @@ void vlapic_timer_deadline_write(struct vlapic *l, u64 tsc)
 		vlapic_timer_check(l);	/* a deadline in the past fires now */
 }
 
+bool vlapic_timer_deadline_mode(const struct vlapic *l)
+{
+	return timer_mode(l) == APIC_TIMER_TSCDEADLINE;
+}
+
+void vlapic_timer_deadline_fired(struct vlapic *l)
+{
+	u32 lvt = vlapic_reg(l, APIC_LVT_TIMER);
+
+	if (APIC_LVT_TIMER_MODE(lvt) == APIC_TIMER_TSCDEADLINE && !(lvt & APIC_LVT_MASKED))
+		vlapic_accept_irq(l, lvt & 0xFF, false);
+}
+
 void vlapic_timer_expire(struct vlapic *l)
 {
 	u64 now, next = l->timer_next;

@@ -18,9 +18,10 @@ struct hv_options {
 	enum hv_exit_method exit;
 	bool vtd_selftest;	/* run the VT-d self-checks at boot */
 	unsigned stats_secs;	/* print exit counters this often (0 = only on request) */
+	bool apicv_off;		/* emulate every vLAPIC access even where the CPU virtualizes them */
 };
 
-/* loglevel 2 (info), console 0x3F8, exit none, no self-test. */
+/* loglevel 2 (info), console 0x3F8, exit none, no self-test, APICv where the CPU has it. */
 void cmdline_defaults(struct hv_options *o);
 
 /*
@@ -29,6 +30,7 @@ void cmdline_defaults(struct hv_options *o);
  *   console=ttyS0|ttyS1|none|<port, decimal or 0x hex, 1..0xFFFF>
  *   exit=none|bochs|qemu
  *   stats=N            print every VM's exit counters every N seconds (0 = off)
+ *   apicv=on|off       off: no APIC virtualization, as on a CPU without it
  *   vtd_selftest
  * A word without '=' starting with '/' or '(' is the image path GRUB puts
  * first and is skipped. Every valid option is applied even when others are

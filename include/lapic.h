@@ -7,6 +7,7 @@
 
 extern bool lapic_tsc_deadline;
 void lapic_arm_deadline(u64 tsc);	/* 0 disarms */
+u64 lapic_deadline(void);		/* armed deadline; 0 once it fired */
 
 void lapic_init(void);
 u32 lapic_id(void);

@@ -45,6 +45,10 @@ struct vcpu {
 	u64 spec_ctrl;		/* its IA32_SPEC_CTRL (in the hardware while it runs) */
 	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
 	bool intr_window;	/* interrupt-window exiting is on */
+	bool apicv;		/* APIC virtualization runs its vLAPIC (vmm/vcpu_lapic.c) */
+	bool deadline_pt;	/* its IA32_TSC_DEADLINE writes arm the host timer (ditto) */
+	bool deadline_held;	/* an ioreq wait holds the guest's deadline: held_deadline */
+	u64 held_deadline;
 	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */
 	bool pending_exc;
 	u8 exc_vector;
@@ -56,6 +60,7 @@ struct vcpu {
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
 	u64 flushed_gen;		/* the VM's flush_gen this vCPU has flushed up to */
 	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
+	u8 *msr_bitmap;		/* the VM's with this vCPU's additions; NULL until needed */
 };
 
 /* Deliver exception vector at the next entry (replacing one not yet delivered). */

@@ -146,6 +146,8 @@ struct vlapic {
 	u8 sipi_vector;
 	u8 wait_sipi;			/* in wait-for-SIPI (APs at power-up, after INIT) */
 	u8 irr_hint;			/* IRR may be non-empty (set by senders, cleared when scanned empty) */
+	u8 apicv;			/* the CPU's virtual-interrupt delivery runs this page (owner sets) */
+	u32 level_staged[8];		/* APICv: level vectors waiting for their EOI-exit bit */
 	struct vlapic_group *group;
 	void *priv;			/* owner's pointer (the vCPU) */
 };
@@ -205,6 +207,15 @@ void vlapic_ack(struct vlapic *l, u8 vector);
  * of the next expiry (~0ULL = none), for the owner's wake-up timer.
  */
 void vlapic_timer_expire(struct vlapic *l);
+/*
+ * The owner may let the guest's IA32_TSC_DEADLINE writes arm a hardware
+ * timer of its own while the LVT timer is in TSC-deadline mode (the MSR is
+ * then kept there, not here: move it with vlapic_msr_read/write of 0x6E0);
+ * when that timer fires it calls vlapic_timer_deadline_fired(), which
+ * raises the LVT timer interrupt unless the LVT is masked or changed mode.
+ */
+bool vlapic_timer_deadline_mode(const struct vlapic *l);
+void vlapic_timer_deadline_fired(struct vlapic *l);
 static inline u64 vlapic_next_event(const struct vlapic *l)
 {
 	return l->timer_next;
@@ -262,7 +273,25 @@ static inline bool vlapic_sw_enabled(const struct vlapic *l)
 	return (vlapic_reg(l, APIC_SVR) & APIC_SVR_ENABLE) != 0;
 }
 
-/* Shared by vlapic.c and vlapic_timer.c; not for other callers. */
+/*
+ * APIC virtualization (dm/vlapic_apicv.c). With the CPU's virtual-interrupt
+ * delivery the regs page is the virtual-APIC page: the CPU moves IRR to ISR,
+ * keeps PPR and acknowledges EOIs itself; the owner mirrors the highest IRR
+ * vector into RVI at entry. A level-triggered vector must not reach IRR
+ * before its EOI-exit bit is set (its EOI would pass unseen): senders stage
+ * it, and the owner moves it to IRR once the bitmap is written.
+ */
+void vlapic_set_apicv(struct vlapic *l, bool on);
+bool vlapic_take_staged(struct vlapic *l, u32 staged[8]);
+void vlapic_irr_merge(struct vlapic *l, const u32 bits[8]);
+int vlapic_highest_irr(const struct vlapic *l);
+int vlapic_highest_isr(const struct vlapic *l);
+void vlapic_tmr_bitmap(const struct vlapic *l, u64 out[4]);	/* for the EOI-exit bitmap */
+/* An EOI the CPU virtualized and reported (EOI-exit bitmap): level vectors go to eoi(). */
+void vlapic_eoi_exit(struct vlapic *l, u8 vector);
+
+/* Shared by vlapic.c, vlapic_timer.c and vlapic_apicv.c; not for other callers. */
+int vlapic_highest_vector(const struct vlapic *l, u32 base);
 void vlapic_timer_reset(struct vlapic *l);
 void vlapic_timer_lvt_written(struct vlapic *l, u32 old_lvt);
 void vlapic_timer_tmict_written(struct vlapic *l, u32 count);

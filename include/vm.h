@@ -16,6 +16,7 @@
 #include "vlapic.h"
 #include "vioapic.h"
 #include "vpci.h"
+#include "vrtc.h"
 #include "vcpu_boot.h"
 #include "public/acrn_abi.h"
 
@@ -48,7 +49,7 @@ struct vm {
 	unsigned ept_pages;		/* table pages the EPT holds, the root included */
 	unsigned ept_page_limit;	/* 0: none (boot VMs, sized by their scenario) */
 	u8 *io_bitmap;		/* 8 KiB: bitmaps A and B */
-	u8 *msr_bitmap;		/* 4 KiB */
+	u8 *msr_bitmap;		/* 4 KiB; each vCPU's is a copy with its own additions */
 	unsigned nr_pio, nr_mmio;
 	u8 pio_last;		/* index of the port handler found last */
 	u32 msi_refused;	/* MSIs left masked: its host vector share was used up */
@@ -57,6 +58,7 @@ struct vm {
 	struct vlapic_group lapics;
 	struct vioapic vioapic;
 	struct vuart vuart;
+	struct vrtc vrtc;		/* pre-launched VMs' CMOS RTC (dm/vrtc.c) */
 	struct vpci vpci;
 	spinlock_t lock;
 	struct vcpu_boot_state boot;	/* BSP start state from the loader */

@@ -24,6 +24,7 @@
 
 /* 16-bit fields */
 #define VMCS_VPID		0x0000
+#define VMCS_GUEST_INTR_STATUS	0x0810	/* RVI (7:0), SVI (15:8) */
 #define VMCS_GUEST_ES_SEL	0x0800	/* ES, CS, SS, DS, FS, GS, LDTR, TR: +2 each */
 #define VMCS_HOST_ES_SEL	0x0C00
 #define VMCS_HOST_CS_SEL	0x0C02
@@ -40,7 +41,9 @@
 #define VMCS_EXIT_MSR_LOAD	0x2008
 #define VMCS_ENTRY_MSR_LOAD	0x200A
 #define VMCS_TSC_OFFSET		0x2010
+#define VMCS_VIRT_APIC_ADDR	0x2012
 #define VMCS_EPTP		0x201A
+#define VMCS_EOI_EXIT0		0x201C	/* EOI-exit bitmaps 0-3: +2 each */
 #define VMCS_XSS_EXITING_BITMAP	0x202C
 #define VMCS_GUEST_PHYS_ADDR	0x2400
 #define VMCS_LINK_POINTER	0x2800
@@ -63,6 +66,7 @@
 #define VMCS_ENTRY_INTR_INFO	0x4016
 #define VMCS_ENTRY_EXC_ERROR	0x4018
 #define VMCS_ENTRY_INSN_LEN	0x401A
+#define VMCS_TPR_THRESHOLD	0x401C
 #define VMCS_PROC_CTLS2		0x401E
 #define VMCS_INSN_ERROR		0x4400
 #define VMCS_EXIT_REASON	0x4402
@@ -127,6 +131,7 @@ enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR 
 #define PROC_CR3_STORE_EXIT	BIT(16)
 #define PROC_CR8_LOAD_EXIT	BIT(19)
 #define PROC_CR8_STORE_EXIT	BIT(20)
+#define PROC_TPR_SHADOW		BIT(21)
 #define PROC_NMI_WINDOW		BIT(22)
 #define PROC_UNCOND_IO_EXIT	BIT(24)
 #define PROC_IO_BITMAPS		BIT(25)
@@ -134,9 +139,14 @@ enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR 
 #define PROC_SECONDARY		BIT(31)
 #define PROC2_EPT		BIT(1)
 #define PROC2_RDTSCP		BIT(3)
+#define PROC2_VIRT_X2APIC	BIT(4)
 #define PROC2_VPID		BIT(5)
 #define PROC2_UNRESTRICTED	BIT(7)
+#define PROC2_APIC_REG_VIRT	BIT(8)
+#define PROC2_VIRT_INTR		BIT(9)
 #define PROC2_INVPCID		BIT(12)
+/* APIC virtualization as bulkhead uses it: x2APIC guests only, all three or none */
+#define PROC2_APICV		(PROC2_VIRT_X2APIC | PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR)
 #define PROC2_XSAVES		BIT(20)
 #define EXIT_HOST_ADDR64	BIT(9)
 #define EXIT_ACK_INTR		BIT(15)
@@ -227,6 +237,18 @@ struct vmx_caps {
 };
 
 extern struct vmx_caps vmx_caps;
+
+/* The CPU (as masked by apicv=off) has what vmm/vcpu_lapic.c needs. */
+static inline bool vmx_has_apicv(void)
+{
+	return (vmx_caps.proc >> 32 & PROC_TPR_SHADOW) &&
+	       ((vmx_caps.proc2 >> 32) & PROC2_APICV) == PROC2_APICV;
+}
+/* The boot option apicv=off: the capability is masked, as on a CPU without it. */
+static inline void vmx_mask_apicv(void)
+{
+	vmx_caps.proc2 &= ~((u64)PROC2_APICV << 32);
+}
 
 int vmx_check_caps(void);			/* BSP: stop with a clear message if missing */
 int vmx_cpu_enable(void);			/* VMXON on this CPU */

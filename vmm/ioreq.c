@@ -55,8 +55,8 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 			cpu_relax();
 			continue;
 		}
-		/* woken by the finish notification's kick, or by the time-out */
-		lapic_arm_deadline(deadline);
+		/* woken by the finish notification's kick, the guest's own timer or the time-out */
+		lapic_arm_deadline(v->deadline_pt ? vcpu_deadline_hold(v, deadline) : deadline);
 		v->timer_armed = deadline;
 		cpu_wait_for_interrupt();
 	}

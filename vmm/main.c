@@ -229,6 +229,11 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 	if (vmx_check_caps())
 		panic("VT-x is not usable on this machine (see above); bulkhead cannot run VMs");
 	vcpu_spec_init();
+	if (options->apicv_off)
+		vmx_mask_apicv();
+	/* said only when off: a boot message costs boot_to_guest ~350 instructions a character */
+	if (!vmx_has_apicv())
+		pr_info("APIC virtualization: off (%s)\n", options->apicv_off ? "apicv=off" : "the CPU lacks it");
 	pci_init();
 	start_cpus();
 	if (vm_create_all(boot_info))

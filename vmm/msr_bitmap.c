@@ -37,6 +37,30 @@ void vmx_msr_bitmap_init(u8 *bm)
 	bm[2048 + MSR_IA32_TSC / 8] |= 1 << (MSR_IA32_TSC % 8);
 }
 
+/* x2APIC MSRs (0x800 + offset / 16) whose reads the CPU virtualizes (SDM 29.5) */
+static const u16 x2apic_virt_reads[] = {
+	0x802, 0x803, 0x808, 0x80A, 0x80D, 0x80F,
+	0x810, 0x811, 0x812, 0x813, 0x814, 0x815, 0x816, 0x817,	/* ISR */
+	0x818, 0x819, 0x81A, 0x81B, 0x81C, 0x81D, 0x81E, 0x81F,	/* TMR */
+	0x820, 0x821, 0x822, 0x823, 0x824, 0x825, 0x826, 0x827,	/* IRR */
+	0x828, 0x82F, 0x830, 0x832, 0x833, 0x834, 0x835, 0x836, 0x837, 0x838, 0x83E,
+};
+
+void vmx_msr_bitmap_vcpu(u8 *bm, const u8 *base, bool apicv, bool deadline)
+{
+	static const u16 writes[] = { 0x808, 0x80B, 0x83F };	/* TPR, EOI, SELF IPI */
+
+	memcpy(bm, base, PAGE_SIZE);
+	if (deadline)
+		bitmap_clear(bm, MSR_IA32_TSC_DEADLINE);
+	if (!apicv)
+		return;
+	for (unsigned i = 0; i < ARRAY_SIZE(x2apic_virt_reads); i++)
+		bm[x2apic_virt_reads[i] / 8] &= ~(1 << (x2apic_virt_reads[i] % 8));
+	for (unsigned i = 0; i < ARRAY_SIZE(writes); i++)
+		bm[2048 + writes[i] / 8] &= ~(1 << (writes[i] % 8));
+}
+
 bool msr_bitmap_exits(const u8 *bm, u32 msr, bool write)
 {
 	u32 base;

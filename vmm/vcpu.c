@@ -80,8 +80,15 @@ static void timer_irq(u8 vector)
 	struct vcpu *v = this_cpu()->vcpu;
 
 	(void)vector;
-	if (v)
-		v->timer_armed = 0;
+	if (!v)
+		return;
+	if (v->deadline_pt) {
+		/* the guest's deadline (an ioreq wait armed it if held: now gone) */
+		v->held_deadline = 0;
+		vlapic_timer_deadline_fired(&v->vlapic);
+		return;
+	}
+	v->timer_armed = 0;
 }
 
 /* Boot: the timer vector is the vCPUs' (kicks need no handler: they only wake). */
@@ -100,11 +107,16 @@ static void set_intr_window(struct vcpu *v, bool on)
 				   : vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
 }
 
-/* Pick what the next VM entry delivers: re-injection, exception, interrupt. */
+/*
+ * Pick what the next VM entry delivers: re-injection, exception, interrupt
+ * (under APIC virtualization the CPU delivers interrupts: RVI is set here).
+ */
 static void inject_events(struct vcpu *v)
 {
 	int vec;
 
+	if (v->apicv)
+		vcpu_apicv_sync(v);
 	if (v->idt_vectoring & INTR_INFO_VALID) {
 		u32 info = v->idt_vectoring & ~BIT(12);
 
@@ -123,6 +135,8 @@ static void inject_events(struct vcpu *v)
 		v->pending_exc = false;
 		return;
 	}
+	if (v->apicv)
+		return;
 	vec = vlapic_pending_vector(&v->vlapic);
 	if (vec < 0) {
 		set_intr_window(v, false);
@@ -139,7 +153,7 @@ static void inject_events(struct vcpu *v)
 }
 
 /* Make sure the vCPU leaves the guest when its next timer event is due. */
-static void arm_guest_timer(struct vcpu *v)
+static inline __attribute__((always_inline)) void arm_guest_timer(struct vcpu *v)
 {
 	u64 next = vlapic_next_event(&v->vlapic), now, ticks = 0xffffffff;
 
@@ -148,6 +162,14 @@ static void arm_guest_timer(struct vcpu *v)
 		if (next == ~0ULL)
 			next = 0;
 		if (next != v->timer_armed) {
+			/*
+			 * The guest's own deadline is in the MSR (nothing armed
+			 * here then), unless an ioreq wait armed its time-out
+			 */
+			if (v->deadline_pt) {
+				vcpu_deadline_release(v);
+				return;
+			}
 			lapic_arm_deadline(next);
 			v->timer_armed = next;
 		}
@@ -171,8 +193,10 @@ static void handle_init_sipi(struct vcpu *v)
 
 	if (v->state != VCPU_WAIT_SIPI && !__atomic_load_n(&v->vlapic.init_pending, __ATOMIC_ACQUIRE))
 		return;		/* the common case, kept cheap */
-	if (vlapic_take_init(&v->vlapic))
+	if (vlapic_take_init(&v->vlapic)) {
 		v->state = VCPU_WAIT_SIPI;
+		vcpu_lapic_update(v);	/* the page was reset */
+	}
 	if (v->state != VCPU_WAIT_SIPI)
 		return;
 	sipi = vlapic_take_sipi(&v->vlapic);
@@ -186,8 +210,33 @@ static void handle_init_sipi(struct vcpu *v)
 static bool halted_can_wake(struct vcpu *v)
 {
 	vlapic_timer_check(&v->vlapic);
+	if (v->apicv) {
+		/* RVI set, and IRR against the PPR the CPU keeps in the page */
+		vcpu_apicv_sync(v);
+		return vlapic_pending_vector_scan(&v->vlapic) >= 0 &&
+		       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
+	}
 	return vlapic_pending_vector(&v->vlapic) >= 0 &&
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
+}
+
+/*
+ * A halted vCPU (or an AP waiting for its SIPI) of a running VM sleeps
+ * until an interrupt: a sender's kick, or the host timer armed for the
+ * guest's next timer event. Taken here, such an interrupt does not stay
+ * pending until the next entry, where it would cost an exit at once.
+ * Everything that changes what this loop waits for kicks (vm_stop, pause,
+ * INIT/SIPI, SOS_REMOVE_CPU, EPT flushes); anything else polls.
+ */
+static void wait_for_event(struct vcpu *v)
+{
+	if (!lapic_tsc_deadline || v->vm->state != VM_RUNNING ||
+	    (v->state != VCPU_HALTED && v->state != VCPU_WAIT_SIPI)) {
+		cpu_relax();
+		return;
+	}
+	arm_guest_timer(v);
+	cpu_wait_for_interrupt();
 }
 
 _Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vcpu_entry.S");
@@ -202,6 +251,7 @@ void __noreturn vcpu_leave_pcpu(struct vcpu *v)
 {
 	struct pcpu *p = this_cpu();
 
+	vcpu_lapic_leave(v);
 	if (v->vmcs)
 		vmclear(virt_to_phys(v->vmcs));
 	invept_single(v->vm->eptp);
@@ -246,7 +296,7 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 			v->state = VCPU_RUNNING;
 			break;
 		}
-		cpu_relax();
+		wait_for_event(v);
 	}
 	vcpu_ack_flush(v);	/* memory of this running VM was unmapped */
 	vlapic_timer_check(&v->vlapic);
@@ -340,6 +390,8 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 		vm_stop(vm, "vCPU %u: VMCS setup failed", v->id);
 		vcpu_park(v);
 	}
+	v->apicv = v->deadline_pt = false;	/* a fresh VMCS: the emulated path, until */
+	vcpu_lapic_update(v);
 	top = (u64 *)((u8 *)p->exit_stack + EXIT_STACK_PAGES * PAGE_SIZE) - 2;
 	*top = (u64)v;
 	vmwrite(VMCS_HOST_RSP, (u64)top);

@@ -21,6 +21,7 @@ static const struct vm_unit *const units[] = {
 	&vuart_unit,		/* COM1 */
 	&vpm_unit,		/* ACPI PM1 and the reset port */
 	&rtc_pt_unit,		/* the host's CMOS RTC (Service VM) */
+	&vrtc_unit,		/* a CMOS RTC of its own (pre-launched VMs) */
 	&vpci_unit,		/* the virtual PCI bus and its passthrough functions */
 	&ptirq_unit,		/* their INTx lines (routed by the vPCI unit) */
 	&dma_protect_unit,	/* their DMA: into the VM's domain, or refused */
@@ -86,6 +87,7 @@ static void vcpus_free(struct vm *vm)
 {
 	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 		page_free(vm->vcpus[i]->vmcs, 1);
+		page_free(vm->vcpus[i]->msr_bitmap, 1);
 		page_free(vm->vcpus[i], VCPU_PAGES);
 		vm->vcpus[i] = NULL;
 	}

@@ -39,11 +39,15 @@ static int lapic_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 
 static int lapic_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 val)
 {
 	u32 off = (u32)(gpa - VLAPIC_BASE);
+	int ret;
 
 	(void)opaque;
 	if (size < 4 || (off & 3))
 		return -EINVAL;
-	return vlapic_mmio_write(&v->vlapic, off, (u32)val);
+	ret = vlapic_mmio_write(&v->vlapic, off, (u32)val);
+	if (off == APIC_LVT_TIMER && !ret)
+		vcpu_lapic_update(v);	/* TSC-deadline mode on or off */
+	return ret;
 }
 
 static int ioapic_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 *val)

@@ -63,8 +63,15 @@ static int spec_command(u32 msr, u64 val)
 
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
 {
-	if (vlapic_msr_is_apic(msr))
-		return vlapic_msr_write(&v->vlapic, msr, val);
+	if (vlapic_msr_is_apic(msr)) {
+		int ret = vlapic_msr_write(&v->vlapic, msr, val);
+
+		/* x2APIC mode, TSC-deadline mode on or off */
+		if ((msr == MSR_IA32_APIC_BASE || msr == MSR_X2APIC_FIRST + (APIC_LVT_TIMER >> 4)) &&
+		    !ret)
+			vcpu_lapic_update(v);
+		return ret;
+	}
 	switch (msr) {
 	case MSR_IA32_EFER:
 		if (val & ~(u64)(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE))

@@ -84,6 +84,14 @@ void __noreturn idle_loop_fresh(void);		/* vcpu_entry.S */
 void __noreturn vmx_exit_handler(struct vcpu *v);	/* called by vcpu_entry.S */
 void __noreturn vmx_entry_failed(void);		/* called by vcpu_entry.S */
 
+/* vcpu_lapic.c: the CPU's help with a vCPU's vLAPIC (APICv, the TSC-deadline MSR) */
+void vcpu_lapic_update(struct vcpu *v);		/* VMCS set-up, APIC_BASE, LVT timer, INIT */
+void vcpu_lapic_leave(struct vcpu *v);		/* before its pCPU goes: the deadline back */
+u64 vcpu_deadline_hold(struct vcpu *v, u64 until);	/* a wait arms the host timer */
+void vcpu_deadline_release(struct vcpu *v);	/* after it: the guest's deadline back */
+void vcpu_apicv_sync(struct vcpu *v);		/* before entry: new IRR bits to RVI */
+int vmx_exit_virt_eoi(struct vcpu *v);
+
 /* main.c */
 void __noreturn idle_loop(void);		/* a pCPU with no vCPU (vcpu_entry.S) */
 void hv_all_vms_stopped(void);

@@ -45,6 +45,11 @@ void lapic_arm_deadline(u64 tsc)
 	wrmsr(MSR_IA32_TSC_DEADLINE, tsc);
 }
 
+u64 lapic_deadline(void)
+{
+	return rdmsr(MSR_IA32_TSC_DEADLINE);
+}
+
 u32 lapic_id(void)
 {
 	return x2apic ? (u32)rdmsr(0x802) : xapic_read(APIC_ID) >> 24;

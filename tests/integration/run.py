@@ -123,6 +123,7 @@ class Result:
         self.name, self.passed, self.fails = name, 0, []
         self.seconds, self.log, self.detail, self.bench = 0.0, None, "", []
         self.note = None  # the attack scenario's closing count
+        self.exit_figures = []  # from the .expect's bench-exits lines
 
     @property
     def failed(self):
@@ -145,6 +146,11 @@ def run_scenario(name, exp):
     r.passed, r.fails = serial_log.judge(exp, log, status, reason)
     r.bench = log["bench"]
     r.note = log.get("attack_note")
+    for vm, prefix in exp["bench_exits"]:
+        figs = serial_log.exit_figures(log["hv_lines"], vm, prefix)
+        if not figs:
+            r.fails.append((1, "bench-exits: no exit counters of VM %s after it stopped" % vm))
+        r.exit_figures += figs
     r.detail = ", ".join("%s %d/%s" % (vm, len(src.ok), "+".join(str(p) for p in src.plans) or "?")
                          for vm, src in sorted(log["sources"].items()))
     return r
@@ -284,6 +290,12 @@ def main():
     for r in sorted(results, key=lambda r: r.name):
         if r.note:
             out("%s %s" % (r.name, r.note))
+    # exit counts of a scenario with bench-exits lines: from any passing run of it
+    counted = [r for r in results if r.exit_figures and not r.fails]
+    if counted:
+        for r in counted:
+            r.bench = r.exit_figures
+        write_bench(counted, [])
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)
     out("%d passed, %d failed" % (passed, failed))

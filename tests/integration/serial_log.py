@@ -44,9 +44,11 @@ def parse_vm_line(rest, where):
 
 def parse_expect(text, path="expect"):
     """Return a dict: machine (dict), vms (list), plans ({vm: N} for N > 1),
-    relays (list of (source, prefix, vm)), hv_logs (list), bench (bool)."""
+    relays (list of (source, prefix, vm)), hv_logs (list), bench (bool),
+    bench_exits (list of (vm, figure prefix))."""
     exp = {"machine": dict(MACHINE_KEYS), "vms": [], "plans": {}, "relays": [],
-           "hv_logs": [], "bench": False, "canary": None, "attack_stops": []}
+           "hv_logs": [], "bench": False, "canary": None, "attack_stops": [],
+           "bench_exits": []}
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -93,9 +95,14 @@ def parse_expect(text, path="expect"):
             if len(parts) != 3 or not parts[2]:
                 raise ExpectError("%s: want 'attack-stop VM NAME \"HV LOG TEXT\"'" % where)
             exp["attack_stops"].append(tuple(parts))
+        elif word == "bench-exits":
+            parts = rest.split()
+            if len(parts) != 2:
+                raise ExpectError("%s: want 'bench-exits VM PREFIX'" % where)
+            exp["bench_exits"].append((parts[0], parts[1]))
         else:
-            raise ExpectError("%s: unknown line '%s' (want machine, vm, hv-log, bench, canary "
-                              "or attack-stop)" % (where, line))
+            raise ExpectError("%s: unknown line '%s' (want machine, vm, hv-log, bench, bench-exits, "
+                              "canary or attack-stop)" % (where, line))
     return exp
 
 
@@ -164,6 +171,45 @@ def parse_log(lines, relays=()):
             src.runs.append((int(p.group(1)), []))
     return {"sources": sources, "hv_lines": hv_lines, "hv_at": hv_at, "bench": bench,
             "panics": panics}
+
+
+# exits that a vLAPIC access costs: x2APIC MSRs, xAPIC page accesses, EOIs of level vectors
+APIC_EXIT_NAMES = ("WRMSR", "APIC access", "virtualized EOI", "APIC write")
+EXITS_TOTAL = re.compile(r"^VM (\S+) exits: (\d+) total$")
+EXITS_ROW = re.compile(r"^  (\S.*?)\s+(\d+)$")
+
+
+def exit_counts(hv_lines, vm):
+    """The exit counters the hypervisor printed when vm stopped: (total, {name: count}),
+    or None when it did not stop (or printed none)."""
+    stopped = False
+    for i, line in enumerate(hv_lines):
+        if line.startswith("VM %s stopped:" % vm):
+            stopped = True
+            continue
+        m = EXITS_TOTAL.match(line)
+        if not (stopped and m and m.group(1) == vm):
+            continue
+        rows = {}
+        for row in hv_lines[i + 1:]:
+            r = EXITS_ROW.match(row)
+            if not r:
+                break
+            rows[r.group(1)] = int(r.group(2))
+        return int(m.group(2)), rows
+    return None
+
+
+def exit_figures(hv_lines, vm, prefix):
+    """Bench figures PREFIX_exits and PREFIX_msr_apic_exits (WRMSR, APIC access,
+    virtualized EOI and APIC write exits) from vm's final exit counters."""
+    counts = exit_counts(hv_lines, vm)
+    if counts is None:
+        return []
+    total, rows = counts
+    apic = sum(rows.get(n, 0) for n in APIC_EXIT_NAMES)
+    return [(prefix + "_exits", str(total), "exits", HV),
+            (prefix + "_msr_apic_exits", str(apic), "exits", HV)]
 
 
 def ranges(nums):

@@ -54,6 +54,36 @@ class ExpectTest(unittest.TestCase):
                 sl.parse_expect(bad, "x.expect")
 
 
+class ExitFiguresTest(unittest.TestCase):
+    LOG = ["VM linux exits: 5 total", "  WRMSR  1",  # periodic statistics: not the final figures
+           "VM linux stopped: powered off (ACPI S5)",
+           "VM linux exits: 120989 total",
+           "  external interrupt           15718",
+           "  WRMSR                        31513",
+           "  APIC access                  7",
+           "  virtualized EOI              3",
+           "  I/O instruction              63950",
+           "VM linux: devices released",
+           "  WRMSR  100"]
+
+    def test_parse_line(self):
+        exp = sl.parse_expect("bench-exits linux linux_boot\n")
+        self.assertEqual(exp["bench_exits"], [("linux", "linux_boot")])
+        for bad in ("bench-exits\n", "bench-exits linux\n", "bench-exits a b c\n"):
+            with self.assertRaises(sl.ExpectError, msg=bad):
+                sl.parse_expect(bad)
+
+    def test_figures_after_stop(self):
+        figs = sl.exit_figures(self.LOG, "linux", "linux_boot")
+        self.assertEqual([(n, v, u) for n, v, u, _ in figs],
+                         [("linux_boot_exits", "120989", "exits"),
+                          ("linux_boot_msr_apic_exits", "31523", "exits")])
+
+    def test_none_without_stop(self):
+        self.assertEqual(sl.exit_figures(self.LOG[:2], "linux", "x"), [])
+        self.assertEqual(sl.exit_figures(self.LOG, "vm1", "x"), [])
+
+
 class JudgeTest(unittest.TestCase):
     def test_pass(self):
         (passed, fails), log = run(GOOD)

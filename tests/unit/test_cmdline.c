@@ -27,6 +27,7 @@ static void expect_defaults(void)
 	assert_false(o.console_none);
 	assert_int_equal(o.exit, EXIT_NONE);
 	assert_false(o.vtd_selftest);
+	assert_false(o.apicv_off);
 }
 
 static void test_defaults(void **state)
@@ -150,6 +151,20 @@ static void test_vtd_selftest(void **state)
 	assert_string_equal(err, "ignored unknown option(s): vtd_selftests");
 }
 
+static void test_apicv(void **state)
+{
+	(void)state;
+	assert_int_equal(parse("apicv=off"), 0);
+	assert_true(o.apicv_off);
+	assert_int_equal(parse("apicv=off apicv=on"), 0);
+	assert_false(o.apicv_off);
+	assert_int_equal(parse("apicv=maybe"), -EINVAL);
+	assert_false(o.apicv_off);
+	assert_non_null(strstr(err, "apicv"));
+	assert_int_equal(parse("apicv"), -EINVAL);
+	assert_false(o.apicv_off);
+}
+
 static void test_all_together(void **state)
 {
 	(void)state;
@@ -215,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_console_bad),
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_vtd_selftest),
+		cmocka_unit_test(test_apicv),
 		cmocka_unit_test(test_all_together),
 		cmocka_unit_test(test_unknown_warns),
 		cmocka_unit_test(test_error_beats_warning_and_rest_applies),

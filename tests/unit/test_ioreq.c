@@ -21,6 +21,7 @@
 u64 tsc_khz = 1;		/* time-outs after 2000 TSC ticks: the host TSC runs past at once */
 bool lapic_tsc_deadline;	/* false: wait by spinning, never sti; hlt */
 void lapic_arm_deadline(u64 tsc) { (void)tsc; }
+u64 vcpu_deadline_hold(struct vcpu *v, u64 until) { (void)v; return until; }
 static unsigned kicks;
 void lapic_send_ipi(u32 apic_id, u8 vector) { (void)apic_id; assert_int_equal(vector, KICK_VECTOR); kicks++; }
 

@@ -59,12 +59,71 @@ static void test_others_exit(void **state)
 	assert_true(msr_bitmap_exits(bm, MSR_IA32_ARCH_CAPABILITIES, false));
 }
 
+/* APICv: reads the CPU answers from the page, writes it virtualizes; nothing else */
+static void test_apicv(void **state)
+{
+	static u8 apicv[PAGE_SIZE];
+	unsigned reads = 0, writes = 0;
+
+	(void)state;
+	vmx_msr_bitmap_init(bm);
+	vmx_msr_bitmap_vcpu(apicv, bm, true, false);
+	for (u32 msr = 0x800; msr <= 0x8FF; msr++) {
+		assert_true(msr_bitmap_exits(bm, msr, false));
+		assert_true(msr_bitmap_exits(bm, msr, true));
+		reads += !msr_bitmap_exits(apicv, msr, false);
+		writes += !msr_bitmap_exits(apicv, msr, true);
+	}
+	assert_int_equal(reads, 41);
+	assert_int_equal(writes, 3);
+	assert_false(msr_bitmap_exits(apicv, 0x808, false));	/* TPR */
+	assert_false(msr_bitmap_exits(apicv, 0x808, true));
+	assert_false(msr_bitmap_exits(apicv, 0x80B, true));	/* EOI */
+	assert_false(msr_bitmap_exits(apicv, 0x83F, true));	/* SELF IPI */
+	assert_false(msr_bitmap_exits(apicv, 0x830, false));	/* ICR read */
+	assert_true(msr_bitmap_exits(apicv, 0x830, true));	/* ICR write: an IPI to send */
+	assert_true(msr_bitmap_exits(apicv, 0x839, false));	/* current count */
+	assert_true(msr_bitmap_exits(apicv, 0x80B, false));	/* EOI is write-only: #GP */
+	assert_true(msr_bitmap_exits(apicv, 0x838, true));	/* initial count arms the timer */
+	assert_true(msr_bitmap_exits(apicv, 0x840, false));	/* past SELF IPI: reserved */
+	assert_true(msr_bitmap_exits(apicv, 0x6E0, true));
+	/* the rest is the base bitmap's */
+	for (u32 msr = 0; msr < 0x800; msr++) {
+		assert_int_equal(msr_bitmap_exits(apicv, msr, false), msr_bitmap_exits(bm, msr, false));
+		assert_int_equal(msr_bitmap_exits(apicv, msr, true), msr_bitmap_exits(bm, msr, true));
+	}
+	assert_false(msr_bitmap_exits(apicv, MSR_IA32_LSTAR, true));
+	assert_true(msr_bitmap_exits(apicv, MSR_IA32_XSS, true));
+}
+
+/* The TSC deadline passes through only when asked, alone or with APICv */
+static void test_deadline(void **state)
+{
+	static u8 v[PAGE_SIZE];
+
+	(void)state;
+	vmx_msr_bitmap_init(bm);
+	assert_true(msr_bitmap_exits(bm, 0x6E0, true));
+	vmx_msr_bitmap_vcpu(v, bm, false, false);
+	assert_memory_equal(v, bm, PAGE_SIZE);
+	vmx_msr_bitmap_vcpu(v, bm, false, true);
+	assert_false(msr_bitmap_exits(v, 0x6E0, true));
+	assert_false(msr_bitmap_exits(v, 0x6E0, false));
+	assert_true(msr_bitmap_exits(v, 0x808, true));		/* no APICv: TPR exits */
+	assert_true(msr_bitmap_exits(v, 0x6E1, true));
+	vmx_msr_bitmap_vcpu(v, bm, true, true);
+	assert_false(msr_bitmap_exits(v, 0x6E0, true));
+	assert_false(msr_bitmap_exits(v, 0x80B, true));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_passthrough),
 		cmocka_unit_test(test_xss_exits),
 		cmocka_unit_test(test_others_exit),
+		cmocka_unit_test(test_apicv),
+		cmocka_unit_test(test_deadline),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

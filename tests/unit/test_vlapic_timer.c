@@ -238,6 +238,31 @@ static void test_timer_tsc_deadline(void **state)
 	assert_int_equal(rdmsr(l, 0x839), 0);
 }
 
+/* The owner's own timer for the deadline fired: the LVT vector, unless masked or no longer that mode */
+static void test_timer_deadline_fired(void **state)
+{
+	struct vlapic *l = &cpu[2];
+
+	(void)state;
+	wr(l, APIC_SVR, 0x1FF);
+	assert_false(vlapic_timer_deadline_mode(l));
+	vlapic_timer_deadline_fired(l);			/* one-shot mode: nothing */
+	assert_int_equal(irr_count(l), 0);
+	wr(l, APIC_LVT_TIMER, (APIC_TIMER_TSCDEADLINE << 17) | 0xEC);
+	assert_true(vlapic_timer_deadline_mode(l));
+	vlapic_timer_deadline_fired(l);
+	assert_true(irr(l, 0xEC));
+	assert_int_equal(irr_count(l), 1);
+	wr(l, APIC_LVT_TIMER, APIC_LVT_MASKED | (APIC_TIMER_TSCDEADLINE << 17) | 0xED);
+	vlapic_timer_deadline_fired(l);
+	assert_false(irr(l, 0xED));
+	wr(l, APIC_LVT_TIMER, (APIC_TIMER_PERIODIC << 17) | 0xEE);
+	assert_false(vlapic_timer_deadline_mode(l));
+	vlapic_timer_deadline_fired(l);
+	assert_false(irr(l, 0xEE));
+	assert_int_equal(irr_count(l), 1);
+}
+
 static void test_timer_x2apic_counts(void **state)
 {
 	struct vlapic *l = &cpu[1];
@@ -266,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup(test_timer_mode_switch, setup),
 		cmocka_unit_test_setup(test_timer_tsc_deadline, setup),
 		cmocka_unit_test_setup(test_timer_x2apic_counts, setup),
+		cmocka_unit_test_setup(test_timer_deadline_fired, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,0 +1,2 @@
+UNIT_TESTS += vrtc
+vrtc_SRCS := dm/vrtc.c
