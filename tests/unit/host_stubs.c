@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "lib.h"
+#include "ratelimit.h"
 
 int log_level = LOG_WARN;
 
@@ -14,4 +15,12 @@ int printk(const char *fmt, ...)
 	n = vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+/* Rate limits are the console's business: every line is printed here. */
+bool ratelimit_ok(struct ratelimit *rl, u32 *missed)
+{
+	(void)rl;
+	*missed = 0;
+	return true;
 }
