@@ -27,14 +27,20 @@ static bool has_com1(const struct vm *vm)
 	return vm->vuart.out.registered;
 }
 
-static void show_focus(void)
+/* No prompt at boot: an open prompt line would swallow the next log line's start (run.py parses those). */
+static void show_focus_prompt(bool prompt)
 {
 	if (focus < 0)
-		printk("\n-- bulkhead shell: 'help' lists commands, Ctrl-] switches to the VMs' consoles --\n"
-		       "bh> ");
+		printk("\n-- bulkhead shell: 'help' lists commands, Ctrl-] switches to the VMs' consoles --\n%s",
+		       prompt ? "bh> " : "");
 	else
 		printk("\n-- console of VM %s: input goes to its COM1, Ctrl-] switches on --\n",
 		       vms[focus].name);
+}
+
+static void show_focus(void)
+{
+	show_focus_prompt(true);
 }
 
 int shell_focus_vm(unsigned index)
@@ -221,6 +227,6 @@ void shell_init(void)
 ready:
 	printk("console: input and output served by %s; Ctrl-] switches between the shell and "
 	       "the VMs' consoles\n", served_by);
-	show_focus();
+	show_focus_prompt(false);
 	console_kick();
 }

@@ -22,9 +22,14 @@ int printk(const char *fmt, ...)
 	return n;
 }
 
-bool ratelimit_ok(struct ratelimit *rl, u32 *missed)
+bool ratelimit_ok(struct ratelimit *rl)
 {
+	u32 missed;
 	/* before calibration tsc_khz is 0: every line is in one window */
-	return ratelimit_check(rl, rdtsc(), (tsc_khz ? tsc_khz : 1) * 1000 * RATELIMIT_SECS,
-			       RATELIMIT_BURST, missed);
+	bool ok = ratelimit_check(rl, rdtsc(), (tsc_khz ? tsc_khz : 1) * 1000 * RATELIMIT_SECS,
+				  RATELIMIT_BURST, &missed);
+
+	if (ok && missed)
+		printk("(%u lines like the next held back)\n", missed);
+	return ok;
 }

@@ -5,22 +5,23 @@
 #include "ratelimit.h"
 
 int log_level = LOG_WARN;
+unsigned host_printk_calls;	/* lines printed: what rate-limit tests count */
 
 int printk(const char *fmt, ...)
 {
 	va_list ap;
 	int n;
 
+	host_printk_calls++;
 	va_start(ap, fmt);
 	n = vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	return n;
 }
 
-/* Rate limits are the console's business: every line is printed here. */
-bool ratelimit_ok(struct ratelimit *rl, u32 *missed)
+/* Every line is printed here; a test that counts them links its own (strong) one. */
+__attribute__((weak)) bool ratelimit_ok(struct ratelimit *rl)
 {
 	(void)rl;
-	*missed = 0;
 	return true;
 }
