@@ -7,6 +7,7 @@
  */
 #include "lib.h"
 #include "console.h"
+#include "mm.h"
 #include "vm.h"
 #include "vm_unit.h"
 #include "vuart.h"
@@ -184,13 +185,25 @@ int vuart_rx_put(struct vm *vm, u8 c)
 	return ret;
 }
 
+/* The output ring is made once per VM and stays registered: the drainer may be reading it. */
 static int vuart_init(struct vm *vm)
 {
-	memset(&vm->vuart, 0, sizeof(vm->vuart));
-	console_src_init(&vm->vuart.out, vm->name, vm->vuart.out_buf, sizeof(vm->vuart.out_buf));
-	if (console_src_add(&vm->vuart.out))
-		printk("VM %s: no console ring left (%u sources): its COM1 output is dropped\n",
-		       vm->name, CONSOLE_MAX_SRCS);
+	struct vuart *u = &vm->vuart;
+
+	memset(u, 0, offsetof(struct vuart, out));
+	if (!u->out.buf) {
+		char *buf = page_alloc(CONSOLE_VM_RING / PAGE_SIZE);
+
+		if (!buf) {
+			printk("VM %s: no memory for its console ring (%u KiB)\n", vm->name,
+			       CONSOLE_VM_RING >> 10);
+			return -ENOMEM;
+		}
+		console_src_init(&u->out, vm->name, buf, CONSOLE_VM_RING);
+		if (console_src_add(&u->out))
+			printk("VM %s: no console ring left (%u sources): its COM1 output is dropped\n",
+			       vm->name, CONSOLE_MAX_SRCS);
+	}
 	return vm_register_pio(vm, COM1_BASE, 8, vuart_read, vuart_write, NULL);
 }
 

@@ -27,7 +27,7 @@ bool uart_irq_pending(void);	/* IIR: an interrupt condition is pending (reading 
 
 /* ---- output sources ---- */
 #define CONSOLE_HV_RING 16384
-#define CONSOLE_VM_RING 4096	/* a power of two */
+#define CONSOLE_VM_RING 32768	/* a power of two: a Linux boot log's burst, from the heap */
 #define CONSOLE_MAX_SRCS 17
 
 struct console_src {

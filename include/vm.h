@@ -37,9 +37,8 @@ struct vuart {
 	u8 rx[VUART_RX_FIFO];
 	u32 rx_head, rx_tail;
 	u64 rx_dropped;
-	/* output: whole lines "[name] ...", drained to the UART off the guest's path */
-	struct console_src out;
-	char out_buf[CONSOLE_VM_RING];
+	/* output: whole lines "[name] ...", drained to the UART off the guest's path; kept for good */
+	struct console_src out;		/* keep last: vuart_init clears what comes before */
 };
 
 struct vm {
