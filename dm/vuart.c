@@ -14,7 +14,6 @@
 
 #define COM1_BASE 0x3F8
 #define LSR_DR BIT(0)
-#define LSR_OE BIT(1)
 #define LSR_THRE BIT(5)
 #define LSR_TEMT BIT(6)
 #define LCR_DLAB BIT(7)
