@@ -38,7 +38,14 @@ static void update_irq(struct vm *vm)
 						((u->ier & IER_ERBFI) && rx_ready(u)));
 }
 
-/* Queued whole; a full ring drops the line and counts it (console.c says so once). */
+/*
+ * Queued whole; a full ring drops the line and counts it (console.c says so
+ * once). Every COM1 access kicks the console's drain (a bounded step, no
+ * wait; nothing when nothing is queued): with every CPU running a vCPU,
+ * the VMs' own COM1 traffic is what moves the output on, not a transmit
+ * interrupt, which Bochs would hold pending over a guest running with IF=0
+ * and slow that CPU to a crawl.
+ */
 static void flush_line(struct vm *vm)
 {
 	struct vuart *u = &vm->vuart;
@@ -75,6 +82,7 @@ static int vuart_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32
 
 	(void)opaque;
 	(void)size;
+	console_kick();		/* the console drains as VMs use their COM1: see flush_line */
 	switch (port - COM1_BASE) {
 	case 0:
 		spin_lock(&u->lock);
@@ -129,6 +137,7 @@ static int vuart_write(struct vcpu *v, void *opaque, u16 port, unsigned size, u3
 
 	(void)opaque;
 	(void)size;
+	console_kick();
 	spin_lock(&u->lock);
 	switch (port - COM1_BASE) {
 	case 0:

@@ -3,9 +3,9 @@
  * log and every VM's COM1 output. Writers never wait for the UART: each
  * source (the hypervisor, each VM) has a ring of whole lines, and the rings
  * are drained into the UART's FIFO without waiting, line by line in turn
- * (arch/x86/console.c), by whoever adds output, by the UART's
- * transmit-empty interrupt and by an idle CPU. A fast VM fills only its own
- * ring; what does not fit is counted and said once, in its place.
+ * (arch/x86/console.c), by whoever adds output, by VMs touching their
+ * COM1, by an idle CPU and by the shell's input. A fast VM fills only its
+ * own ring; what does not fit is counted and said once, in its place.
  */
 #ifndef BH_CONSOLE_H
 #define BH_CONSOLE_H
@@ -20,7 +20,6 @@ u16 uart_port_base(void);	/* 0 when disabled */
 int uart_getc(void);		/* -1 if nothing received */
 unsigned uart_tx_room(void);	/* bytes the UART takes now without waiting */
 void uart_tx_put(char c);	/* one byte, room checked by the caller */
-void uart_tx_irq(bool on);	/* transmit-empty interrupt on/off */
 void uart_rx_irq(bool on);	/* receive interrupt on/off */
 bool uart_tx_idle(void);	/* transmitter and FIFO empty */
 bool uart_irq_pending(void);	/* IIR: an interrupt condition is pending (reading acknowledges THRE) */
@@ -57,7 +56,7 @@ int console_put_line(struct console_src *s, const char *line, size_t len);
 /* Bytes queued, not yet sent. */
 u32 console_src_pending(const struct console_src *s);
 
-/* Move what the UART takes now, without waiting; a busy drainer is left to it. */
+/* Move what the UART takes now, without waiting; a busy drainer is left to it; no I/O when idle. */
 void console_kick(void);
 /* Send everything queued, waiting for the UART (shutdown, panic). */
 void console_flush(void);

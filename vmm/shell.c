@@ -3,8 +3,9 @@
  * UART go to the shell's line editor or, after Ctrl-], to one VM's COM1
  * receive path (dm/vuart.c). They are read by an idle CPU's loop when a
  * CPU is idle (it costs no guest anything); when every CPU runs a vCPU,
- * by the UART's interrupt (CONSOLE_VECTOR, to the BSP), which also keeps
- * the console's output draining while no guest is printing.
+ * by the UART's receive interrupt (CONSOLE_VECTOR, to the BSP): it comes
+ * only when someone types. The shell's output then goes out waiting (the
+ * hypervisor's own log may wait; the guests never do).
  */
 #include "lib.h"
 #include "console.h"
@@ -137,7 +138,8 @@ void shell_poll(void)
 /*
  * The UART's line is edge-triggered: serve it until IIR says nothing is
  * pending, or a condition left standing would hold the line high and no
- * new edge would ever come.
+ * new edge would ever come. What the shell printed is sent before the
+ * guest goes on: no transmit interrupt follows it up.
  */
 static void console_irq(u8 vector)
 {
@@ -149,6 +151,7 @@ static void console_irq(u8 vector)
 		if (!pending)
 			break;
 	}
+	console_flush();
 }
 
 const char *shell_served_by(void)
@@ -222,7 +225,7 @@ void shell_init(void)
 		served_by = "nothing (no interrupt, no idle CPU)";
 		return;
 	}
-	served_by = "the UART's interrupt on CPU 0";
+	served_by = "the UART's receive interrupt on CPU 0";
 	uart_rx_irq(true);
 ready:
 	printk("console: input and output served by %s; Ctrl-] switches between the shell and "

@@ -2,8 +2,8 @@
  * Console output without waiting: each source's ring of lines is drained
  * into the UART's FIFO only as far as it has room, one whole line of a
  * source at a time, the sources in turn. Whoever adds output kicks the
- * drain; a drain already running elsewhere is left to finish it, and the
- * UART's transmit-empty interrupt (or an idle CPU) continues it.
+ * drain, and so do VMs touching their COM1, an idle CPU's loop and the
+ * shell's input; a drain already running elsewhere is left to finish it.
  */
 #include "lib.h"
 #include "console.h"
@@ -181,16 +181,16 @@ static bool pump(void)
 
 void console_kick(void)
 {
+	/* nothing queued: no port access (VMs kick on every COM1 access) */
+	if (!any_pending())
+		return;
 	/* bounded: a kick that comes while we drain is ours to finish, a few times over */
 	for (int tries = 0; tries < 4; tries++) {
-		bool more;
-
 		__atomic_store_n(&kick_pending, 1, __ATOMIC_SEQ_CST);
 		if (__atomic_exchange_n(&drain_lock.locked, 1, __ATOMIC_ACQUIRE))
 			return;		/* the holder sees kick_pending */
 		__atomic_store_n(&kick_pending, 0, __ATOMIC_SEQ_CST);
-		more = pump();
-		uart_tx_irq(more);	/* the FIFO's emptying continues it */
+		pump();
 		spin_unlock(&drain_lock);
 		if (!__atomic_load_n(&kick_pending, __ATOMIC_SEQ_CST))
 			return;
@@ -209,7 +209,6 @@ void console_flush(void)
 	spins = 0;
 	while (pump() && ++spins < 10000000)
 		cpu_relax();
-	uart_tx_irq(false);
 	if (locked)
 		spin_unlock(&drain_lock);
 	for (spins = 0; !uart_tx_idle() && spins < 1000000; spins++)

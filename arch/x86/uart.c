@@ -12,7 +12,6 @@
 #define UART_MCR 4
 #define UART_LSR 5
 #define UART_IER_RDI BIT(0)
-#define UART_IER_THRI BIT(1)
 #define UART_MCR_OUT2 BIT(3)	/* gates the interrupt line on PC UARTs */
 #define UART_LSR_DR BIT(0)
 #define UART_LSR_THRE BIT(5)
@@ -76,11 +75,6 @@ static void set_ier(u8 bit, bool on)
 		return;
 	ier = v;
 	outb(uart_port + UART_IER, v);
-}
-
-void uart_tx_irq(bool on)
-{
-	set_ier(UART_IER_THRI, on);
 }
 
 void uart_rx_irq(bool on)
