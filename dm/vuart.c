@@ -43,8 +43,7 @@ static void update_irq(struct vm *vm)
  * once). Every COM1 access kicks the console's drain (a bounded step, no
  * wait; nothing when nothing is queued): with every CPU running a vCPU,
  * the VMs' own COM1 traffic is what moves the output on, not a transmit
- * interrupt, which Bochs would hold pending over a guest running with IF=0
- * and slow that CPU to a crawl.
+ * interrupt every 16 bytes on the BSP's guest (docs/design.md).
  */
 static void flush_line(struct vm *vm)
 {
