@@ -150,7 +150,7 @@ $(ESP_IMG): $(EFI_APP) $(GUEST_ELFS) $(CONFIG_MODS) scripts/mkesp FORCE
 	$(Q)scripts/mkesp $(EFI_APP) $(CONFIG_MODS) $@
 
 run: setup-if-needed iso
-	scripts/run-bochs --iso $(SCEN_DIR)/bulkhead.iso --scenario $(SCENARIO) --show
+	scripts/run-bochs --iso $(SCEN_DIR)/bulkhead.iso --scenario $(SCENARIO) --show --interactive
 
 run-qemu: setup-if-needed iso
 	scripts/run-qemu --iso $(SCEN_DIR)/bulkhead.iso

@@ -7,6 +7,7 @@
  * interrupts thus never storm the host, whatever the guest does.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "ioapic.h"
 #include "percpu.h"
 #include "vm.h"
@@ -55,7 +56,7 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 		const char *holder = routes[gsi].vm->name;	/* static: safe after unlock */
 
 		spin_unlock(&routes_lock);
-		printk("VM %s: GSI %u is already passed through to VM %s (shared INTx lines "
+		printk_ratelimited("VM %s: GSI %u is already passed through to VM %s (shared INTx lines "
 		       "between VMs are not supported)\n", vm->name, gsi, holder);
 		return -EBUSY;
 	}
@@ -65,7 +66,7 @@ int ptirq_intx_add(struct vm *vm, u32 gsi, u32 vgsi)
 		routes[gsi].vm = NULL;
 	spin_unlock(&routes_lock);
 	if (ret)
-		printk("VM %s: GSI %u cannot be routed on the IOAPIC (%d)\n", vm->name, gsi, ret);
+		printk_ratelimited("VM %s: GSI %u cannot be routed on the IOAPIC (%d)\n", vm->name, gsi, ret);
 	return ret;
 }
 
@@ -159,7 +160,7 @@ int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi)
 		const char *holder = r->vm->name;	/* static: safe after unlock */
 
 		spin_unlock(&routes_lock);
-		printk("VM %s: GSI %u belongs to VM %s: not moved\n", vm->name, gsi, holder);
+		printk_ratelimited("VM %s: GSI %u belongs to VM %s: not moved\n", vm->name, gsi, holder);
 		return -EBUSY;
 	}
 	if (r->vm && r->asserted)
@@ -185,6 +186,19 @@ bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi)
 struct vm *ptirq_intx_owner(u32 gsi)
 {
 	return gsi < INTX_GSIS ? routes[gsi].vm : NULL;
+}
+
+struct vm *ptirq_intx_route(u32 gsi, u32 *vgsi)
+{
+	struct vm *vm;
+
+	if (gsi >= INTX_GSIS)
+		return NULL;
+	spin_lock(&routes_lock);
+	vm = routes[gsi].vm;
+	*vgsi = routes[gsi].vgsi;
+	spin_unlock(&routes_lock);
+	return vm;
 }
 
 /* Lines are routed by the vPCI unit (ptirq_intx_add) and moved by ASSIGN/SET_PTDEV_INTR. */

@@ -4,6 +4,7 @@
  * (two vCPUs of the Service VM cannot both assign the same device).
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "spinlock.h"
 #include "public/hypercall.h"
 #include "hcall.h"
@@ -77,14 +78,14 @@ s64 hcall_dispatch(struct vm *caller, u64 id, u64 p1, u64 p2)
 		return -EPERM;
 	e = hcall_find(id);
 	if (!e) {
-		pr_debug("hypercall 0x%lx unknown\n", (unsigned long)id);
+		pr_debug_ratelimited("hypercall 0x%lx unknown\n", (unsigned long)id);
 		return -ENOSYS;
 	}
 	spin_lock(&hcall_lock);
 	ret = e->fn(caller, p1, p2);
 	spin_unlock(&hcall_lock);
 	if (ret)
-		pr_debug("%s(0x%lx, 0x%lx) = %d\n", e->name, (unsigned long)p1,
+		pr_debug_ratelimited("%s(0x%lx, 0x%lx) = %d\n", e->name, (unsigned long)p1,
 			 (unsigned long)p2, ret);
 	return ret;
 }

@@ -19,5 +19,7 @@ void ptirq_reset(struct vm *vm);
 int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi);
 bool ptirq_intx_find(const struct vm *vm, u32 vgsi, bool pic, u32 *gsi);
 struct vm *ptirq_intx_owner(u32 gsi);
+/* The VM routed gsi (and its vIOAPIC line), or NULL: the shell's route list. */
+struct vm *ptirq_intx_route(u32 gsi, u32 *vgsi);
 
 #endif

@@ -9,6 +9,7 @@
 
 #include "types.h"
 #include "spinlock.h"
+#include "console.h"
 #include "vm_config.h"
 #include "vm_ram.h"
 #include "io_emul.h"
@@ -25,12 +26,20 @@ struct vtd_domain;
 /* PAUSED: post-launched VMs only (PAUSE_VM); its vCPUs leave their pCPUs as when STOPPED. */
 enum vm_state { VM_CREATED, VM_RUNNING, VM_PAUSED, VM_STOPPED };
 
+#define VUART_RX_FIFO 64	/* a power of two */
+
 struct vuart {
 	char line[160];
 	unsigned len;
 	u8 ier, lcr, mcr, scr, dll, dlm;
 	bool thre_pending;	/* transmitter-empty interrupt not yet taken */
 	spinlock_t lock;
+	/* input from the hypervisor's UART while this VM has the console (vmm/shell.c) */
+	u8 rx[VUART_RX_FIFO];
+	u32 rx_head, rx_tail;
+	u64 rx_dropped;
+	/* output: whole lines "[name] ...", drained to the UART off the guest's path; kept for good */
+	struct console_src out;		/* keep last: vuart_init clears what comes before */
 };
 
 struct vm {

@@ -28,7 +28,7 @@ void hv_all_vms_stopped(void)
 	if (__atomic_exchange_n(&done, true, __ATOMIC_SEQ_CST))
 		return;		/* two VMs stopping at once both see the last stop */
 	printk("bulkhead: all VMs stopped\n");
-	uart_flush();
+	console_flush();
 	if (options->exit == EXIT_BOCHS) {
 		for (const char *s = "Shutdown"; *s; s++)
 			outb(0x8900, *s);
@@ -62,8 +62,9 @@ static void print_all_exit_counters(void)
 }
 
 /*
- * pCPUs with nothing (left) to run: one of them serves the console ('e'
- * prints exit counters) and the periodic statistics; the others sleep.
+ * pCPUs with nothing (left) to run: one of them serves the console (the
+ * shell's input, the output rings: shell.c) and the periodic statistics;
+ * the others sleep.
  */
 void __noreturn idle_loop(void)
 {
@@ -85,8 +86,7 @@ void __noreturn idle_loop(void)
 		cpu_park();
 	next = rdtsc() + options->stats_secs * tsc_khz * 1000;
 	for (;;) {
-		if (uart_getc() == 'e')
-			print_all_exit_counters();
+		shell_poll();
 		if (options->stats_secs && rdtsc() >= next) {
 			print_all_exit_counters();
 			next = rdtsc() + options->stats_secs * tsc_khz * 1000;
@@ -238,6 +238,7 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 	start_cpus();
 	if (vm_create_all(boot_info))
 		printk("bulkhead: no VM could be started\n");
+	shell_init();
 	vms_ready = true;
 	run_this_cpu();
 }

@@ -7,6 +7,7 @@
  * (VMCS cleared, TLB flushed) when the VM pauses, stops or is reset.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
@@ -91,7 +92,7 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 		return -ENODEV;
 	affinity = p->cpu_affinity ? p->cpu_affinity : t->cpu_affinity;
 	if (affinity & ~vm_post_pcpu_mask()) {
-		printk("VM %s: CPUs 0x%lx asked for, 0x%lx free for post-launched VMs (a CPU a boot "
+		printk_ratelimited("VM %s: CPUs 0x%lx asked for, 0x%lx free for post-launched VMs (a CPU a boot "
 		       "VM runs on must be given up first: SOS_REMOVE_CPU)\n", t->name, affinity,
 		       vm_post_pcpu_mask());
 		return -EBUSY;
@@ -130,7 +131,7 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 		post_slot_free(vm);
 		return ret;
 	}
-	pr_info("VM %s: created (vmid %u, %u vCPU(s), CPUs 0x%lx)\n", vm->name, slot,
+	pr_info_ratelimited("VM %s: created (vmid %u, %u vCPU(s), CPUs 0x%lx)\n", vm->name, slot,
 		vm->nr_vcpus, affinity);
 	*vmid = (u16)slot;
 	return 0;
@@ -146,7 +147,7 @@ static int wait_vcpus_left(struct vm *vm)
 			lapic_send_ipi(vm->vcpus[i]->pcpu->apic_id, KICK_VECTOR);
 	while (__atomic_load_n(&vm->nr_active_vcpus, __ATOMIC_ACQUIRE)) {
 		if (rdtsc() >= until) {
-			printk("VM %s: a vCPU did not leave its pCPU within %u ms\n", vm->name,
+			printk_ratelimited("VM %s: a vCPU did not leave its pCPU within %u ms\n", vm->name,
 			       LEAVE_TIMEOUT_MS);
 			return -ETIMEDOUT;
 		}
@@ -169,7 +170,7 @@ int vm_post_start(struct vm *vm)
 		__atomic_store_n(&v->pcpu->vcpu, v, __ATOMIC_RELEASE);
 		lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
 	}
-	pr_info("VM %s: started\n", vm->name);
+	pr_info_ratelimited("VM %s: started\n", vm->name);
 	return 0;
 }
 
@@ -189,7 +190,7 @@ int vm_post_pause(struct vm *vm)
 		vm->state = VM_PAUSED;	/* a stopped VM is as good as paused */
 	spin_unlock(&vm->lock);
 	if (wait_vcpus_left(vm))
-		printk("VM %s: paused; a vCPU has yet to leave (RESET and DESTROY wait for it)\n",
+		printk_ratelimited("VM %s: paused; a vCPU has yet to leave (RESET and DESTROY wait for it)\n",
 		       vm->name);
 	return 0;
 }
@@ -209,13 +210,13 @@ int vm_post_reset(struct vm *vm)
 	}
 	vm->stop_reason[0] = 0;
 	vm->state = VM_CREATED;
-	pr_info("VM %s: reset\n", vm->name);
+	pr_info_ratelimited("VM %s: reset\n", vm->name);
 	return 0;
 }
 
 void vm_post_destroy(struct vm *vm)
 {
-	printk("VM %s: destroyed\n", vm->name);
+	printk_ratelimited("VM %s: destroyed\n", vm->name);
 	vm_unbuild(vm);
 	post_slot_free(vm);
 }

@@ -8,6 +8,7 @@
  * access for I/O BARs, MSI remapping.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
@@ -37,6 +38,21 @@ static struct msi_route {
 	struct vtd_msi vtd;
 } msi_routes[MSI_VECTORS];
 static spinlock_t msi_lock = SPINLOCK_INIT;
+
+/* The VM routed host vector MSI_VECTOR_BASE + i (and its guest message), or NULL: the shell's list. */
+struct vm *vm_vpci_msi_route(unsigned i, u64 *gaddr, u32 *gdata)
+{
+	struct vm *vm;
+
+	if (i >= MSI_VECTORS)
+		return NULL;
+	spin_lock(&msi_lock);
+	vm = msi_routes[i].vm;
+	*gaddr = msi_routes[i].gaddr;
+	*gdata = msi_routes[i].gdata;
+	spin_unlock(&msi_lock);
+	return vm;
+}
 
 static int op_map(void *ctx, u64 gpa, u64 hpa, u64 size, bool uncached)
 {
@@ -312,7 +328,7 @@ unsigned vm_vpci_prt(const struct vm *vm, struct vacpi_prt_entry *prt, unsigned 
 				continue;
 			dup = true;
 			if (prt[j].gsi != gsi)
-				printk("VM %s: PCI %02x:%02x.%u INT%c (GSI %u) arrives as slot %02x INT%c, "
+				printk_ratelimited("VM %s: PCI %02x:%02x.%u INT%c (GSI %u) arrives as slot %02x INT%c, "
 				       "routed to GSI %u already: left out of the _PRT\n", vm->name,
 				       PCI_BUS(d->vbdf), PCI_DEV(d->vbdf), PCI_FN(d->vbdf),
 				       'A' + d->dev->intx_pin - 1, gsi, slot, 'A' + pin - 1, prt[j].gsi);
@@ -357,12 +373,12 @@ static int dev_kind(const struct vm *vm, const struct vm_pci_dev *d, const struc
 	if (p->hdr_type == PCI_HEADER_BRIDGE && service)
 		return VPCI_DEV_BRIDGE;
 	if (p->hdr_type == PCI_HEADER_BRIDGE) {
-		printk("VM %s: PCI %02x:%02x.%u is a PCI-PCI bridge; bridges stay with the Service VM\n",
+		printk_ratelimited("VM %s: PCI %02x:%02x.%u is a PCI-PCI bridge; bridges stay with the Service VM\n",
 		       vm->name, PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
 		return -ENOTSUP;
 	}
 	if (PCI_BUS(d->vbdf) && !service) {
-		printk("VM %s: PCI %02x:%02x.%u: its virtual BDF %02x:%02x.%u is not on bus 0, the "
+		printk_ratelimited("VM %s: PCI %02x:%02x.%u: its virtual BDF %02x:%02x.%u is not on bus 0, the "
 		       "VM's only bus\n", vm->name, PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf),
 		       PCI_BUS(d->vbdf), PCI_DEV(d->vbdf), PCI_FN(d->vbdf));
 		return -EINVAL;
@@ -397,7 +413,7 @@ static int vm_vpci_init(struct vm *vm)
 		int kind;
 
 		if (!p) {
-			printk("VM %s: PCI device %02x:%02x.%u is not on this machine\n", vm->name,
+			printk_ratelimited("VM %s: PCI device %02x:%02x.%u is not on this machine\n", vm->name,
 			       PCI_BUS(d->pbdf), PCI_DEV(d->pbdf), PCI_FN(d->pbdf));
 			return -ENODEV;
 		}
@@ -418,7 +434,7 @@ static int vm_vpci_init(struct vm *vm)
 
 	ret = vpci_init(&vm->vpci, &vm_vpci_ops, vm, &cfg);
 	if (ret) {
-		printk("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
+		printk_ratelimited("VM %s: virtual PCI bus could not be built (%d)\n", vm->name, ret);
 		return ret;
 	}
 	/*

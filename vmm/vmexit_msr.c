@@ -6,6 +6,7 @@
  * the CPUID bits the guest sees.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "vmm_internal.h"
 #include "x86.h"
 #include "xstate.h"
@@ -115,7 +116,7 @@ int vmx_exit_rdmsr(struct vcpu *v)
 	u64 val;
 
 	if (msr_read(v, msr, &val)) {
-		pr_debug("VM %s: rdmsr 0x%x -> #GP\n", v->vm->name, msr);
+		pr_debug_ratelimited("VM %s: rdmsr 0x%x -> #GP\n", v->vm->name, msr);
 		vcpu_inject_gp(v);
 		return 0;
 	}
@@ -131,7 +132,7 @@ int vmx_exit_wrmsr(struct vcpu *v)
 	u64 val = (v->gpr[GPR_RDX] << 32) | (u32)v->gpr[GPR_RAX];
 
 	if (msr_write(v, msr, val)) {
-		pr_debug("VM %s: wrmsr 0x%x <- 0x%lx -> #GP\n", v->vm->name, msr, val);
+		pr_debug_ratelimited("VM %s: wrmsr 0x%x <- 0x%lx -> #GP\n", v->vm->name, msr, val);
 		vcpu_inject_gp(v);
 		return 0;
 	}

@@ -6,6 +6,7 @@
  * lock, so the state read by a query still holds when the operation runs.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "lapic.h"
 #include "mm.h"
 #include "percpu.h"
@@ -246,7 +247,7 @@ int vmm_remove_service_vcpu(struct vm *service, unsigned vcpu_id)
 	/* it claimed the removal: it is on its way out */
 	while (__atomic_load_n(&v->pcpu->vcpu, __ATOMIC_ACQUIRE) == v)
 		cpu_relax();
-	printk("VM %s: vCPU %u removed, CPU %u is free for post-launched VMs\n", service->name,
+	printk_ratelimited("VM %s: vCPU %u removed, CPU %u is free for post-launched VMs\n", service->name,
 	       vcpu_id, v->pcpu->id);
 	return 0;
 }
@@ -278,7 +279,7 @@ int vmm_map_region(struct vm *vm, u64 user_gpa, u64 service_gpa, u64 size, u32 a
 		return -EFAULT;
 	/* the template says how much RAM such a VM may have */
 	if (vm->cfg->template_mem_size && size > vm->cfg->template_mem_size - vm->ram.mapped) {
-		printk("VM %s: more RAM than its template's %lu MiB refused\n", vm->name,
+		printk_ratelimited("VM %s: more RAM than its template's %lu MiB refused\n", vm->name,
 		       vm->cfg->template_mem_size >> 20);
 		return -ENOMEM;
 	}
@@ -313,7 +314,7 @@ static void dma_unmap(void *ctx, u64 gpa, u64 size)
 	struct vm *vm = ctx;
 
 	if (vm->dma_domain && vtd_domain_unmap(vm->dma_domain, gpa, size))
-		printk("VM %s: DMA unmap of 0x%lx+0x%lx failed\n", vm->name, gpa, size);
+		printk_ratelimited("VM %s: DMA unmap of 0x%lx+0x%lx failed\n", vm->name, gpa, size);
 }
 
 int vmm_mem_batch_end(struct vm *vm, bool commit)

@@ -7,6 +7,7 @@
  * Service VM's route until SET_PTDEV_INTR moves it.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "dma_policy.h"
 #include "vmm_internal.h"
 #include "vmm.h"
@@ -87,7 +88,7 @@ static void give_back(u16 pbdf)
 	if (service_vm->dma_domain)
 		vtd_device_assign(service_vm->dma_domain, pbdf);
 	if (vpci_assign_dev(&service_vm->vpci, &dc))
-		printk("PCI %02x:%02x.%u could not go back to the Service VM: it stays unassigned\n",
+		printk_ratelimited("PCI %02x:%02x.%u could not go back to the Service VM: it stays unassigned\n",
 		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
 }
 
@@ -99,7 +100,7 @@ bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
 		if (t->pci_devs[i].pbdf == pbdf)
 			return true;
 	if (t->nr_pci_devs)
-		printk("VM %s: PCI %02x:%02x.%u is not in the device list of template '%s'\n", vm->name,
+		printk_ratelimited("VM %s: PCI %02x:%02x.%u is not in the device list of template '%s'\n", vm->name,
 		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf), t->name);
 	return !t->nr_pci_devs;
 }
@@ -135,7 +136,7 @@ int vmm_assign_pcidev(struct vm *vm, const struct vmm_pcidev *d)
 		give_back(d->pbdf);
 		return ret;
 	}
-	printk("VM %s: PCI %02x:%02x.%u assigned at %02x:%02x.%u\n", vm->name, PCI_BUS(d->pbdf),
+	printk_ratelimited("VM %s: PCI %02x:%02x.%u assigned at %02x:%02x.%u\n", vm->name, PCI_BUS(d->pbdf),
 	       PCI_DEV(d->pbdf), PCI_FN(d->pbdf), PCI_BUS(d->vbdf), PCI_DEV(d->vbdf),
 	       PCI_FN(d->vbdf));
 	return 0;
@@ -152,7 +153,7 @@ int vmm_deassign_pcidev(struct vm *vm, u16 pbdf, u16 vbdf)
 	if (ret)
 		return ret;
 	give_back(pbdf);
-	printk("VM %s: PCI %02x:%02x.%u given back to the Service VM\n", vm->name,
+	printk_ratelimited("VM %s: PCI %02x:%02x.%u given back to the Service VM\n", vm->name,
 	       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
 	return 0;
 }

@@ -35,6 +35,7 @@ int vm_reset_build(struct vm *vm);
 /* vm_irq.c, vm_vpci.c, vm_acpi.c: a VM's interrupt controllers, PCI bus and ACPI tables */
 int vm_irq_init(struct vm *vm);
 int vm_vpci_msi_init(void);			/* boot: take the MSI vectors */
+struct vm *vm_vpci_msi_route(unsigned i, u64 *gaddr, u32 *gdata);	/* host vector IRQ_MSI_BASE + i */
 void vm_vpci_windows(u64 *mmio32_base, u64 *mmio32_size, u64 *ecam_base);
 u8 vm_vpci_end_bus(const struct vm *vm);	/* last bus of its ECAM window and _CRS */
 u8 vm_pci_intx_gsi(const struct vm_pci_dev *d);	/* 0xFF: no INTx route */
@@ -91,6 +92,11 @@ u64 vcpu_deadline_hold(struct vcpu *v, u64 until);	/* a wait arms the host timer
 void vcpu_deadline_release(struct vcpu *v);	/* after it: the guest's deadline back */
 void vcpu_apicv_sync(struct vcpu *v);		/* before entry: new IRR bits to RVI */
 int vmx_exit_virt_eoi(struct vcpu *v);
+
+/* shell.c, shell_cmds.c: the hypervisor shell and the console switch */
+void shell_init(void);
+void shell_poll(void);
+const char *shell_served_by(void);
 
 /* main.c */
 void __noreturn idle_loop(void);		/* a pCPU with no vCPU (vcpu_entry.S) */

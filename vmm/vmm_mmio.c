@@ -7,6 +7,7 @@
  * address rounded out to whole pages, as EPT maps it.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "vmm_internal.h"
 #include "vmm.h"
 #include "vmmio.h"
@@ -109,7 +110,7 @@ static void give_back(struct moved_res *m)
 	vm_flush_ept(m->vm);
 	if (boot_owner(m->hpa, m->size, &gpa) == service_vm &&
 	    ept_map(service_vm, gpa, m->hpa, m->size, EPT_R | EPT_W, EPT_MT_UC))
-		printk("MMIO 0x%lx+0x%lx could not go back to the Service VM\n", m->hpa, m->size);
+		printk_ratelimited("MMIO 0x%lx+0x%lx could not go back to the Service VM\n", m->hpa, m->size);
 	m->vm = NULL;
 }
 
@@ -170,7 +171,7 @@ int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 				give_back(moved_at(dev->res[i].service_vm_pa));
 		return ret;
 	}
-	printk("VM %s: MMIO device '%s' assigned\n", vm->name, dev_name(dev, name));
+	printk_ratelimited("VM %s: MMIO device '%s' assigned\n", vm->name, dev_name(dev, name));
 	return 0;
 }
 
@@ -184,7 +185,7 @@ int vmm_deassign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 		if (m && m->vm == vm)
 			give_back(m);
 	}
-	printk("VM %s: MMIO device '%s' given back to the Service VM\n", vm->name,
+	printk_ratelimited("VM %s: MMIO device '%s' given back to the Service VM\n", vm->name,
 	       dev_name(dev, name));
 	return 0;
 }

@@ -434,7 +434,7 @@ void vtd_selftest_run(void)
 	}
 	printk("1..%u\n", st.n);
 	printk("VT-d self-test: %u of %u failed\n", st.failed, st.n);
-	uart_flush();
+	console_flush();
 	outl(0xf4, st.failed ? 1 : 0);
 	for (;;)
 		halt();

@@ -67,12 +67,13 @@ void exception_handler(struct exc_frame *f)
 	printk("CR0 %016lx CR2 %016lx CR3 %016lx CR4 %016lx\n",
 	       read_cr0(), read_cr2(), read_cr3(), read_cr4());
 	printk("CPU %u stopped.\n", cpu);
+	console_flush();
 	cpu_park();
 }
 
+/* Idle CPUs park here too: no console flush, a VM may be flooding its ring. */
 void __noreturn cpu_park(void)
 {
-	uart_flush();
 	for (;;) {
 		asm volatile("cli");
 		halt();
@@ -88,6 +89,7 @@ void __noreturn panic(const char *fmt, ...)
 	vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	printk("\nPANIC on CPU %u: %s\n", this_cpu() ? this_cpu()->id : 0, buf);
+	console_flush();
 	cpu_park();
 }
 

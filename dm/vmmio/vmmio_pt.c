@@ -6,6 +6,7 @@
  * safely: interrupts of MMIO devices are not routed yet.
  */
 #include "lib.h"
+#include "ratelimit.h"
 #include "vm_layout.h"
 #include "vm.h"
 #include "ept.h"
@@ -24,34 +25,34 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 	const char *what;
 
 	if (!d->size || ((d->gpa ^ d->hpa) & (PAGE_SIZE - 1))) {
-		printk("VM %s: MMIO region 0x%lx+0x%lx cannot be mapped at GPA 0x%lx (page offset differs)\n",
+		printk_ratelimited("VM %s: MMIO region 0x%lx+0x%lx cannot be mapped at GPA 0x%lx (page offset differs)\n",
 		       vm->name, d->hpa, d->size, d->gpa);
 		return -EINVAL;
 	}
 	what = vm_layout_host_owned(scenario.board_info, p.hpa, p.size);
 	if (what) {
-		printk("VM %s: MMIO region 0x%lx+0x%lx overlaps %s: the hypervisor owns it\n",
+		printk_ratelimited("VM %s: MMIO region 0x%lx+0x%lx overlaps %s: the hypervisor owns it\n",
 		       vm->name, p.hpa, p.size, what);
 		return -EPERM;
 	}
 	what = vm_layout_device_at(p.gpa, p.size);
 	if (what) {
-		printk("VM %s: MMIO region at GPA 0x%lx overlaps %s\n", vm->name, p.gpa, what);
+		printk_ratelimited("VM %s: MMIO region at GPA 0x%lx overlaps %s\n", vm->name, p.gpa, what);
 		return -EINVAL;
 	}
 	for (unsigned i = 0; i < c->nr_mem; i++)
 		if (ranges_overlap(p.gpa, p.size, c->mem[i].gpa, c->mem[i].size)) {
-			printk("VM %s: MMIO region at GPA 0x%lx overlaps its RAM\n", vm->name, d->gpa);
+			printk_ratelimited("VM %s: MMIO region at GPA 0x%lx overlaps its RAM\n", vm->name, d->gpa);
 			return -EINVAL;
 		}
 	if (vm_find_mmio(vm, p.gpa, 1) || vm_find_mmio(vm, p.gpa + p.size - 1, 1)) {
-		printk("VM %s: MMIO region at GPA 0x%lx overlaps an emulated device\n", vm->name, d->gpa);
+		printk_ratelimited("VM %s: MMIO region at GPA 0x%lx overlaps an emulated device\n", vm->name, d->gpa);
 		return -EINVAL;
 	}
 	if (vmmio_msi_check(vm, p.hpa, p.size))
 		return -EPERM;
 	if (d->dev && d->dev->nr_irqs) {
-		printk("VM %s: MMIO device %s uses IRQ %u: interrupts of MMIO devices are not "
+		printk_ratelimited("VM %s: MMIO device %s uses IRQ %u: interrupts of MMIO devices are not "
 		       "passed through yet, device refused\n", vm->name, d->dev->hid, d->dev->irqs[0]);
 		return -ENOTSUP;
 	}
@@ -73,7 +74,7 @@ static int vmmio_passthrough_init(struct vm *vm)
 			ret = ept_map(vm, p.gpa, p.hpa, p.size, EPT_R | EPT_W, EPT_MT_UC);
 		if (ret)
 			return ret;
-		pr_info("VM %s: MMIO %s 0x%lx+0x%lx at GPA 0x%lx\n", vm->name,
+		pr_info_ratelimited("VM %s: MMIO %s 0x%lx+0x%lx at GPA 0x%lx\n", vm->name,
 			d->dev ? d->dev->hid : "region", d->hpa, d->size, d->gpa);
 	}
 	return 0;

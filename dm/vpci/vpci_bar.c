@@ -135,7 +135,7 @@ static void bar_map(struct vpci_vdev *d, unsigned idx)
 		u64 end = h < n ? off[h] : b->size;
 
 		if (end > cur && ops->map_mmio(ctx, b->gpa + cur, b->hpa + cur, end - cur, true)) {
-			pr_err("vpci " BDF_FMT ": BAR%u: EPT map of 0x%lx failed: BAR not mapped\n",
+			pr_err_ratelimited("vpci " BDF_FMT ": BAR%u: EPT map of 0x%lx failed: BAR not mapped\n",
 			       BDF_ARGS(d->vbdf), idx, b->gpa + cur);
 			unmap_pieces(d, idx, off, len, n, h);
 			return;
@@ -145,7 +145,7 @@ static void bar_map(struct vpci_vdev *d, unsigned idx)
 	}
 	for (unsigned h = 0; h < n; h++)
 		if (ops->trap_mmio(ctx, b->gpa + off[h], len[h], d))
-			pr_err("vpci " BDF_FMT ": BAR%u: trapping 0x%lx failed\n",
+			pr_err_ratelimited("vpci " BDF_FMT ": BAR%u: trapping 0x%lx failed\n",
 			       BDF_ARGS(d->vbdf), idx, b->gpa + off[h]);
 	b->mapped = true;
 }
@@ -197,7 +197,7 @@ void vpci_bar_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc)
 		}
 		b->size = MAX(pb->size, PAGE_SIZE);
 		if (!IS_ALIGNED(b->hpa, PAGE_SIZE)) {
-			pr_warn("vpci " BDF_FMT ": BAR%u at 0x%lx is not page aligned: not mapped\n",
+			pr_warn_ratelimited("vpci " BDF_FMT ": BAR%u at 0x%lx is not page aligned: not mapped\n",
 				BDF_ARGS(d->vbdf), i, b->hpa);
 			b->unmappable = true;
 		}
@@ -206,7 +206,7 @@ void vpci_bar_setup(struct vpci_vdev *d, const struct vpci_dev_config *dc)
 		if (!why)
 			b->gpa = want;
 		else if (dc->vbar[i])
-			pr_warn("vpci " BDF_FMT ": BAR%u at 0x%lx %s: left unassigned\n",
+			pr_warn_ratelimited("vpci " BDF_FMT ": BAR%u at 0x%lx %s: left unassigned\n",
 				BDF_ARGS(d->vbdf), i, want, why);
 	}
 }
@@ -235,7 +235,7 @@ u32 vpci_bar_read(struct vpci_vdev *d, unsigned idx)
 static void refuse(struct vpci_vdev *d, unsigned idx, u64 base, const char *why)
 {
 	d->vpci->bar_refused++;
-	pr_warn("vpci " BDF_FMT ": BAR%u moved to 0x%lx refused: %s\n",
+	pr_warn_ratelimited("vpci " BDF_FMT ": BAR%u moved to 0x%lx refused: %s\n",
 		BDF_ARGS(d->vbdf), idx, base, why);
 }
 

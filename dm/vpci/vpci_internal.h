@@ -3,6 +3,7 @@
 #define BH_VPCI_INTERNAL_H
 
 #include "lib.h"
+#include "ratelimit.h"
 #include "pci.h"
 #include "pci_dev.h"
 #include "vpci.h"

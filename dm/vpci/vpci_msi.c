@@ -89,7 +89,7 @@ static void sync(struct vpci_vdev *d)
 		if (ops->msi_remap(d->vpci->ctx, &src, ((u64)m->addr_hi << 32) | m->addr_lo, m->data,
 				   &haddr, &hdata) ||
 		    (!l.is64 && (haddr >> 32))) {
-			pr_warn("vpci %02x:%02x.%u: MSI 0x%lx/0x%x refused: left disabled\n",
+			pr_warn_ratelimited("vpci %02x:%02x.%u: MSI 0x%lx/0x%x refused: left disabled\n",
 				PCI_BUS(d->vbdf), PCI_DEV(d->vbdf), PCI_FN(d->vbdf),
 				((u64)m->addr_hi << 32) | m->addr_lo, m->data);
 			if (pctrl & PCI_MSI_CTRL_EN)

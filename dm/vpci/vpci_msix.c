@@ -62,7 +62,7 @@ void vpci_msix_setup(struct vpci_vdev *d)
 		m->e[i].dirty = true;
 	}
 	if (!bir_ok(d, p->msix_table_bir) || !bir_ok(d, p->msix_pba_bir)) {
-		pr_warn("vpci %02x:%02x.%u: MSI-X table/PBA not in a memory BAR\n", BDF_ARGS(d->vbdf));
+		pr_warn_ratelimited("vpci %02x:%02x.%u: MSI-X table/PBA not in a memory BAR\n", BDF_ARGS(d->vbdf));
 		return;
 	}
 	add_trap(d, p->msix_table_bir, p->msix_table_off,
@@ -127,7 +127,7 @@ static void sync_entry(struct vpci_vdev *d, unsigned i)
 			phys_mask(d, i, true);
 		e->programmed = false;
 		if (ops->msi_remap(d->vpci->ctx, &src, e->addr, e->data, &haddr, &hdata)) {
-			pr_warn("vpci %02x:%02x.%u: MSI-X entry %u 0x%lx/0x%x refused: left masked\n",
+			pr_warn_ratelimited("vpci %02x:%02x.%u: MSI-X entry %u 0x%lx/0x%x refused: left masked\n",
 				BDF_ARGS(d->vbdf), i, e->addr, e->data);
 			return;
 		}

@@ -204,7 +204,7 @@ int vpci_pdev_header_is(const struct vpci_vdev *d, u8 want)
 
 	if (p->hdr_type == want)
 		return 0;
-	pr_warn("vpci: %02x:%02x.%u has header type %u, not a %s\n", PCI_BUS(p->bdf),
+	pr_warn_ratelimited("vpci: %02x:%02x.%u has header type %u, not a %s\n", PCI_BUS(p->bdf),
 		PCI_DEV(p->bdf), PCI_FN(p->bdf), p->hdr_type,
 		want == PCI_HEADER_BRIDGE ? "bridge" : "type 0 function");
 	return -ENOTSUP;

@@ -26,7 +26,7 @@ bool vpci_reset_flr(const struct pci_pdev *p, void (*udelay)(u64 us))
 		udelay(TRPND_WAIT_US);
 	}
 	if (i == TRPND_POLLS)
-		pr_warn("pci %02x:%02x.%u: transactions still pending, FLR anyway\n", BDF_ARGS(p->bdf));
+		pr_warn_ratelimited("pci %02x:%02x.%u: transactions still pending, FLR anyway\n", BDF_ARGS(p->bdf));
 	pci_cfg_write(p->bdf, devctl, 2, pci_cfg_read(p->bdf, devctl, 2) | PCI_EXP_DEVCTL_FLR);
 	udelay(FLR_WAIT_US);
 	return true;
@@ -72,7 +72,7 @@ enum vpci_reset_kind vpci_reset_pdev(const struct pci_pdev *p, void (*udelay)(u6
 		reset_pm(p, udelay);
 		kind = VPCI_RESET_PM;
 	} else {
-		pr_warn("pci %02x:%02x.%u: no FLR or PM reset: handed over without reset\n",
+		pr_warn_ratelimited("pci %02x:%02x.%u: no FLR or PM reset: handed over without reset\n",
 			BDF_ARGS(p->bdf));
 	}
 	vpci_reset_restore_bars(p);

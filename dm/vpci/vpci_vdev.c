@@ -139,7 +139,7 @@ int vpci_assign_dev(struct vpci *vp, const struct vpci_dev_config *dc)
 	ret = assign_locked(vp, dc);
 	spin_unlock(&vp->lock);
 	if (ret)
-		pr_warn("vpci: %02x:%02x.%u (physical %02x:%02x.%u) not assigned: %d\n",
+		pr_warn_ratelimited("vpci: %02x:%02x.%u (physical %02x:%02x.%u) not assigned: %d\n",
 			PCI_BUS(dc->vbdf), PCI_DEV(dc->vbdf), PCI_FN(dc->vbdf),
 			PCI_BUS(dc->pbdf), PCI_DEV(dc->pbdf), PCI_FN(dc->pbdf), ret);
 	return ret;

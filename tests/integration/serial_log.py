@@ -14,7 +14,8 @@ ALL_STOPPED = "bulkhead: all VMs stopped"
 HV = "hv"  # name under which unprefixed (hypervisor) TAP lines are counted
 TODO = re.compile(r"#\s*TODO\b", re.I)  # TAP: a "not ok" marked TODO is no failure
 
-MACHINE_KEYS = {"cpus": 2, "megs": 256, "timeout": 120, "ips": None, "model": None, "pci": None}
+MACHINE_KEYS = {"cpus": 2, "megs": 256, "timeout": 120, "ips": None, "model": None, "pci": None,
+                "input": None}
 
 
 class ExpectError(Exception):
@@ -62,7 +63,7 @@ def parse_expect(text, path="expect"):
                 if not eq or k not in MACHINE_KEYS:
                     raise ExpectError("%s: bad machine setting '%s' (want %s=VALUE)"
                                       % (where, kv, "|".join(MACHINE_KEYS)))
-                if k in ("model", "pci"):
+                if k in ("model", "pci", "input"):
                     exp["machine"][k] = v
                     continue
                 try:

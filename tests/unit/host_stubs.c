@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include "lib.h"
+#include "ratelimit.h"
 
 int log_level = LOG_WARN;
 unsigned host_printk_calls;	/* tests that check "logged once" read it */
@@ -16,4 +17,11 @@ int printk(const char *fmt, ...)
 	n = vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	return n;
+}
+
+/* Every line is printed here; a test that counts them links its own (strong) one. */
+__attribute__((weak)) bool ratelimit_ok(struct ratelimit *rl)
+{
+	(void)rl;
+	return true;
 }

@@ -56,6 +56,7 @@ static void test_owner_of(void **state)
 	assert_int_equal(irq_owner_of(IRQ_INTX_BASE + IRQ_INTX_COUNT - 1), IRQ_OWNER_INTX);
 	assert_int_equal(irq_owner_of(IRQ_INTX_BASE + IRQ_INTX_COUNT), IRQ_OWNER_NONE);
 	assert_int_equal(irq_owner_of(VTD_FAULT_VECTOR), IRQ_OWNER_VTD_FAULT);
+	assert_int_equal(irq_owner_of(CONSOLE_VECTOR), IRQ_OWNER_CONSOLE);
 	assert_int_equal(irq_owner_of(TIMER_VECTOR), IRQ_OWNER_TIMER);
 	assert_int_equal(irq_owner_of(KICK_VECTOR), IRQ_OWNER_NONE);
 	assert_int_equal(irq_owner_of(0xFF), IRQ_OWNER_NONE);

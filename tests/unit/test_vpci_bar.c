@@ -1,9 +1,21 @@
 /*
  * vPCI BARs: sizing of every kind, relocation (EPT mapping follows, old
  * mapping removed first), refused relocations (RAM, another BAR, outside
- * the window, misaligned), decode on/off, I/O BARs, 64-bit halves.
+ * the window, misaligned), decode on/off, I/O BARs, 64-bit halves; a guest
+ * refusing BAR moves in a loop gets a few log lines, not one per write.
  */
 #include "test_vpci_fake.h"
+#include "ratelimit.h"
+
+extern unsigned host_printk_calls;	/* host_stubs.c */
+
+/* The hypervisor's rate limit with the clock stopped: one window, RATELIMIT_BURST lines. */
+bool ratelimit_ok(struct ratelimit *rl)
+{
+	u32 missed;
+
+	return ratelimit_check(rl, 0, 1000, RATELIMIT_BURST, &missed);
+}
 
 #define DEV PCI_BDF(0, 4, 0)	/* identity vBDF */
 #define DEV2 PCI_BDF(0, 6, 0)
@@ -385,6 +397,18 @@ static void test_refused_outside_window(void **state)
 	assert_int_equal(mapped_hpa(BIG_HPA), BIG_HPA);
 }
 
+/* Issue 15: the console is not the guest's to hold; every refusal is still counted. */
+static void test_refused_flood_rate_limited(void **state)
+{
+	unsigned lines = host_printk_calls;
+
+	(void)state;
+	cmd_wr(DEV, PCI_COMMAND_MEMORY);
+	for (int i = 0; i < 200; i++)
+		expect_refused(DEV, 0, 0xE0000000, 0xC0000000);
+	assert_true(host_printk_calls - lines <= RATELIMIT_BURST);
+}
+
 static void test_refused_misaligned(void **state)
 {
 	(void)state;
@@ -580,6 +604,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem64_pending_refused_at_decode_on, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mem64_pending_pair_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_outside_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_refused_flood_rate_limited, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_misaligned, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_overlap_with_bar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refused_overlap_with_ram, setup_wide_window, teardown),

@@ -1,0 +1,2 @@
+UNIT_TESTS += ratelimit
+ratelimit_SRCS := lib/ratelimit.c
