@@ -99,6 +99,7 @@ struct vacpi_vm {
 	struct {
 		bool present;		/* the host's CMOS RTC, ports port..port+1 (Service VM) */
 		u16 port;		/* 0x70 */
+		u8 irq;			/* 8 when its line is the VM's; 0: no IRQ */
 	} rtc;
 
 	unsigned nr_devs;

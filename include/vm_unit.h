@@ -32,7 +32,7 @@ struct vm_unit {
 };
 
 extern const struct vm_unit vmmio_unit, ioreq_unit, vuart_unit, vpm_unit, rtc_pt_unit, vpci_unit,
-	ptirq_unit, dma_protect_unit;
+	ptirq_unit, isa_irq_unit, dma_protect_unit;
 
 /* dm/rtc_pt.c: the VM has the host's RTC ports (the Service VM). */
 bool vm_has_host_rtc(const struct vm *vm);

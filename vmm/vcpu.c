@@ -131,6 +131,7 @@ static void handle_init_sipi(struct vcpu *v)
 
 static bool halted_can_wake(struct vcpu *v)
 {
+	ptirq_poll(rdtsc());		/* a storm-masked line may speak again */
 	vlapic_timer_check(&v->vlapic);
 	return vlapic_pending_vector(&v->vlapic) >= 0 &&
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
@@ -199,6 +200,7 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 		__atomic_store_n(&v->flush_ept, false, __ATOMIC_RELAXED);
 		invept_single(vm->eptp);
 	}
+	ptirq_poll(rdtsc());
 	vlapic_timer_check(&v->vlapic);
 	inject_events(v);
 	arm_guest_timer(v);

@@ -55,6 +55,9 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	t.pci.nr_prt = vm_vpci_prt(vm, prt, ARRAY_SIZE(prt));
 	t.pci.prt = prt;
 	t.rtc.present = vm_has_host_rtc(vm);
+	/* its IRQ where dm/isa_irq.c routed the RTC's line to the VM (not a PCI function's) */
+	if (t.rtc.present && ptirq_intx_owner(8) == vm && (ptirq_route_mode(8) & PTIRQ_FOLLOW_VRTE))
+		t.rtc.irq = 8;
 	t.nr_devs = collect_devices(vm, devs);
 	t.devs = devs;
 	size = vacpi_size(&t, VACPI_BIOS_GPA);

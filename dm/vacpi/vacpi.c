@@ -200,7 +200,7 @@ static int check_vm(const struct vacpi_vm *vm)
 		return -EINVAL;
 	if (!vm->ioapic.addr || !vm->ioapic.nr_pins || vm->ioapic.nr_pins > 240)
 		return -EINVAL;
-	if (vm->rtc.present && !vm->rtc.port)
+	if (vm->rtc.present && (!vm->rtc.port || vm->rtc.irq > 15))
 		return -EINVAL;
 	if (vm->com1.present && (!vm->com1.port || vm->com1.irq > 15))
 		return -EINVAL;

@@ -298,6 +298,7 @@ static void iasl_shape(enum shape s)
 		assert_has("dsdt", d, "Device (RTC0)");
 		assert_has("dsdt", d, "Name (_HID, EisaId (\"PNP0B00\")");
 		assert_has("dsdt", d, "0x0070,             // Range Minimum");
+		assert_has("dsdt", d, "IRQNoFlags ()\n                    {8}");
 	} else {
 		assert_null(strstr(d, "RTC0"));
 	}

@@ -118,6 +118,7 @@ static void make_vm(struct vacpi_vm *vm, enum shape s)
 		vm->nr_devs = ARRAY_SIZE(two_devs);
 		vm->devs = two_devs;
 		vm->rtc.present = true;
+		vm->rtc.irq = 8;
 		break;
 	case NO_PCI_NO_UART:
 		vacpi_vm_defaults(vm, 2);
