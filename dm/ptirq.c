@@ -13,7 +13,8 @@
  *   window is over (ptirq_poll): an edge line cannot storm the host either.
  * A PTIRQ_FOLLOW_VRTE route takes trigger and polarity from the guest's
  * vIOAPIC RTE (the Service VM's OS programs it from its MADT and device
- * descriptions, as it would the physical pin).
+ * descriptions, as it would the physical pin), and its mask: a line the
+ * guest has not opened costs the host nothing.
  */
 #include "lib.h"
 #include "ioapic.h"
@@ -33,6 +34,7 @@ static struct intx_route {
 	u8 mode;		/* PTIRQ_* */
 	bool asserted;		/* level: the virtual line is up, the pin masked */
 	bool throttled;		/* edge: masked until its window is over */
+	bool vmasked;		/* following: the guest's vIOAPIC pin is masked */
 	bool warned;
 	u32 edges;		/* edges since win_start */
 	u64 win_start;		/* TSC */
@@ -68,12 +70,16 @@ static int route_pin(u32 gsi, u32 dest, unsigned mode)
 }
 
 /* Trigger and polarity as the guest programmed its vIOAPIC pin. */
-static unsigned vrte_mode(struct vm *vm, u32 vgsi)
+static unsigned vrte_mode(u64 rte)
 {
-	u64 rte = vioapic_rte(&vm->vioapic, vgsi);
-
 	return (rte & IOAPIC_RTE_LEVEL ? PTIRQ_LEVEL : 0) |
 	       (rte & IOAPIC_RTE_ACTIVE_LOW ? PTIRQ_ACTIVE_LOW : 0);
+}
+
+/* The physical pin is open unless a latched level, the storm limit or the guest closes it. */
+static void pin_mask_update(u32 gsi, const struct intx_route *r)
+{
+	ioapic_mask(gsi, r->asserted || r->throttled || r->vmasked);
 }
 
 static void unthrottle(struct intx_route *r)
@@ -88,10 +94,13 @@ int ptirq_route_add(struct vm *vm, u32 gsi, u32 vgsi, unsigned mode)
 {
 	int ret;
 
+	u64 vrte;
+
 	if (gsi >= INTX_GSIS || vgsi >= VIOAPIC_PINS)
 		return -EINVAL;
+	vrte = vioapic_rte(&vm->vioapic, vgsi);
 	if (mode & PTIRQ_FOLLOW_VRTE)
-		mode = PTIRQ_FOLLOW_VRTE | vrte_mode(vm, vgsi);
+		mode = PTIRQ_FOLLOW_VRTE | vrte_mode(vrte);
 	spin_lock(&routes_lock);
 	if (routes[gsi].vm && routes[gsi].vm != vm) {
 		const char *holder = routes[gsi].vm->name;	/* static: safe after unlock */
@@ -102,10 +111,13 @@ int ptirq_route_add(struct vm *vm, u32 gsi, u32 vgsi, unsigned mode)
 		return -EBUSY;
 	}
 	unthrottle(&routes[gsi]);
-	routes[gsi] = (struct intx_route){ .vm = vm, .vgsi = vgsi, .mode = (u8)mode };
+	routes[gsi] = (struct intx_route){ .vm = vm, .vgsi = vgsi, .mode = (u8)mode,
+		.vmasked = (mode & PTIRQ_FOLLOW_VRTE) && (vrte & IOAPIC_RTE_MASKED) };
 	ret = route_pin(gsi, vm->vcpus[0]->pcpu->apic_id, mode);
 	if (ret)
 		routes[gsi].vm = NULL;
+	else if (routes[gsi].vmasked)
+		ioapic_mask(gsi, true);
 	spin_unlock(&routes_lock);
 	if (ret)
 		printk("VM %s: GSI %u cannot be routed on the IOAPIC (%d)\n", vm->name, gsi, ret);
@@ -186,15 +198,15 @@ void ptirq_eoi(struct vm *vm, u8 vector)
 			continue;
 		r->asserted = false;
 		vioapic_set_irq(&vm->vioapic, r->vgsi, false);
-		ioapic_mask(gsi, false);
+		pin_mask_update(gsi, r);
 	}
 	spin_unlock(&routes_lock);
 }
 
 /*
- * The guest wrote its vIOAPIC: a following route whose pin it set to another
- * trigger or polarity is reprogrammed so (unmasked, nothing latched: the
- * guest is setting the line up).
+ * The guest wrote its vIOAPIC: a following route takes the mask of its pin,
+ * and a new trigger or polarity reprograms the physical pin (nothing
+ * latched is kept: the guest is setting the line up).
  */
 void ptirq_vrte_written(struct vm *vm)
 {
@@ -202,12 +214,21 @@ void ptirq_vrte_written(struct vm *vm)
 	for (u32 gsi = 0; gsi < INTX_GSIS; gsi++) {
 		struct intx_route *r = &routes[gsi];
 		unsigned mode;
+		u64 vrte;
+		bool vmasked;
 
 		if (r->vm != vm || !(r->mode & PTIRQ_FOLLOW_VRTE))
 			continue;
-		mode = PTIRQ_FOLLOW_VRTE | vrte_mode(vm, r->vgsi);
-		if (mode == r->mode)
+		vrte = vioapic_rte(&vm->vioapic, r->vgsi);
+		mode = PTIRQ_FOLLOW_VRTE | vrte_mode(vrte);
+		vmasked = vrte & IOAPIC_RTE_MASKED;
+		if (mode == r->mode && vmasked == r->vmasked)
 			continue;
+		r->vmasked = vmasked;
+		if (mode == r->mode) {
+			pin_mask_update(gsi, r);
+			continue;
+		}
 		if (r->asserted) {
 			r->asserted = false;
 			vioapic_set_irq(&vm->vioapic, r->vgsi, false);
@@ -219,6 +240,8 @@ void ptirq_vrte_written(struct vm *vm)
 			printk("VM %s: GSI %u cannot be set to %s, %s: masked\n", vm->name, gsi,
 			       mode & PTIRQ_LEVEL ? "level" : "edge",
 			       mode & PTIRQ_ACTIVE_LOW ? "active low" : "active high");
+		} else if (vmasked) {
+			ioapic_mask(gsi, true);
 		}
 	}
 	spin_unlock(&routes_lock);
@@ -238,7 +261,7 @@ void ptirq_poll(u64 now)
 		unthrottle(r);
 		r->win_start = now;
 		r->edges = 0;
-		ioapic_mask(gsi, false);
+		pin_mask_update(gsi, r);
 	}
 	spin_unlock(&routes_lock);
 }
@@ -255,7 +278,7 @@ void ptirq_reset(struct vm *vm)
 		r->asserted = false;
 		unthrottle(r);
 		r->edges = 0;
-		ioapic_mask(gsi, false);
+		pin_mask_update(gsi, r);
 	}
 	spin_unlock(&routes_lock);
 }

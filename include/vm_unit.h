@@ -36,5 +36,10 @@ extern const struct vm_unit vmmio_unit, ioreq_unit, vuart_unit, vpm_unit, rtc_pt
 
 /* dm/rtc_pt.c: the VM has the host's RTC ports (the Service VM). */
 bool vm_has_host_rtc(const struct vm *vm);
+/*
+ * dm/isa_irq.c: the VM's HPET, when its legacy replacement lines are routed
+ * to it: its registers' GPA and its capabilities register (bits 31:0).
+ */
+bool isa_irq_hpet(const struct vm *vm, u64 *gpa, u32 *gcap);
 
 #endif

@@ -1,9 +1,11 @@
 /*
  * The Service VM's ISA lines (dm/isa_irq.c) over the real routes of
  * dm/ptirq.c and a fake HPET: its RTC's IRQ 8 when the RTC's ports are its
- * own; the HPET's timer routes from GSI 16 on as its registers say, not
- * the ISA ones (the PIT's GSI 2), not the hypervisor's console line, not a
- * line another VM holds, and not over a PCI function's level route.
+ * own; the HPET's legacy replacement GSIs 2 and 8 when it has them, and its
+ * timer routes from GSI 16 on as its registers say (not the ISA GSIs they
+ * list); not the hypervisor's console line, not a line another VM holds,
+ * not over a PCI function's level route; isa_irq_hpet() says when the
+ * VM's HPET may be described to it (its legacy lines are its own).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -39,7 +41,7 @@ u32 vmmio_hw_read32(u64 hpa)
 static void hpet_make(u32 cap0, u32 cap1, u32 cap2)
 {
 	memset(hpet_regs, 0, sizeof(hpet_regs));
-	hpet_regs[0] = 0x8086a201 | (2u << 8);	/* 3 timers, legacy replacement capable */
+	hpet_regs[0] = 0x8086a201 | (2u << 8);	/* 3 timers, legacy replacement capable (bit 15) */
 	hpet_regs[0x104 / 4] = cap0;		/* Tn_INT_ROUTE_CAP: Tn_CONF bits 63:32 */
 	hpet_regs[0x124 / 4] = cap1;
 	hpet_regs[0x144 / 4] = cap2;
@@ -89,11 +91,18 @@ static u32 routed_to(struct vm *vm)
 
 static void test_rtc_and_hpet_lines(void **state)
 {
+	u64 gpa = 0;
+	u32 gcap = 0;
+
 	(void)state;
 	assert_true(isa_irq_unit.kinds == BIT(VM_SERVICE));
+	assert_false(isa_irq_hpet(&svm, &gpa, &gcap));	/* nothing routed yet */
 	assert_int_equal(isa_irq_unit.init(&svm), 0);
-	/* RTC 8, HPET 16-23; not the HPET's ISA capabilities 2 (the PIT's) */
-	assert_int_equal(routed_to(&svm), BIT(8) | 0x00ff0000);
+	/* RTC 8, the HPET's legacy 2 and 8, its timers' 16-23 */
+	assert_int_equal(routed_to(&svm), BIT(2) | BIT(8) | 0x00ff0000);
+	assert_true(isa_irq_hpet(&svm, &gpa, &gcap));
+	assert_int_equal(gpa, HPET_BASE);
+	assert_int_equal(gcap, hpet_regs[0]);
 	for (u32 g = 0; g < 24; g++) {
 		if (!(routed_to(&svm) & BIT(g)))
 			continue;
@@ -113,12 +122,32 @@ static void test_lines_of_others_are_left_alone(void **state)
 	assert_int_equal(ptirq_intx_add(&pre, 17, 17), 0);	/* a pre-launched VM's device */
 	assert_int_equal(ptirq_intx_add(&svm, 18, 18), 0);	/* the Service VM's own PCI function */
 	assert_int_equal(isa_irq_unit.init(&svm), 0);		/* what it cannot have does not fail it */
-	assert_int_equal(routed_to(&svm), BIT(8) | BIT(16) | BIT(18) | 0x00f00000);
+	assert_int_equal(routed_to(&svm), BIT(2) | BIT(8) | BIT(16) | BIT(18) | 0x00f00000);
 	assert_ptr_equal(ptirq_intx_owner(17), &pre);
 	assert_null(ptirq_intx_owner(19));
 	assert_false(ioa.routed[19]);
 	assert_int_equal(ptirq_route_mode(18), PTIRQ_PCI_INTX);	/* still the function's level route */
 	assert_true(ioa.level[18] && ioa.low[18]);
+}
+
+static void test_hpet_without_legacy_replacement(void **state)
+{
+	u64 gpa;
+	u32 gcap;
+
+	(void)state;
+	hpet_regs[0] &= ~BIT(15);
+	rtc_pt_unit.release(&svm);			/* and the RTC's ports not the VM's */
+	assert_int_equal(isa_irq_unit.init(&svm), 0);
+	assert_int_equal(routed_to(&svm), 0x00ff0000);	/* the timers' IOAPIC routes only */
+	assert_false(isa_irq_hpet(&svm, &gpa, &gcap));	/* no legacy lines: no HPET table */
+	/* GSI 2 held by another VM: the same */
+	ptirq_release(&svm);
+	hpet_regs[0] |= BIT(15);
+	assert_int_equal(ptirq_intx_add(&pre, 2, 2), 0);
+	assert_int_equal(isa_irq_unit.init(&svm), 0);
+	assert_int_equal(routed_to(&svm), BIT(8) | 0x00ff0000);
+	assert_false(isa_irq_hpet(&svm, &gpa, &gcap));
 }
 
 static void test_without_the_devices_no_lines(void **state)
@@ -147,7 +176,7 @@ static void test_release_frees_the_lines(void **state)
 	assert_int_equal(routed_to(&svm), 0);
 	for (u32 g = 16; g < 24; g++)
 		assert_true(ioa.masked[g]);
-	assert_true(ioa.masked[8]);
+	assert_true(ioa.masked[2] && ioa.masked[8]);
 	/* free for whoever the board gives them next */
 	assert_int_equal(ptirq_intx_add(&post, 8, 8), 0);
 }
@@ -157,6 +186,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_rtc_and_hpet_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_lines_of_others_are_left_alone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hpet_without_legacy_replacement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_the_devices_no_lines, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_release_frees_the_lines, setup, teardown),
 	};

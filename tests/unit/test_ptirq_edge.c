@@ -3,8 +3,8 @@
  * IOAPIC and vIOAPIC: each edge is one pulse and nothing waits for an EOI;
  * a burst over the storm limit masks the pin until its window is over;
  * a route that follows its vIOAPIC pin takes the trigger and polarity the
- * guest programs (level then behaves as PCI INTx does); a line another VM
- * holds is refused; reset and release leave the pin as they should.
+ * guest programs (level then behaves as PCI INTx does) and its mask; a line
+ * another VM holds is refused; reset and release leave the pin as they should.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -138,6 +138,47 @@ static void test_trigger_and_polarity_follow_the_guest(void **state)
 	assert_false(ioa.level[HPET]);
 }
 
+static void test_the_guest_mask_closes_the_pin(void **state)
+{
+	(void)state;
+	/* a pin the guest has not opened yet (vIOAPIC reset state) is routed closed */
+	svm.vioapic.rte[HPET] |= BIT(16);
+	assert_int_equal(ptirq_route_add(&svm, HPET, HPET, PTIRQ_ISA), 0);
+	assert_true(ioa.masked[HPET]);
+	svm.vioapic.rte[HPET] &= ~BIT(16);
+	ptirq_vrte_written(&svm);
+	assert_false(ioa.masked[HPET]);
+	/* the storm limit's mask outlasts a guest that unmasks again */
+	for (unsigned i = 0; i < PTIRQ_EDGE_BURST; i++)
+		ptirq_intx_deliver(VEC(HPET), i);
+	assert_true(ioa.masked[HPET]);
+	svm.vioapic.rte[HPET] |= BIT(16);
+	ptirq_vrte_written(&svm);
+	svm.vioapic.rte[HPET] &= ~BIT(16);
+	ptirq_vrte_written(&svm);
+	assert_true(ioa.masked[HPET]);
+	/* the window over but the guest's pin masked: it stays closed */
+	svm.vioapic.rte[HPET] |= BIT(16);
+	ptirq_vrte_written(&svm);
+	ptirq_poll(WINDOW);
+	assert_true(ioa.masked[HPET]);
+	svm.vioapic.rte[HPET] &= ~BIT(16);
+	ptirq_vrte_written(&svm);
+	assert_false(ioa.masked[HPET]);
+	/* level: the guest's EOI leaves a pin it masked meanwhile closed */
+	guest_rte(&svm, HPET, true, true);
+	ptirq_intx_deliver(VEC(HPET), 0);
+	svm.vioapic.rte[HPET] |= BIT(16);
+	ptirq_vrte_written(&svm);
+	ptirq_eoi(&svm, 0x40 + HPET);
+	assert_true(ioa.masked[HPET]);
+	/* a PCI route ignores the guest's mask: its level handling owns the pin */
+	assert_int_equal(ptirq_intx_add(&svm, 11, 11), 0);
+	svm.vioapic.rte[11] |= BIT(16);
+	ptirq_vrte_written(&svm);
+	assert_false(ioa.masked[11]);
+}
+
 static void test_edge_line_of_another_vm_is_refused(void **state)
 {
 	(void)state;
@@ -181,6 +222,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_trigger_and_polarity_follow_the_guest, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_the_guest_mask_closes_the_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_line_of_another_vm_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_edge_for_a_stopped_vm_is_masked, setup, teardown),
 	};
