@@ -299,7 +299,8 @@ void ptirq_release(struct vm *vm)
 /*
  * Hand GSI gsi's route from VM from (or from nobody) to vm at its vIOAPIC
  * pin vgsi (device moves between VMs). A line some other VM holds, e.g. a
- * pre-launched VM's device sharing the pin, is not taken: -EBUSY.
+ * pre-launched VM's device sharing the pin, is not taken, nor one of the
+ * holder's ISA devices (its RTC, its HPET: no PCI function is on it): -EBUSY.
  */
 int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi)
 {
@@ -314,6 +315,12 @@ int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi)
 
 		spin_unlock(&routes_lock);
 		printk("VM %s: GSI %u belongs to VM %s: not moved\n", vm->name, gsi, holder);
+		return -EBUSY;
+	}
+	if (r->vm && (r->mode & PTIRQ_FOLLOW_VRTE)) {
+		spin_unlock(&routes_lock);
+		printk("VM %s: GSI %u is an ISA line of VM %s's (RTC, HPET), not a PCI function's: "
+		       "not moved\n", vm->name, gsi, r->vm->name);
 		return -EBUSY;
 	}
 	if (r->vm && r->asserted)

@@ -142,4 +142,18 @@ static inline void vms_release(void)
 	ptirq_release(&post);
 }
 
+static inline int vms_setup(void **state)
+{
+	(void)state;
+	vms_make();
+	return 0;
+}
+
+static inline int vms_teardown(void **state)
+{
+	(void)state;
+	vms_release();
+	return 0;
+}
+
 #endif

@@ -15,20 +15,6 @@
 
 #define GSI 11
 
-static int setup(void **state)
-{
-	(void)state;
-	vms_make();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vms_release();
-	return 0;
-}
-
 static void test_fire_masks_until_eoi(void **state)
 {
 	(void)state;
@@ -121,13 +107,15 @@ static void test_release_and_reset(void **state)
 	assert_null(ptirq_intx_owner(GSI));
 }
 
+#define ROUTE_TEST(f) cmocka_unit_test_setup_teardown(f, vms_setup, vms_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_fire_masks_until_eoi, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_move_between_service_and_post_vm, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_line_of_another_vm_is_not_taken, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_release_and_reset, setup, teardown),
+		ROUTE_TEST(test_fire_masks_until_eoi),
+		ROUTE_TEST(test_move_between_service_and_post_vm),
+		ROUTE_TEST(test_line_of_another_vm_is_not_taken),
+		ROUTE_TEST(test_release_and_reset),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,7 +4,8 @@
  * a burst over the storm limit masks the pin until its window is over;
  * a route that follows its vIOAPIC pin takes the trigger and polarity the
  * guest programs (level then behaves as PCI INTx does) and its mask; a line
- * another VM holds is refused; reset and release leave the pin as they should.
+ * another VM holds is refused, and an ISA line is not moved to another VM;
+ * reset and release leave the pin as they should.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,20 +17,6 @@
 
 #define RTC 8
 #define HPET 20
-
-static int setup(void **state)
-{
-	(void)state;
-	vms_make();
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	vms_release();
-	return 0;
-}
 
 static void test_edge_pulses_without_masking(void **state)
 {
@@ -193,6 +180,11 @@ static void test_edge_line_of_another_vm_is_refused(void **state)
 	/* nor does the Service VM's guest retune it through its own vIOAPIC */
 	guest_rte(&svm, RTC, false, false);
 	assert_true(ioa.level[RTC] && ioa.low[RTC]);
+	/* nor is a Service VM's ISA line handed to a post-launched VM as a PCI function's */
+	assert_int_equal(ptirq_route_add(&svm, HPET, HPET, PTIRQ_ISA), 0);
+	assert_int_equal(ptirq_intx_move(HPET, &svm, &post, 5), -EBUSY);
+	assert_ptr_equal(ptirq_intx_owner(HPET), &svm);
+	assert_int_equal(ptirq_route_mode(HPET), PTIRQ_FOLLOW_VRTE);
 	/* a bad GSI or pin is refused outright */
 	assert_int_equal(ptirq_route_add(&svm, 24, 8, PTIRQ_ISA), -EINVAL);
 	assert_int_equal(ptirq_route_add(&svm, 8, 24, PTIRQ_ISA), -EINVAL);
@@ -214,17 +206,17 @@ static void test_edge_for_a_stopped_vm_is_masked(void **state)
 	assert_null(ptirq_intx_owner(RTC));
 }
 
+#define ROUTE_TEST(f) cmocka_unit_test_setup_teardown(f, vms_setup, vms_teardown)
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_edge_pulses_without_masking, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edge_storm_is_masked_for_its_window, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_trigger_and_polarity_follow_the_guest, setup,
-						teardown),
-		cmocka_unit_test_setup_teardown(test_the_guest_mask_closes_the_pin, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edge_line_of_another_vm_is_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_edge_for_a_stopped_vm_is_masked, setup, teardown),
+		ROUTE_TEST(test_edge_pulses_without_masking),
+		ROUTE_TEST(test_edge_storm_is_masked_for_its_window),
+		ROUTE_TEST(test_trigger_and_polarity_follow_the_guest),
+		ROUTE_TEST(test_the_guest_mask_closes_the_pin),
+		ROUTE_TEST(test_edge_line_of_another_vm_is_refused),
+		ROUTE_TEST(test_edge_for_a_stopped_vm_is_masked),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
