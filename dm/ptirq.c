@@ -92,9 +92,8 @@ static void unthrottle(struct intx_route *r)
 
 int ptirq_route_add(struct vm *vm, u32 gsi, u32 vgsi, unsigned mode)
 {
-	int ret;
-
 	u64 vrte;
+	int ret;
 
 	if (gsi >= INTX_GSIS || vgsi >= VIOAPIC_PINS)
 		return -EINVAL;

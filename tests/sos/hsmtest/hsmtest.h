@@ -36,7 +36,7 @@
 #define HUGETLB_FILE	"/dev/hugepages/hsmtest-ram"
 #define E1000_CONFIG	"/sys/bus/pci/devices/0000:00:03.0/config"
 #define VM_NAME		"hsmtest"
-#define TESTS		52
+#define TESTS		55
 
 #define KIB		1024ULL
 #define MIB		(1024 * KIB)
