@@ -11,6 +11,9 @@
  *   Tn_INT_ROUTE_CNF (Linux's /dev/hpet takes the first free one).
  * Its vACPI then describes them: IRQ 8 in the RTC's _CRS, an HPET table
  * and IRQ 0 -> GSI 2 in the MADT (vmm/vm_acpi.c asks isa_irq_hpet()).
+ * While its HPET is assigned to a post-launched VM, the HPET's lines are
+ * nobody's (a guest's HPET cannot interrupt the Service VM; the RTC's GSI 8
+ * stays), and they come back with it (isa_irq_mmio_moved).
  * Not routed: the other ISA GSIs (devices it does not own: the PIT, whose
  * ticks GSI 2 also carries until legacy replacement is on, reach it only
  * while it has unmasked pin 2), the hypervisor's console line, a line
@@ -92,6 +95,27 @@ static int isa_irq_init(struct vm *vm)
 	printk("VM %s: ISA lines (edge until its vIOAPIC says else): GSI mask 0x%x\n", vm->name,
 	       routed);
 	return 0;	/* a line the VM cannot have is not a reason to fail it */
+}
+
+void isa_irq_mmio_moved(struct vm *vm, u64 hpa, u64 size, bool away)
+{
+	const struct vm_mmio_dev *hpet = vm_hpet(vm);
+	u32 gsis;
+
+	if (!hpet || !ranges_overlap(hpa, size, hpet->hpa, hpet->size))
+		return;
+	gsis = hpet_gsis(hpet->hpa, hpet->size);
+	if (vm_has_host_rtc(vm))
+		gsis &= ~BIT(RTC_GSI);		/* the RTC's, which the VM keeps */
+	for (u32 gsi = 0; gsi < IRQ_INTX_COUNT; gsi++) {
+		if (!(gsis & BIT(gsi)))
+			continue;
+		if (!away)
+			route(vm, gsi);
+		else if (ptirq_route_mode(gsi) & PTIRQ_FOLLOW_VRTE)
+			ptirq_route_del(vm, gsi);	/* its own, not a PCI function's */
+	}
+	printk("VM %s: its HPET's lines %s\n", vm->name, away ? "taken away with it" : "back");
 }
 
 bool isa_irq_hpet(const struct vm *vm, u64 *gpa, u32 *gcap)

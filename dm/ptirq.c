@@ -282,6 +282,20 @@ void ptirq_reset(struct vm *vm)
 	spin_unlock(&routes_lock);
 }
 
+/* One line of vm's goes quiet and free (its device went to another VM). */
+void ptirq_route_del(struct vm *vm, u32 gsi)
+{
+	if (gsi >= INTX_GSIS)
+		return;
+	spin_lock(&routes_lock);
+	if (routes[gsi].vm == vm) {
+		ioapic_mask(gsi, true);
+		unthrottle(&routes[gsi]);
+		routes[gsi].vm = NULL;
+	}
+	spin_unlock(&routes_lock);
+}
+
 /* A stopped VM's pins go quiet and free. */
 void ptirq_release(struct vm *vm)
 {

@@ -38,6 +38,7 @@ void ptirq_vrte_written(struct vm *vm);
 /* Unmask pins whose storm window is over (each pCPU, before it enters a guest). */
 void ptirq_poll(u64 now);
 void ptirq_release(struct vm *vm);
+void ptirq_route_del(struct vm *vm, u32 gsi);	/* vm's route of gsi, if it has it, goes */
 void ptirq_reset(struct vm *vm);
 /* Move gsi from VM from (its holder) to vm at vgsi: -EBUSY if another VM holds it. */
 int ptirq_intx_move(u32 gsi, struct vm *from, struct vm *vm, u32 vgsi);

@@ -5,7 +5,8 @@
  * timer routes from GSI 16 on as its registers say (not the ISA GSIs they
  * list); not the hypervisor's console line, not a line another VM holds,
  * not over a PCI function's level route; isa_irq_hpet() says when the
- * VM's HPET may be described to it (its legacy lines are its own).
+ * VM's HPET may be described to it (its legacy lines are its own); the
+ * HPET's lines go and come back with it when it is assigned away.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -168,6 +169,34 @@ static void test_without_the_devices_no_lines(void **state)
 	assert_int_equal(routed_to(&svm), 0);
 }
 
+static void test_hpet_lines_go_and_come_back_with_it(void **state)
+{
+	(void)state;
+	assert_int_equal(ptirq_intx_add(&svm, 18, 18), 0);	/* a PCI function's line */
+	assert_int_equal(isa_irq_unit.init(&svm), 0);
+	/* another device moving away changes nothing */
+	isa_irq_mmio_moved(&svm, 0xfe000000, 0x1000, true);
+	assert_int_equal(routed_to(&svm), BIT(2) | BIT(8) | 0x00ff0000);
+	/* the HPET assigned to a post-launched VM: its lines go quiet, the RTC's and the PCI one stay */
+	isa_irq_mmio_moved(&svm, HPET_BASE, 0x400, true);
+	assert_int_equal(routed_to(&svm), BIT(8) | BIT(18));
+	assert_true(ioa.masked[2] && ioa.masked[16] && ioa.masked[23]);
+	assert_null(ptirq_intx_owner(2));
+	ptirq_intx_deliver(VEC(20), 0);			/* the guest's HPET fires: nobody gets it */
+	assert_int_equal(rises[1][20] + rises[2][20], 0);
+	assert_int_equal(ptirq_route_mode(18), PTIRQ_PCI_INTX);
+	/* given back: they come back as they were */
+	isa_irq_mmio_moved(&svm, HPET_BASE, 0x400, false);
+	assert_int_equal(routed_to(&svm), BIT(2) | BIT(8) | 0x00ff0000);
+	assert_int_equal(ptirq_route_mode(20), PTIRQ_FOLLOW_VRTE);
+	assert_false(ioa.masked[20]);
+	assert_int_equal(ptirq_route_mode(18), PTIRQ_PCI_INTX);
+	/* without the RTC's ports, GSI 8 was the HPET's alone: it goes too */
+	rtc_pt_unit.release(&svm);
+	isa_irq_mmio_moved(&svm, HPET_BASE + 0x100, 0x10, true);	/* any part of its range */
+	assert_int_equal(routed_to(&svm), BIT(18));
+}
+
 static void test_release_frees_the_lines(void **state)
 {
 	(void)state;
@@ -188,6 +217,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lines_of_others_are_left_alone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hpet_without_legacy_replacement, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_without_the_devices_no_lines, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hpet_lines_go_and_come_back_with_it, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_release_frees_the_lines, setup, teardown),
 	};
 
