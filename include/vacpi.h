@@ -3,11 +3,12 @@
  * description of the VM (pure logic: no hardware, no allocation).
  *
  * vacpi_build() writes RSDP, XSDT, RSDT, FADT, FACS, MADT, MCFG (when the VM
- * has PCI), HPET (when its HPET lines are its own) and DSDT into one caller-provided buffer that the caller copies
- * into guest RAM at @gpa; every pointer inside the tables is a GPA computed
- * from @gpa. The RSDP is at offset 0. Put the buffer at VACPI_BIOS_GPA (or
- * anywhere in 0xE0000-0xFFFFF on a 16-byte boundary) for the legacy RSDP
- * scan, and reserve [gpa, gpa + vacpi_size()) in the VM's e820.
+ * has PCI), HPET (when its HPET lines are its own) and DSDT into one
+ * caller-provided buffer that the caller copies into guest RAM at @gpa;
+ * every pointer inside the tables is a GPA computed from @gpa. The RSDP is
+ * at offset 0. Put the buffer at VACPI_BIOS_GPA (or anywhere in
+ * 0xE0000-0xFFFFF on a 16-byte boundary) for the legacy RSDP scan, and
+ * reserve [gpa, gpa + vacpi_size()) in the VM's e820.
  *
  * Power-off: the FADT is a full (not hardware-reduced) one, with PM1a_CNT at
  * pm1a_cnt_port and an \_S5 package whose SLP_TYPa is s5_slp_typ; Linux then

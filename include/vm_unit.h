@@ -41,7 +41,7 @@ bool vm_has_host_rtc(const struct vm *vm);
  * to it: its registers' GPA and its capabilities register (bits 31:0).
  */
 bool isa_irq_hpet(const struct vm *vm, u64 *gpa, u32 *gcap);
-/* dm/isa_irq.c: vm's MMIO [hpa, +size) went to another VM (away) or came back: its HPET's lines follow. */
+/* dm/isa_irq.c: vm's MMIO [hpa, +size) went to another VM (away) or back: its HPET's lines too. */
 void isa_irq_mmio_moved(struct vm *vm, u64 hpa, u64 size, bool away);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * MADT: one enabled Local APIC per vCPU (processor UID = LAPIC id = vCPU
  * index), the vIOAPIC, the SCI's interrupt source override (and IRQ 0's,
- * with an HPET), and LINT1 of every LAPIC as NMI. PCAT_COMPAT stays clear: the VM has no 8259 PICs.
+ * with an HPET), and LINT1 of every LAPIC as NMI. PCAT_COMPAT stays clear:
+ * the VM has no 8259 PICs.
  */
 #include "lib.h"
 #include "vacpi.h"
