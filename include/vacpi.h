@@ -3,11 +3,12 @@
  * description of the VM (pure logic: no hardware, no allocation).
  *
  * vacpi_build() writes RSDP, XSDT, RSDT, FADT, FACS, MADT, MCFG (when the VM
- * has PCI) and DSDT into one caller-provided buffer that the caller copies
- * into guest RAM at @gpa; every pointer inside the tables is a GPA computed
- * from @gpa. The RSDP is at offset 0. Put the buffer at VACPI_BIOS_GPA (or
- * anywhere in 0xE0000-0xFFFFF on a 16-byte boundary) for the legacy RSDP
- * scan, and reserve [gpa, gpa + vacpi_size()) in the VM's e820.
+ * has PCI), HPET (when its HPET lines are its own) and DSDT into one
+ * caller-provided buffer that the caller copies into guest RAM at @gpa;
+ * every pointer inside the tables is a GPA computed from @gpa. The RSDP is
+ * at offset 0. Put the buffer at VACPI_BIOS_GPA (or anywhere in
+ * 0xE0000-0xFFFFF on a 16-byte boundary) for the legacy RSDP scan, and
+ * reserve [gpa, gpa + vacpi_size()) in the VM's e820.
  *
  * Power-off: the FADT is a full (not hardware-reduced) one, with PM1a_CNT at
  * pm1a_cnt_port and an \_S5 package whose SLP_TYPa is s5_slp_typ; Linux then
@@ -99,7 +100,19 @@ struct vacpi_vm {
 	struct {
 		bool present;		/* the host's CMOS RTC, ports port..port+1 (Service VM) */
 		u16 port;		/* 0x70 */
+		u8 irq;			/* 8 when its line is the VM's; 0: no IRQ */
 	} rtc;
+
+	/*
+	 * An HPET table, and the MADT's IRQ 0 -> GSI 2 override of its legacy
+	 * replacement route: for a VM whose HPET lines are routed to it.
+	 */
+	struct {
+		bool present;
+		u64 base;		/* its registers' GPA (1 KiB) */
+		u32 block_id;		/* its capabilities register, bits 31:0 */
+		u16 min_tick;		/* main counter ticks a periodic timer needs at least */
+	} hpet;
 
 	unsigned nr_devs;
 	const struct vacpi_mmio_dev *devs;
@@ -116,7 +129,7 @@ struct vacpi_vm {
 
 /* Where each table landed (GPAs), filled by vacpi_build() on success. */
 struct vacpi_layout {
-	u64 rsdp, xsdt, rsdt, fadt, facs, madt, mcfg, dsdt;	/* mcfg 0: none */
+	u64 rsdp, xsdt, rsdt, fadt, facs, madt, mcfg, hpet, dsdt;	/* mcfg, hpet 0: none */
 	u64 end;			/* gpa + used length */
 };
 
@@ -185,6 +198,7 @@ void vacpi_build_fadt(struct vacpi_out *o, const struct vacpi_vm *vm, u64 facs_g
 void vacpi_build_facs(struct vacpi_out *o);
 void vacpi_build_madt(struct vacpi_out *o, const struct vacpi_vm *vm);
 void vacpi_build_mcfg(struct vacpi_out *o, const struct vacpi_vm *vm);
+void vacpi_build_hpet(struct vacpi_out *o, const struct vacpi_vm *vm);
 int vacpi_build_dsdt(struct vacpi_out *o, const struct vacpi_vm *vm);	/* 0, -EINVAL */
 int vacpi_check_dsdt(const struct vacpi_vm *vm);	/* 0 or -EINVAL */
 

@@ -32,9 +32,16 @@ struct vm_unit {
 };
 
 extern const struct vm_unit vmmio_unit, ioreq_unit, vuart_unit, vpm_unit, rtc_pt_unit, vpci_unit,
-	ptirq_unit, dma_protect_unit, vrtc_unit;
+	ptirq_unit, isa_irq_unit, dma_protect_unit, vrtc_unit;
 
 /* dm/rtc_pt.c: the VM has the host's RTC ports (the Service VM). */
 bool vm_has_host_rtc(const struct vm *vm);
+/*
+ * dm/isa_irq.c: the VM's HPET, when its legacy replacement lines are routed
+ * to it: its registers' GPA and its capabilities register (bits 31:0).
+ */
+bool isa_irq_hpet(const struct vm *vm, u64 *gpa, u32 *gcap);
+/* dm/isa_irq.c: vm's MMIO [hpa, +size) went to another VM (away) or back: its HPET's lines too. */
+void isa_irq_mmio_moved(struct vm *vm, u64 hpa, u64 size, bool away);
 
 #endif

@@ -209,6 +209,7 @@ static void handle_init_sipi(struct vcpu *v)
 
 static bool halted_can_wake(struct vcpu *v)
 {
+	ptirq_poll(rdtsc());		/* a storm-masked line may speak again */
 	vlapic_timer_check(&v->vlapic);
 	if (v->apicv) {
 		/* RVI set, and IRR against the PPR the CPU keeps in the page */
@@ -299,6 +300,7 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 		wait_for_event(v);
 	}
 	vcpu_ack_flush(v);	/* memory of this running VM was unmapped */
+	ptirq_poll(rdtsc());
 	vlapic_timer_check(&v->vlapic);
 	inject_events(v);
 	arm_guest_timer(v);

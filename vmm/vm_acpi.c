@@ -8,6 +8,8 @@
 #include "vmm_internal.h"
 #include "vm_unit.h"
 
+#define HPET_MIN_TICK	0x80	/* main counter ticks between periodic interrupts, at least */
+
 /* One DSDT device per board ACPI device the VM got, with its regions at the VM's GPAs. */
 static unsigned collect_devices(const struct vm *vm, struct vacpi_mmio_dev *devs)
 {
@@ -55,6 +57,12 @@ int vm_acpi_build(struct vm *vm, struct e820_map *map)
 	t.pci.nr_prt = vm_vpci_prt(vm, prt, ARRAY_SIZE(prt));
 	t.pci.prt = prt;
 	t.rtc.present = vm_has_host_rtc(vm);
+	/* its IRQ where dm/isa_irq.c routed the RTC's line to the VM (not a PCI function's) */
+	if (t.rtc.present && ptirq_intx_owner(8) == vm && (ptirq_route_mode(8) & PTIRQ_FOLLOW_VRTE))
+		t.rtc.irq = 8;
+	/* an HPET table where its lines are the VM's (dm/isa_irq.c), so its OS uses it */
+	t.hpet.present = isa_irq_hpet(vm, &t.hpet.base, &t.hpet.block_id);
+	t.hpet.min_tick = HPET_MIN_TICK;
 	t.nr_devs = collect_devices(vm, devs);
 	t.devs = devs;
 	size = vacpi_size(&t, VACPI_BIOS_GPA);

@@ -24,6 +24,7 @@ static const struct vm_unit *const units[] = {
 	&vrtc_unit,		/* a CMOS RTC of its own (pre-launched VMs) */
 	&vpci_unit,		/* the virtual PCI bus and its passthrough functions */
 	&ptirq_unit,		/* their INTx lines (routed by the vPCI unit) */
+	&isa_irq_unit,		/* the Service VM's ISA lines: RTC, HPET timers */
 	&dma_protect_unit,	/* their DMA: into the VM's domain, or refused */
 };
 

@@ -63,8 +63,13 @@ static int ioapic_read(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64
 
 static int ioapic_write(struct vcpu *v, void *opaque, u64 gpa, unsigned size, u64 val)
 {
+	int ret;
+
 	(void)opaque;
-	return vioapic_mmio_write(&v->vm->vioapic, (u32)(gpa - VIOAPIC_BASE), size, (u32)val);
+	ret = vioapic_mmio_write(&v->vm->vioapic, (u32)(gpa - VIOAPIC_BASE), size, (u32)val);
+	if (!ret)
+		ptirq_vrte_written(v->vm);	/* lines that follow their pin's trigger and polarity */
+	return ret;
 }
 
 int vm_irq_init(struct vm *vm)

@@ -11,6 +11,7 @@
 #include "vmm_internal.h"
 #include "vmm.h"
 #include "vmmio.h"
+#include "vm_unit.h"
 
 #define MAX_MOVED	16
 
@@ -108,9 +109,12 @@ static void give_back(struct moved_res *m)
 
 	ept_unmap(m->vm, m->user_gpa, m->size);
 	vm_flush_ept(m->vm);
-	if (boot_owner(m->hpa, m->size, &gpa) == service_vm &&
-	    ept_map(service_vm, gpa, m->hpa, m->size, EPT_R | EPT_W, EPT_MT_UC))
-		printk_ratelimited("MMIO 0x%lx+0x%lx could not go back to the Service VM\n", m->hpa, m->size);
+	if (boot_owner(m->hpa, m->size, &gpa) == service_vm) {
+		if (ept_map(service_vm, gpa, m->hpa, m->size, EPT_R | EPT_W, EPT_MT_UC))
+			printk_ratelimited("MMIO 0x%lx+0x%lx could not go back to the Service VM\n",
+					   m->hpa, m->size);
+		isa_irq_mmio_moved(service_vm, m->hpa, m->size, false);	/* its lines too */
+	}
 	m->vm = NULL;
 }
 
@@ -171,6 +175,10 @@ int vmm_assign_mmiodev(struct vm *vm, const struct abi_mmiodev *dev)
 				give_back(moved_at(dev->res[i].service_vm_pa));
 		return ret;
 	}
+	/* the lines of the Service VM's that device raises go quiet (an HPET's) */
+	for (unsigned i = 0; i < ABI_MMIODEV_RES_NUM; i++)
+		if (dev->res[i].size)
+			isa_irq_mmio_moved(service_vm, dev->res[i].service_vm_pa, dev->res[i].size, true);
 	printk_ratelimited("VM %s: MMIO device '%s' assigned\n", vm->name, dev_name(dev, name));
 	return 0;
 }

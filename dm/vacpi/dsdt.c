@@ -177,7 +177,7 @@ static void emit_com1(struct aml *a, const struct vacpi_vm *vm)
 	aml_device_end(a);
 }
 
-/* No IRQ: nothing raises IRQ 8 for it; Linux reads the time through the ports. */
+/* Its IRQ only where its line is routed to the VM: without one, Linux uses it as a clock only. */
 static void emit_rtc(struct aml *a, const struct vacpi_vm *vm)
 {
 	aml_device_begin(a, "RTC0");
@@ -186,6 +186,8 @@ static void emit_rtc(struct aml *a, const struct vacpi_vm *vm)
 	aml_name_begin(a, "_CRS");
 	aml_restemplate_begin(a);
 	aml_res_io(a, vm->rtc.port, vm->rtc.port, 1, 2);
+	if (vm->rtc.irq)
+		aml_res_irq_noflags(a, (u16)BIT(vm->rtc.irq));	/* ISA: edge, active high */
 	aml_restemplate_end(a);
 	aml_device_end(a);
 }

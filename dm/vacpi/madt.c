@@ -1,7 +1,8 @@
 /*
  * MADT: one enabled Local APIC per vCPU (processor UID = LAPIC id = vCPU
- * index), the vIOAPIC, the SCI's interrupt source override and LINT1 of
- * every LAPIC as NMI. PCAT_COMPAT stays clear: the VM has no 8259 PICs.
+ * index), the vIOAPIC, the SCI's interrupt source override (and IRQ 0's,
+ * with an HPET), and LINT1 of every LAPIC as NMI. PCAT_COMPAT stays clear:
+ * the VM has no 8259 PICs.
  */
 #include "lib.h"
 #include "vacpi.h"
@@ -15,6 +16,7 @@
 /* MPS INTI flags: polarity in 1:0, trigger mode in 3:2 (01 high/edge, 11 low/level) */
 #define MADT_NMI_FLAGS		0x0005	/* active high, edge */
 #define MADT_SCI_FLAGS		0x000D	/* active high, level */
+#define MADT_ISA_FLAGS		0x0000	/* conforms to the bus: ISA, edge, active high */
 
 void vacpi_build_madt(struct vacpi_out *o, const struct vacpi_vm *vm)
 {
@@ -46,6 +48,16 @@ void vacpi_build_madt(struct vacpi_out *o, const struct vacpi_vm *vm)
 	vacpi_put8(o, (u8)vm->pm.sci_irq);
 	vacpi_put32(o, vm->pm.sci_irq);		/* GSI: identity */
 	vacpi_put16(o, MADT_SCI_FLAGS);
+
+	/* the HPET's legacy replacement route: timer 0 interrupts on GSI 2, as on a PC */
+	if (vm->hpet.present) {
+		vacpi_put8(o, MADT_INT_OVERRIDE);
+		vacpi_put8(o, 10);
+		vacpi_put8(o, 0);		/* ISA */
+		vacpi_put8(o, 0);		/* IRQ 0 */
+		vacpi_put32(o, 2);		/* GSI 2 */
+		vacpi_put16(o, MADT_ISA_FLAGS);
+	}
 
 	vacpi_put8(o, MADT_LAPIC_NMI);
 	vacpi_put8(o, 6);

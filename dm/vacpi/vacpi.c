@@ -200,7 +200,10 @@ static int check_vm(const struct vacpi_vm *vm)
 		return -EINVAL;
 	if (!vm->ioapic.addr || !vm->ioapic.nr_pins || vm->ioapic.nr_pins > 240)
 		return -EINVAL;
-	if (vm->rtc.present && !vm->rtc.port)
+	if (vm->rtc.present && (!vm->rtc.port || vm->rtc.irq > 15))
+		return -EINVAL;
+	/* its legacy replacement route needs GSI 2 */
+	if (vm->hpet.present && (!vm->hpet.base || !gsi_ok(vm, 2)))
 		return -EINVAL;
 	if (vm->com1.present && (!vm->com1.port || vm->com1.irq > 15))
 		return -EINVAL;
@@ -223,7 +226,7 @@ static int check_vm(const struct vacpi_vm *vm)
 static int emit_all(struct vacpi_out *o, const struct vacpi_vm *vm, u64 gpa,
 		    const struct vacpi_layout *in, struct vacpi_layout *out)
 {
-	u64 sdts[3];
+	u64 sdts[4];
 	unsigned n = 0;
 	int ret;
 
@@ -231,6 +234,8 @@ static int emit_all(struct vacpi_out *o, const struct vacpi_vm *vm, u64 gpa,
 	sdts[n++] = in->madt;
 	if (vm->pci.present)
 		sdts[n++] = in->mcfg;
+	if (vm->hpet.present)
+		sdts[n++] = in->hpet;
 
 	out->rsdp = gpa + o->len;
 	vacpi_build_rsdp(o, in->rsdt, in->xsdt);
@@ -254,6 +259,12 @@ static int emit_all(struct vacpi_out *o, const struct vacpi_vm *vm, u64 gpa,
 		vacpi_align(o, gpa, 8);
 		out->mcfg = gpa + o->len;
 		vacpi_build_mcfg(o, vm);
+	}
+	out->hpet = 0;
+	if (vm->hpet.present) {
+		vacpi_align(o, gpa, 8);
+		out->hpet = gpa + o->len;
+		vacpi_build_hpet(o, vm);
 	}
 	vacpi_align(o, gpa, 8);
 	out->dsdt = gpa + o->len;

@@ -63,8 +63,13 @@ static void check_root_tables(const struct vacpi_vm *vm, const struct vacpi_layo
 {
 	const struct acpi_sdt_header *x = sdt(l->xsdt, "XSDT");
 	const struct acpi_sdt_header *r = sdt(l->rsdt, "RSDT");
-	u64 want[3] = { l->fadt, l->madt, l->mcfg };
-	unsigned n = vm->pci.present ? 3 : 2;
+	u64 want[4] = { l->fadt, l->madt };
+	unsigned n = 2;
+
+	if (vm->pci.present)
+		want[n++] = l->mcfg;
+	if (vm->hpet.present)
+		want[n++] = l->hpet;
 
 	assert_int_equal(x->length, 36 + 8 * n);
 	assert_int_equal(r->length, 36 + 4 * n);
@@ -73,6 +78,7 @@ static void check_root_tables(const struct vacpi_vm *vm, const struct vacpi_layo
 		assert_int_equal(rd32((const u8 *)r + 36 + 4 * i), want[i]);
 	}
 	assert_int_equal(vm->pci.present, l->mcfg != 0);
+	assert_int_equal(vm->hpet.present, l->hpet != 0);
 }
 
 static void check_gas_io(const u8 *g, u8 bits, u8 access, u16 port)
@@ -137,7 +143,7 @@ static void check_madt(const struct vacpi_vm *vm, const struct vacpi_layout *l)
 
 	assert_int_equal(rd32(m + 36), 0xFEE00000);
 	assert_int_equal(rd32(m + 40), 0);		/* no PCAT_COMPAT */
-	assert_int_equal(h->length, 44 + 8 * vm->nr_vcpus + 12 + 10 + 6);
+	assert_int_equal(h->length, 44 + 8 * vm->nr_vcpus + 12 + 10 * (1 + vm->hpet.present) + 6);
 	for (p = m + 44; p < m + h->length; p += p[1]) {
 		assert_true(p[1] >= 2);
 		switch (p[0]) {
@@ -155,12 +161,18 @@ static void check_madt(const struct vacpi_vm *vm, const struct vacpi_layout *l)
 			assert_int_equal(rd32(p + 8), 0);
 			nioapic++;
 			break;
-		case 2:		/* SCI: ISA IRQ 9 = GSI 9, level, active high */
+		case 2:
 			assert_int_equal(p[1], 10);
 			assert_int_equal(p[2], 0);
-			assert_int_equal(p[3], 9);
-			assert_int_equal(rd32(p + 4), 9);
-			assert_int_equal(rd16(p + 8), 0x000D);
+			if (p[3] == 0) {	/* the HPET's IRQ 0: GSI 2, as the bus says */
+				assert_true(vm->hpet.present);
+				assert_int_equal(rd32(p + 4), 2);
+				assert_int_equal(rd16(p + 8), 0);
+			} else {		/* SCI: ISA IRQ 9 = GSI 9, level, active high */
+				assert_int_equal(p[3], 9);
+				assert_int_equal(rd32(p + 4), 9);
+				assert_int_equal(rd16(p + 8), 0x000D);
+			}
 			niso++;
 			break;
 		case 4:
@@ -176,7 +188,7 @@ static void check_madt(const struct vacpi_vm *vm, const struct vacpi_layout *l)
 	assert_ptr_equal(p, m + h->length);
 	assert_int_equal(nlapic, vm->nr_vcpus);
 	assert_int_equal(nioapic, 1);
-	assert_int_equal(niso, 1);
+	assert_int_equal(niso, 1 + vm->hpet.present);
 	assert_int_equal(nnmi, 1);
 	assert_int_equal(nother, 0);
 
@@ -199,6 +211,23 @@ static void check_mcfg(const struct vacpi_vm *vm, const struct vacpi_layout *l)
 	assert_int_equal(rd16(m + 52), 0);
 	assert_int_equal(m[54], 0);
 	assert_int_equal(m[55], vm->pci.bus_end);
+}
+
+static void check_hpet(const struct vacpi_vm *vm, const struct vacpi_layout *l)
+{
+	const u8 *h;
+
+	if (!vm->hpet.present)
+		return;
+	h = (const u8 *)sdt(l->hpet, "HPET");
+	assert_int_equal(rd32(h + 4), 56);
+	assert_int_equal(rd32(h + 36), vm->hpet.block_id);
+	assert_int_equal(h[40], 0);			/* system memory */
+	assert_int_equal(h[41], 64);
+	assert_int_equal(rd64(h + 44), vm->hpet.base);
+	assert_int_equal(h[52], 0);			/* HPET number */
+	assert_int_equal(rd16(h + 53), vm->hpet.min_tick);
+	assert_int_equal(h[55], 1);			/* 4 KiB page protection */
 }
 
 static void check_dsdt(const struct vacpi_layout *l)
@@ -256,6 +285,7 @@ static void check_shape(enum shape s)
 	check_facs(&l);
 	check_madt(&vm, &l);
 	check_mcfg(&vm, &l);
+	check_hpet(&vm, &l);
 	check_dsdt(&l);
 	check_placement(&l, len, vacpi_size(&vm, GPA));
 }
@@ -422,6 +452,9 @@ static bool break_vm(unsigned i, struct vacpi_vm *v, struct vacpi_mmio_dev *d,
 	case 45: d[1].hid = "PNP0103"; d[1].uid = "00"; break;	/* the HPET's id again */
 	case 46: d[0].hid = "PNP0501"; d[0].uid = "1"; break;	/* COM1's id */
 	case 47: d[0].hid = "PNP0A08"; break;			/* PCI0's id */
+	case 48: v->rtc.irq = 16; break;			/* not an ISA IRQ */
+	case 49: v->hpet.present = true; v->hpet.base = 0; break;
+	case 50: v->hpet.present = true; v->hpet.base = 0xFED00000; v->ioapic.nr_pins = 2; break;
 	default: return false;
 	}
 	return true;
@@ -452,7 +485,7 @@ static void test_invalid_vm(void **state)
 			if (buf[j] != 0xA5)
 				fail_msg("broken VM %u: byte %u written", i, j);
 	}
-	assert_int_equal(i, 48);
+	assert_int_equal(i, 51);
 	assert_int_equal(vacpi_build(NULL, GPA, buf, BUFSZ, NULL), -EINVAL);
 }
 

@@ -264,6 +264,18 @@ static void iasl_shape(enum shape s)
 	assert_has("madt", d, "Address : FEC00000");
 	free(d);
 
+	if (vm.hpet.present) {
+		d = dis_sdt("hpet", l.hpet, false);
+		assert_has("hpet", d, "Hardware Block ID : 8086A201");
+		assert_has("hpet", d, "Address : 00000000FED00000");
+		assert_has("hpet", d, "Minimum Clock Ticks : 0080");
+		assert_has("hpet", d, "4K Page Protect : 1");
+		free(d);
+		d = dis_sdt("madt", l.madt, false);
+		assert_has("madt", d, "Source : 00");		/* IRQ 0 ... */
+		assert_has("madt", d, "Interrupt : 00000002");	/* ... is GSI 2 */
+		free(d);
+	}
 	if (vm.pci.present) {
 		d = dis_sdt("mcfg", l.mcfg, false);
 		assert_has("mcfg", d, "Base Address : 00000000E0000000");
@@ -298,6 +310,7 @@ static void iasl_shape(enum shape s)
 		assert_has("dsdt", d, "Device (RTC0)");
 		assert_has("dsdt", d, "Name (_HID, EisaId (\"PNP0B00\")");
 		assert_has("dsdt", d, "0x0070,             // Range Minimum");
+		assert_has("dsdt", d, "IRQNoFlags ()\n                    {8}");
 	} else {
 		assert_null(strstr(d, "RTC0"));
 	}

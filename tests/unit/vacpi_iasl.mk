@@ -1,2 +1,2 @@
 UNIT_TESTS += vacpi_iasl
-vacpi_iasl_SRCS := dm/vacpi/vacpi.c dm/vacpi/rsdp.c dm/vacpi/fadt.c dm/vacpi/madt.c dm/vacpi/mcfg.c dm/vacpi/dsdt.c dm/vacpi/aml.c dm/vacpi/aml_res.c arch/x86/acpi_madt.c
+vacpi_iasl_SRCS := dm/vacpi/vacpi.c dm/vacpi/rsdp.c dm/vacpi/fadt.c dm/vacpi/madt.c dm/vacpi/mcfg.c dm/vacpi/hpet.c dm/vacpi/dsdt.c dm/vacpi/aml.c dm/vacpi/aml_res.c arch/x86/acpi_madt.c

@@ -106,6 +106,11 @@ static void make_vm(struct vacpi_vm *vm, enum shape s)
 		vm->pci.prt = prt2;
 		vm->nr_devs = 1;
 		vm->devs = &hpet;
+		/* its lines routed to it: the HPET table too */
+		vm->hpet.present = true;
+		vm->hpet.base = 0xFED00000;
+		vm->hpet.block_id = 0x8086A201;
+		vm->hpet.min_tick = 0x80;
 		break;
 	case FOUR_CPU_TWO_DEVS:
 		vacpi_vm_defaults(vm, 4);
@@ -118,6 +123,7 @@ static void make_vm(struct vacpi_vm *vm, enum shape s)
 		vm->nr_devs = ARRAY_SIZE(two_devs);
 		vm->devs = two_devs;
 		vm->rtc.present = true;
+		vm->rtc.irq = 8;
 		break;
 	case NO_PCI_NO_UART:
 		vacpi_vm_defaults(vm, 2);

@@ -1,0 +1,2 @@
+UNIT_TESTS += ptirq_edge
+ptirq_edge_SRCS := dm/ptirq.c
