@@ -19,6 +19,8 @@ int vm_register_pio(struct vm *vm, u16 base, u16 len, pio_read_fn rd, pio_write_
 	if (vm->nr_pio == VM_MAX_PIO_HANDLERS)
 		return -ENOSPC;
 	vm->pio[vm->nr_pio++] = (struct pio_handler){ base, len, rd, wr, opaque };
+	for (u32 b = base >> PIO_BLOCK_SHIFT; b <= ((u32)base + len - 1) >> PIO_BLOCK_SHIFT; b++)
+		vm->pio_blocks[b / 64] |= 1ull << (b % 64);
 	return 0;
 }
 
@@ -50,7 +52,12 @@ void vm_unregister_mmio(struct vm *vm, u64 base, u64 len)
 /* The port handler for [port, +size), remembered for the next exit (vmx_exit_io tries it first). */
 const struct pio_handler *vm_find_pio_scan(struct vm *vm, u16 port, unsigned size)
 {
-	/* by pointer, the index only on a hit: unclaimed ports scan them all */
+	u32 b = port >> PIO_BLOCK_SHIFT;
+
+	/* a handler covering the access covers its first port: no handler in that block, none */
+	if (!(vm->pio_blocks[b / 64] & (1ull << (b % 64))))
+		return NULL;
+	/* by pointer, the index only on a hit */
 	for (const struct pio_handler *h = vm->pio, *end = h + vm->nr_pio; h < end; h++) {
 		if (pio_handler_covers(h, port, size)) {
 			vm->pio_last = (u8)(h - vm->pio);

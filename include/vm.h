@@ -42,6 +42,10 @@ struct vuart {
 	struct console_src out;		/* keep last: vuart_init clears what comes before */
 };
 
+/* Ports in blocks of 64: an unclaimed port is told by one bit, without a scan. */
+#define PIO_BLOCK_SHIFT		6
+#define PIO_BLOCK_WORDS		(0x10000 >> PIO_BLOCK_SHIFT >> 6)
+
 struct vm {
 	const struct vm_config *cfg;
 	unsigned id;
@@ -63,6 +67,7 @@ struct vm {
 	u8 pio_last;		/* index of the port handler found last */
 	u32 msi_refused;	/* MSIs left masked: its host vector share was used up */
 	struct pio_handler pio[VM_MAX_PIO_HANDLERS];
+	u64 pio_blocks[PIO_BLOCK_WORDS];	/* 64-port blocks some handler touches */
 	struct mmio_handler mmio[VM_MAX_MMIO_HANDLERS];
 	struct vlapic_group lapics;
 	struct vioapic vioapic;

@@ -1,2 +1,2 @@
 UNIT_TESTS += pio_covers
-pio_covers_SRCS :=
+pio_covers_SRCS := dm/io_emul.c
