@@ -47,10 +47,7 @@ static void blk_process(struct virtio_pci *vp, unsigned qi)
 			break;
 		pushed = true;
 	}
-	if (n < 0)
-		virtio_pci_break(vp, "requestq", virtq_strerror(n));
-	if (pushed && virtq_need_interrupt(q))
-		virtio_pci_queue_irq(vp, qi);
+	virtio_pci_queue_done(vp, qi, n, pushed, "requestq");
 }
 
 /* The configuration the driver reads: capacity in sectors, segment limit, sector size. */

@@ -23,14 +23,6 @@
 #define RXQ			0
 #define TXQ			1
 
-static void finish(struct virtio_pci *vp, unsigned qi, int n, bool pushed, const char *qname)
-{
-	if (n < 0)
-		virtio_pci_break(vp, qname, virtq_strerror(n));
-	if (pushed && virtq_need_interrupt(&vp->q[qi].vq))
-		virtio_pci_queue_irq(vp, qi);
-}
-
 /* Everything of iov to fd; the guest's bytes are gone if the back-end fails (counted as sent). */
 static void write_all(int fd, const struct iovec *iov, unsigned n)
 {
@@ -68,7 +60,7 @@ static void tx(struct virtio_pci *vp, struct vdev *d)
 			break;
 		pushed = true;
 	}
-	finish(vp, TXQ, n, pushed, "transmitq");
+	virtio_pci_queue_done(vp, TXQ, n, pushed, "transmitq");
 }
 
 static void rx(struct virtio_pci *vp, struct vdev *d)
@@ -89,7 +81,7 @@ static void rx(struct virtio_pci *vp, struct vdev *d)
 			break;
 		pushed = true;
 	}
-	finish(vp, RXQ, n, pushed, "receiveq");
+	virtio_pci_queue_done(vp, RXQ, n, pushed, "receiveq");
 }
 
 static void con_process(struct virtio_pci *vp, unsigned qi)

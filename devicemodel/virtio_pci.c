@@ -211,6 +211,15 @@ static void raise_vector(struct virtio_pci *vp, uint16_t vec, uint8_t isr_bit)
 	msix_send(vp, vec);
 }
 
+void virtio_pci_queue_done(struct virtio_pci *vp, unsigned qi, int n, bool pushed,
+			   const char *qname)
+{
+	if (n < 0)
+		virtio_pci_break(vp, qname, virtq_strerror(n));
+	if (pushed && virtq_need_interrupt(&vp->q[qi].vq))
+		virtio_pci_queue_irq(vp, qi);
+}
+
 void virtio_pci_queue_irq(struct virtio_pci *vp, unsigned q)
 {
 	if (q < vp->desc->nqueues)

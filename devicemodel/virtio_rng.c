@@ -46,10 +46,7 @@ static void rng_process(struct virtio_pci *vp, unsigned qi)
 			break;
 		pushed = true;
 	}
-	if (n < 0)
-		virtio_pci_break(vp, "requestq", virtq_strerror(n));
-	if (pushed && virtq_need_interrupt(q))
-		virtio_pci_queue_irq(vp, qi);
+	virtio_pci_queue_done(vp, qi, n, pushed, "requestq");
 }
 
 int virtio_rng_open(struct vdev *d, const struct dm_dev *c, char *why, size_t n)

@@ -124,6 +124,14 @@ void virtio_pci_config_irq(struct virtio_pci *vp);
 /* The guest broke something: DEVICE_NEEDS_RESET, one log line, a config interrupt. */
 void virtio_pci_break(struct virtio_pci *vp, const char *what, const char *why);
 
+/*
+ * A device's pass over queue qi ended with n (virtq_pop/virtq_push: < 0 the
+ * queue broke) having pushed used elements or not: break the device or
+ * interrupt the driver as needed. qname names the queue in the log line.
+ */
+void virtio_pci_queue_done(struct virtio_pci *vp, unsigned qi, int n, bool pushed,
+			   const char *qname);
+
 /* The negotiated features (valid once FEATURES_OK). */
 static inline bool virtio_pci_has(const struct virtio_pci *vp, unsigned bit)
 {
