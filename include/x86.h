@@ -64,6 +64,7 @@ static inline void nmi_unblock(void)
 		     "1:" ::: "rax", "memory", "cc");
 }
 static inline void halt(void) { asm volatile("hlt"); }
+void cpu_wbinvd(void);	/* arch/x86/cpu.c: a thin function, unit tests replace it */
 /* Leave nothing of the last guest in this CPU (arch/x86/cpu_scrub.c). */
 void cpu_scrub_guest_state(void);
 /* Sleep until an interrupt (taken by the host IDT) wakes us; STI's shadow covers HLT. */

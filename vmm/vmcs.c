@@ -33,6 +33,8 @@ static void setup_controls(struct vcpu *v)
 		pin |= PIN_PREEMPT_TIMER;
 	/* features the guest sees in CPUID must work: RDTSCP, INVPCID, XSAVES */
 	proc2 |= (u32)(vmx_caps.proc2 >> 32) & (PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES);
+	/* a guest's WBINVD flushes caches other VMs share: vmm/vmexit_wbinvd.c */
+	proc2 |= (u32)(vmx_caps.proc2 >> 32) & PROC2_WBINVD_EXIT;
 
 	vmwrite(VMCS_PIN_CTLS, adjust_ctls(vmx_caps.pin, pin));
 	proc = adjust_ctls(vmx_caps.proc, proc);

@@ -162,6 +162,7 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 	[EXIT_WRMSR] = vmx_exit_wrmsr,
 	[EXIT_EPT_VIOLATION] = vmx_exit_ept_violation,
 	[EXIT_XSETBV] = vmx_exit_xsetbv,
+	[EXIT_WBINVD] = vmx_exit_wbinvd,
 	[EXIT_VIRT_EOI] = vmx_exit_virt_eoi,
 	[EXIT_XSAVES] = exit_xsaves,
 	[EXIT_XRSTORS] = exit_xsaves,

@@ -124,5 +124,7 @@ int vmx_load_pdptes(struct vcpu *v);	/* PAE paging outside long mode: from CR3 *
 int vmx_exit_io(struct vcpu *v);
 int vmx_exit_ept_violation(struct vcpu *v);
 int vmx_exit_xsetbv(struct vcpu *v);
+int vmx_exit_wbinvd(struct vcpu *v);
+bool vm_owns_dma_agents(const struct vm *vm);	/* vmm/vm_dma_agents.c */
 
 #endif

@@ -151,3 +151,8 @@ void cpu_setup(struct pcpu *p)
 	if (c & BIT(26))
 		write_cr4(read_cr4() | X86_CR4_OSXSAVE);
 }
+
+void cpu_wbinvd(void)
+{
+	asm volatile("wbinvd" ::: "memory");
+}

@@ -112,6 +112,13 @@ int vmcall_safe(void)
 	return fault_taken();
 }
 
+int wbinvd_safe(void)
+{
+	fault_arm();
+	asm volatile("1: wbinvd\n2:\n" EXTABLE(1b, 2b) : : : "memory");
+	return fault_taken();
+}
+
 int load_fs_safe(u16 selector)
 {
 	fault_arm();

@@ -46,6 +46,7 @@ int rdmsr_safe(u32 msr, u64 *val);
 int wrmsr_safe(u32 msr, u64 val);
 int vmcall_safe(void);
 int load_fs_safe(u16 selector);
+int wbinvd_safe(void);
 
 const char *exception_name(u32 vector);
 

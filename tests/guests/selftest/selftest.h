@@ -25,7 +25,7 @@ extern struct selftest_params params;
 /* cpu_tests.c */
 #define CPUID_TESTS 5
 void cpuid_tests(void);
-#define FAULT_TESTS 1
+#define FAULT_TESTS 2
 void fault_tests(void);
 #define PORT_TESTS 3
 void port_tests(void);

@@ -1,0 +1,2 @@
+UNIT_TESTS += vm_dma_agents
+vm_dma_agents_SRCS := vmm/vm_dma_agents.c
