@@ -1,0 +1,3 @@
+UNIT_TESTS += lib
+# test_lib.c includes lib/string.c and lib/vsnprintf.c under other names (libc has these)
+lib_SRCS :=
