@@ -88,7 +88,7 @@ include devicemodel/devicemodel.mk
 # hsmtest: the Linux Service VM's device model (tests/sos/), a static host program
 # that drives Linux's ACRN driver; it goes into build/linux/sos-initramfs.cpio.gz.
 SOS_HSMTEST := $(BUILD)/sos/hsmtest
-$(SOS_HSMTEST): $(wildcard tests/sos/hsmtest/*.c tests/sos/hsmtest/*.h) tests/guests/post/post_dev.h
+$(SOS_HSMTEST): $(wildcard tests/sos/hsmtest/*.c tests/sos/hsmtest/*.h) $(wildcard tests/guests/post/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(HOSTCC) -static -O2 -Wall -Wextra -Werror -Itests/guests/post -o $@ \
 		$(wildcard tests/sos/hsmtest/*.c) -lpthread

@@ -10,14 +10,7 @@
  * reads all ones and drops writes, as an empty bus would.
  */
 #include "dm.h"
-
-#define COM1_BASE	0x3F8
-#define COM1_LSR	5
-#define LSR_IDLE	0x60	/* THR empty, transmitter empty */
-#define PM1A_CNT	0x404
-#define PM1A_SLP_EN	0x2000
-#define LINE_MAX	160
-#define PCI_CFG_SIZE	0x100
+#include "post_dev_model.h"
 
 struct abi_io_request_buffer ioreq_page __aligned(4096);
 u32 serve_watchdog_ms = DM_WATCHDOG_MS;
@@ -25,38 +18,13 @@ bool (*serve_hook)(volatile struct abi_io_request *req, unsigned vcpu);
 bool serve_polling;
 
 static u16 post_vmid;
-static u32 cur_phase;
-static u32 counter, port_scratch, mmio_scratch;	/* survive the VM's reset, like a real device */
-static char line[LINE_MAX];
-static unsigned line_len;
 
-static u64 size_mask(u64 size)
+static void relay_line(const char *line)
 {
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
-static void uart_flush(void)
-{
-	line[line_len] = '\0';
 	dm_printf("post: %s\n", line);
-	line_len = 0;
 }
 
-static void uart_write(u64 off, u32 v)
-{
-	char c = (char)v;
-
-	/* the guest library only writes THR (and LCR once): other registers are dropped */
-	if (off != 0 || c == '\r')
-		return;
-	if (c == '\n') {
-		uart_flush();
-		return;
-	}
-	line[line_len++] = c;
-	if (line_len == LINE_MAX - 1)
-		uart_flush();
-}
+static struct postdev_model model = { .line_out = relay_line };
 
 /* POSTDEV_IRQ: an MSI to the guest's vCPU 0 and a pulse on one of its vIOAPIC lines. */
 static struct abi_msi_entry msi;
@@ -69,63 +37,36 @@ static void inject_irqs(struct serve_stats *st)
 				((u64)ABI_GSI_RAISING_PULSE << 32) | POSTDEV_IRQ_GSI);
 }
 
-static u32 pio_read(u64 port, struct serve_stats *st)
+static bool emulate_pio(volatile struct abi_pio_request *p, struct serve_stats *st)
 {
-	if (port >= COM1_BASE && port < COM1_BASE + 8)
-		return port - COM1_BASE == COM1_LSR ? LSR_IDLE : 0;
-	switch (port) {
-	case POSTDEV_COUNTER:
-		return POSTDEV_COUNTER_MAGIC + ++counter;
-	case POSTDEV_SCRATCH:
-		return port_scratch;
-	case POSTDEV_PHASE:
-		return cur_phase;
-	case POSTDEV_BENCH:
-		st->bench_reqs++;
-		return 0;
-	default:
-		return ~0U;
-	}
-}
+	bool write = p->direction != ABI_IOREQ_DIR_READ;
+	u32 v = p->value;
+	enum postdev_event ev;
 
-static void pio_write(u64 port, u64 size, u32 v, struct serve_stats *st)
-{
-	if (port >= COM1_BASE && port < COM1_BASE + 8) {
-		uart_write(port - COM1_BASE, v);
-		return;
+	if (!postdev_pio(&model, p->address, p->size, write, &v, &ev))
+		return false;
+	if (!write) {
+		p->value = v;
+		if (p->address == POSTDEV_BENCH)
+			st->bench_reqs++;
 	}
-	switch (port) {
-	case POSTDEV_SCRATCH:
-		port_scratch = v;
-		break;
-	case POSTDEV_PHASE:
+	switch (ev) {
+	case POSTDEV_EV_PHASE_DONE:
 		st->done = v;
 		break;
-	case POSTDEV_BENCH:
+	case POSTDEV_EV_BENCH:
 		st->rt_ticks = v;
 		break;
-	case POSTDEV_IRQ:
+	case POSTDEV_EV_IRQ:
 		inject_irqs(st);
 		break;
-	case PM1A_CNT:
-		/* the guest library powers off this way, e.g. after an unexpected exception */
-		if (size == 2 && (v & PM1A_SLP_EN))
-			st->powered_off = true;
+	case POSTDEV_EV_POWER_OFF:
+		st->powered_off = true;
 		break;
-	default:
+	case POSTDEV_EV_NONE:
 		break;
 	}
-}
-
-static void mmio_write(u64 addr, u64 size, u64 v)
-{
-	if (addr == POSTDEV_MMIO_BASE + POSTDEV_MMIO_SCRATCH && size == 4)
-		mmio_scratch = (u32)v;
-}
-
-static bool pio_size_ok(u64 size)
-{
-	return size == 1 || size == 2 || size == 4;
+	return true;
 }
 
 /* Emulate one request in place; false if it is malformed (still completed). */
@@ -135,42 +76,25 @@ static bool emulate(volatile struct abi_io_request *req, struct serve_stats *st)
 
 	if (type < ARRAY_SIZE(st->by_type))
 		st->by_type[type]++;
-	if (type == ABI_IOREQ_TYPE_PORTIO) {
-		volatile struct abi_pio_request *p = &req->reqs.pio_request;
-		u64 size = p->size;
-
-		if (!pio_size_ok(size))
-			return false;
-		if (p->direction == ABI_IOREQ_DIR_READ)
-			p->value = pio_read(p->address, st) & (u32)size_mask(size);
-		else
-			pio_write(p->address, size, p->value & (u32)size_mask(size), st);
-		return true;
-	}
+	if (type == ABI_IOREQ_TYPE_PORTIO)
+		return emulate_pio(&req->reqs.pio_request, st);
 	if (type == ABI_IOREQ_TYPE_PCICFG) {
 		volatile struct abi_pci_request *c = &req->reqs.pci_request;
-		u64 size = c->size;
-		u32 reg = c->reg;
+		u32 v = c->value;
 
-		/* reg is the byte offset; an access never crosses its dword */
-		if (!pio_size_ok(size) || reg >= PCI_CFG_SIZE || (reg & 3) + size > 4)
+		if (!postdev_pcicfg(c->bus, c->dev, c->func, c->reg, c->size,
+				    c->direction != ABI_IOREQ_DIR_READ, &v))
 			return false;
-		if (c->direction == ABI_IOREQ_DIR_READ)
-			c->value = (postdev_pci_dword(c->bus, c->dev, c->func, reg) >> ((reg & 3) * 8)) &
-				   (u32)size_mask(size);
-		/* writes: 00:05.0 has nothing writable, and an empty slot drops them */
+		c->value = v;
 		return true;
 	}
 	if (type == ABI_IOREQ_TYPE_MMIO) {
 		volatile struct abi_mmio_request *m = &req->reqs.mmio_request;
-		u64 size = m->size;
+		unsigned long long v = m->value;
 
-		if (!pio_size_ok(size) && size != 8)
+		if (!postdev_mmio(&model, m->address, m->size, m->direction != ABI_IOREQ_DIR_READ, &v))
 			return false;
-		if (m->direction == ABI_IOREQ_DIR_READ)
-			m->value = postdev_mmio_read(m->address, mmio_scratch) & size_mask(size);
-		else
-			mmio_write(m->address, size, m->value);
+		m->value = v;
 		return true;
 	}
 	return false;
@@ -229,7 +153,7 @@ void serve_phase(u32 phase, struct serve_stats *st)
 
 	memset(st, 0, sizeof(*st));
 	st->msi_ret = st->irqline_ret = 1;
-	cur_phase = phase;
+	model.phase = phase;
 	while (st->done != phase && !st->powered_off) {
 		unsigned served = 0;
 
@@ -251,6 +175,5 @@ void serve_phase(u32 phase, struct serve_stats *st)
 			break;
 		}
 	}
-	if (line_len)
-		uart_flush();
+	postdev_flush_line(&model);
 }

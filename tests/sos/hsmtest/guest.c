@@ -1,5 +1,6 @@
 /* hsmtest: the post guest's RAM (our mappings), its loading and its memory segments. */
 #include "hsmtest.h"
+#include "post_boot.h"
 
 /* ---- guest RAM: where each guest-physical byte is in our address space ---- */
 
@@ -43,22 +44,7 @@ static bool guest_write(uint64_t gpa, const void *src, uint64_t len)
 	return true;
 }
 
-/* ---- loading the post guest (as tests/guests/dm64/load.c) ---- */
-
-struct elf32_ehdr {
-	uint8_t ident[16];
-	uint16_t type, machine;
-	uint32_t version, entry, phoff, shoff, flags;
-	uint16_t ehsize, phentsize, phnum, shentsize, shnum, shstrndx;
-};
-
-struct elf32_phdr {
-	uint32_t type, offset, vaddr, paddr, filesz, memsz, flags, align;
-};
-
-struct mb1_info {
-	uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;
-};
+/* ---- loading the post guest (tests/guests/post/post_boot.h, as dm64 does) ---- */
 
 uint8_t *post_img;
 size_t post_size;
@@ -85,44 +71,26 @@ int post_read(void)
 	return 0;
 }
 
+static int write_guest(void *ctx, unsigned long long gpa, const void *src, unsigned long long len)
+{
+	(void)ctx;
+	return guest_write(gpa, src, len);
+}
+
 int post_load(uint64_t *entry)
 {
-	static const uint64_t gdt[3] = { 0, 0x00CF9B000000FFFFULL, 0x00CF93000000FFFFULL };
 	static const char cmdline[] = POST_CMDLINE " hpet=0 evfd=1";
-	const struct elf32_ehdr *eh = (const void *)post_img;
-	struct mb1_info mbi = { 0 };
-	bool entry_loaded = false;
+	unsigned long long e = 0;
 
-	if (post_size < sizeof(*eh) || memcmp(post_img, "\177ELF\1\1", 6) || eh->machine != 3 ||
-	    eh->phentsize != sizeof(struct elf32_phdr) ||
-	    (uint64_t)eh->phoff + (uint64_t)eh->phnum * sizeof(struct elf32_phdr) > post_size)
+	switch (post_boot_load(post_img, post_size, cmdline, sizeof(cmdline), write_guest, NULL, &e)) {
+	case POST_BOOT_OK:
+		*entry = e;
+		return 0;
+	case POST_BOOT_BAD_IMAGE:
 		return ENOEXEC;
-	for (unsigned i = 0; i < eh->phnum; i++) {
-		const struct elf32_phdr *ph = (const void *)(post_img + eh->phoff + i * sizeof(*ph));
-
-		if (ph->type != 1)
-			continue;
-		if (ph->filesz > ph->memsz || (uint64_t)ph->offset + ph->filesz > post_size ||
-		    ph->paddr < 0x100000 || (uint64_t)ph->paddr + ph->memsz > RAM_SIZE)
-			return ENOEXEC;
-		if (!guest_write(ph->paddr, post_img + ph->offset, ph->filesz) ||
-		    !guest_write((uint64_t)ph->paddr + ph->filesz, NULL, ph->memsz - ph->filesz))
-			return EFAULT;
-		if (eh->entry >= ph->paddr && eh->entry < ph->paddr + ph->memsz)
-			entry_loaded = true;
-	}
-	if (!entry_loaded)
-		return ENOEXEC;
-	*entry = eh->entry;
-	mbi.flags = 0x1 | 0x4;
-	mbi.mem_lower = 640;
-	mbi.mem_upper = (uint32_t)((RAM_SIZE - 0x100000) / 1024);
-	mbi.cmdline = POST_CMDLINE_GPA;
-	if (!guest_write(POST_MBINFO_GPA, &mbi, sizeof(mbi)) ||
-	    !guest_write(POST_CMDLINE_GPA, cmdline, sizeof(cmdline)) ||
-	    !guest_write(POST_GDT_GPA, gdt, sizeof(gdt)))
+	default:
 		return EFAULT;
-	return 0;
+	}
 }
 
 /* 32-bit flat protected mode at the multiboot entry, as acrn-dm starts a kernel (-k/-E) */
@@ -133,17 +101,17 @@ int set_regs(uint16_t vcpu, uint64_t entry)
 
 	memset(&r, 0, sizeof(r));
 	r.vcpu_id = vcpu;
-	g->gprs.rax = 0x2BADB002;
+	g->gprs.rax = POST_MB1_BOOT_MAGIC;
 	g->gprs.rbx = POST_MBINFO_GPA;
 	g->gdt.base = POST_GDT_GPA;
-	g->gdt.limit = 3 * 8 - 1;
+	g->gdt.limit = POST_GDT_LIMIT;
 	g->rip = entry;
-	g->cr0 = 0x11;		/* PE, ET */
+	g->cr0 = POST_CR0;
 	g->rflags = 0x2;
-	g->cs_ar = 0xC09B;
+	g->cs_ar = POST_AR_CODE32;
 	g->cs_limit = 0xFFFFFFFF;
-	g->cs_sel = 0x08;
-	g->ss_sel = g->ds_sel = g->es_sel = g->fs_sel = g->gs_sel = 0x10;
+	g->cs_sel = POST_SEL_CODE;
+	g->ss_sel = g->ds_sel = g->es_sel = g->fs_sel = g->gs_sel = POST_SEL_DATA;
 	return hioctl(ACRN_IOCTL_SET_VCPU_REGS, &r);
 }
 

@@ -54,12 +54,6 @@
 #define HV_LEAF_FREE_MEM 0x40000101
 
 #define GSI_RAISING_PULSE 2
-#define COM1_BASE	0x3F8
-#define COM1_LSR	5
-#define LSR_IDLE	0x60
-#define PM1A_CNT	0x404
-#define PM1A_SLP_EN	0x2000
-#define LINE_MAX	160
 
 struct serve_stats {
 	unsigned by_type[4], bad, notify_fail;

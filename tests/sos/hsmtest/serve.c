@@ -1,5 +1,6 @@
 /* hsmtest: the device model proper: the post guest's I/O requests, ioeventfd/irqfd. */
 #include "hsmtest.h"
+#include "post_dev_model.h"
 
 /* ---- the device model proper ---- */
 
@@ -8,32 +9,13 @@ uint16_t vmid;
 unsigned vcpu_num;
 
 
-static uint32_t cur_phase, counter, port_scratch, mmio_scratch;
-static char line[LINE_MAX];
-static unsigned line_len;
-
-static void uart_flush(void)
+static void relay_line(const char *line)
 {
-	line[line_len] = '\0';
 	printf("post: %s\n", line);
 	fflush(stdout);
-	line_len = 0;
 }
 
-static void uart_write(uint64_t off, uint32_t v)
-{
-	char c = (char)v;
-
-	if (off != 0 || c == '\r')
-		return;
-	if (c == '\n') {
-		uart_flush();
-		return;
-	}
-	line[line_len++] = c;
-	if (line_len == LINE_MAX - 1)
-		uart_flush();
-}
+static struct postdev_model model = { .line_out = relay_line };
 
 static void inject_irqs(struct serve_stats *st)
 {
@@ -44,57 +26,31 @@ static void inject_irqs(struct serve_stats *st)
 				((uint64_t)GSI_RAISING_PULSE << 32) | POSTDEV_IRQ_GSI) < 0 ? errno : 0;
 }
 
-static uint32_t pio_read(uint64_t port)
+static bool emulate_pio(struct acrn_pio_request *p, struct serve_stats *st)
 {
-	if (port >= COM1_BASE && port < COM1_BASE + 8)
-		return port - COM1_BASE == COM1_LSR ? LSR_IDLE : 0;
-	switch (port) {
-	case POSTDEV_COUNTER:
-		return POSTDEV_COUNTER_MAGIC + ++counter;
-	case POSTDEV_SCRATCH:
-		return port_scratch;
-	case POSTDEV_PHASE:
-		return cur_phase;
-	case POSTDEV_BENCH:
-		return 0;
-	default:
-		return ~0U;
-	}
-}
+	bool write = p->direction != ACRN_IOREQ_DIR_READ;
+	unsigned int v = p->value;
+	enum postdev_event ev;
 
-static void pio_write(uint64_t port, uint64_t size, uint32_t v, struct serve_stats *st)
-{
-	if (port >= COM1_BASE && port < COM1_BASE + 8) {
-		uart_write(port - COM1_BASE, v);
-		return;
-	}
-	switch (port) {
-	case POSTDEV_SCRATCH:
-		port_scratch = v;
-		break;
-	case POSTDEV_PHASE:
+	if (!postdev_pio(&model, p->address, p->size, write, &v, &ev))
+		return false;
+	if (!write)
+		p->value = v;
+	switch (ev) {
+	case POSTDEV_EV_PHASE_DONE:
 		st->done = v;
 		break;
-	case POSTDEV_IRQ:
+	case POSTDEV_EV_IRQ:
 		inject_irqs(st);
 		break;
-	case PM1A_CNT:
-		if (size == 2 && (v & PM1A_SLP_EN))
-			st->powered_off = true;
+	case POSTDEV_EV_POWER_OFF:
+		st->powered_off = true;
 		break;
-	default:
+	case POSTDEV_EV_BENCH:	/* the round-trip figure is dm64's (scenario bench) */
+	case POSTDEV_EV_NONE:
 		break;
 	}
-}
-
-static uint64_t size_mask(uint64_t size)
-{
-	return size >= 8 ? ~0ULL : (1ULL << (size * 8)) - 1;
-}
-
-static bool size_ok(uint64_t size)
-{
-	return size == 1 || size == 2 || size == 4;
+	return true;
 }
 
 static bool emulate(struct acrn_io_request *req, struct serve_stats *st)
@@ -103,37 +59,25 @@ static bool emulate(struct acrn_io_request *req, struct serve_stats *st)
 
 	if (type < 4)
 		st->by_type[type]++;
-	if (type == ACRN_IOREQ_TYPE_PORTIO) {
-		struct acrn_pio_request *p = &req->reqs.pio_request;
-
-		if (!size_ok(p->size))
-			return false;
-		if (p->direction == ACRN_IOREQ_DIR_READ)
-			p->value = pio_read(p->address) & (uint32_t)size_mask(p->size);
-		else
-			pio_write(p->address, p->size, p->value & (uint32_t)size_mask(p->size), st);
-		return true;
-	}
+	if (type == ACRN_IOREQ_TYPE_PORTIO)
+		return emulate_pio(&req->reqs.pio_request, st);
 	if (type == ACRN_IOREQ_TYPE_PCICFG) {
 		struct acrn_pci_request *c = &req->reqs.pci_request;
-		uint32_t reg = (uint32_t)c->reg;
+		unsigned int v = c->value;
 
-		if (!size_ok(c->size) || reg >= 0x100 || (reg & 3) + c->size > 4)
+		if (!postdev_pcicfg(c->bus, c->dev, c->func, (unsigned int)c->reg, c->size,
+				    c->direction != ACRN_IOREQ_DIR_READ, &v))
 			return false;
-		if (c->direction == ACRN_IOREQ_DIR_READ)
-			c->value = (postdev_pci_dword(c->bus, c->dev, c->func, reg) >> ((reg & 3) * 8)) &
-				   (uint32_t)size_mask(c->size);
+		c->value = v;
 		return true;
 	}
 	if (type == ACRN_IOREQ_TYPE_MMIO) {
 		struct acrn_mmio_request *m = &req->reqs.mmio_request;
+		unsigned long long v = m->value;
 
-		if (!size_ok(m->size) && m->size != 8)
+		if (!postdev_mmio(&model, m->address, m->size, m->direction != ACRN_IOREQ_DIR_READ, &v))
 			return false;
-		if (m->direction == ACRN_IOREQ_DIR_READ)
-			m->value = postdev_mmio_read(m->address, mmio_scratch) & size_mask(m->size);
-		else if (m->address == POSTDEV_MMIO_BASE + POSTDEV_MMIO_SCRATCH && m->size == 4)
-			mmio_scratch = (uint32_t)m->value;
+		m->value = v;
 		return true;
 	}
 	return false;
@@ -152,7 +96,7 @@ void serve_phase(uint32_t phase, struct serve_stats *st)
 {
 	memset(st, 0, sizeof(*st));
 	st->msi_ret = st->irqline_ret = -1;
-	cur_phase = phase;
+	model.phase = phase;
 	while (st->done != phase && !st->powered_off) {
 		alarmed = 0;
 		alarm(WATCHDOG_S);
@@ -187,8 +131,7 @@ void serve_phase(uint32_t phase, struct serve_stats *st)
 				st->notify_fail++;
 		}
 	}
-	if (line_len)
-		uart_flush();
+	postdev_flush_line(&model);
 }
 
 /* ioeventfd -> irqfd: a write of port POSTDEV_EVFD, completed in the kernel, answered by an MSI */
