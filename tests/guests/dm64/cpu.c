@@ -259,6 +259,13 @@ u32 pci_read32(u8 bus, u8 dev, u8 fn, u8 off)
 	return inl(0xCFC);
 }
 
+void pci_write32(u8 bus, u8 dev, u8 fn, u8 off, u32 v)
+{
+	outl(0xCF8, 0x80000000U | (u32)bus << 16 | (u32)(dev & 0x1F) << 11 | (u32)(fn & 7) << 8 |
+		    (off & 0xFC));
+	outl(0xCFC, v);
+}
+
 u64 tsc_khz(void)
 {
 	u32 a, b, c, d;

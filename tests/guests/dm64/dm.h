@@ -68,6 +68,7 @@ s64 hcall(u64 id, u64 p1, u64 p2);
 
 /* 0xCF8/0xCFC config read of our own bus (the Service VM's view). */
 u32 pci_read32(u8 bus, u8 dev, u8 fn, u8 off);
+void pci_write32(u8 bus, u8 dev, u8 fn, u8 off, u32 v);
 
 u64 tsc_khz(void);
 void cpu_setup(void);		/* paging for 1-4 GiB, IDT, LAPIC, watchdog tick */

@@ -3,8 +3,9 @@
  * COM1, the test device (ports 0x5000.., MMIO 0xD0000000) and unknown PCI
  * functions are emulated by the Service VM's device model (dm64) through
  * forwarded I/O requests, and the dm64 relays its console as "post: ..." lines.
- * The device model runs it twice: phase 1 with the e1000 assigned, then (after
- * PAUSE, DEASSIGN, RESET and a fresh load) phase 2 without it. Each phase
+ * The device model runs it twice: phase 1 with the e1000 assigned (which it
+ * ends with the e1000's INTx asserted), then (after PAUSE, RESET, DEASSIGN
+ * and a fresh load) phase 2 without it. Each phase
  * prints its own plan, tells the device model it is done and halts.
  */
 #include "guest.h"
@@ -254,6 +255,15 @@ int main(void)
 	else
 		phase3();
 	test_plan_check();
+	if (phase == 1) {
+		/*
+		 * Leave the e1000's INTx asserted (our RTE masked, ICR not read):
+		 * the device model pauses, resets and takes the device back
+		 * while the line is up, and must find the cause still pending.
+		 */
+		mmio_write32(POST_E1000_BAR0 + E1000_IMS, E1000_INT_TXDW);
+		mmio_write32(POST_E1000_BAR0 + E1000_ICS, E1000_INT_TXDW);
+	}
 	/* the device model pauses us on this write, and reloads us for the next phase */
 	outl(POSTDEV_PHASE, phase);
 	cpu_halt_forever();

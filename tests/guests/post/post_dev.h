@@ -53,6 +53,32 @@
 #define POST_E1000_BAR0		0xC0000000u	/* the GPA the device model chose */
 #define POST_E1000_STATUS	0x8	/* STATUS register offset in BAR0 */
 #define POST_E1000_GSI		11	/* its INTx: the same pin in the post VM (SET_PTDEV_INTR) */
+#define POST_E1000_ICR		0xC0	/* interrupt cause, read-to-clear: phase 1 ends with */
+#define POST_E1000_ICR_LEFT	0x80000001u	/* TXDW and INT_ASSERTED (ICS), INTx up */
+
+/*
+ * Whether a function has a reset the hypervisor uses when it changes hands
+ * (dm/vpci/vpci_reset.c): PCI PM without No_Soft_Reset, or PCIe FLR.
+ * cfg(off) reads a config dword. Then the e1000 comes back with ICR 0,
+ * else with what the guest left there.
+ */
+static inline int post_pci_has_reset(unsigned int (*cfg)(unsigned int off))
+{
+	unsigned int at, guard;
+
+	if (!(cfg(0x04) >> 16 & 0x10))		/* Status: no capability list */
+		return 0;
+	for (at = cfg(0x34) & 0xFC, guard = 0; at && guard < 48; guard++) {
+		unsigned int hdr = cfg(at);
+
+		if ((hdr & 0xFF) == 0x01 && !(cfg(at + 4) & 0x8))	/* PM, No_Soft_Reset clear */
+			return 1;
+		if ((hdr & 0xFF) == 0x10 && (cfg(at + 4) & 0x10000000))	/* PCIe DevCap FLR */
+			return 1;
+		at = hdr >> 8 & 0xFC;
+	}
+	return 0;
+}
 
 /* The HPET (an ACPI MMIO device of the board) the Service VM moves into the post VM. */
 #define POST_HPET_GPA		0xFED00000u	/* where the device model puts it for us */

@@ -35,8 +35,9 @@
 #define HSM_SYSFS	"/sys/devices/virtual/misc/acrn_hsm"
 #define HUGETLB_FILE	"/dev/hugepages/hsmtest-ram"
 #define E1000_CONFIG	"/sys/bus/pci/devices/0000:00:03.0/config"
+#define E1000_BAR0_FILE	"/sys/bus/pci/devices/0000:00:03.0/resource0"
 #define VM_NAME		"hsmtest"
-#define TESTS		55
+#define TESTS		56
 
 #define KIB		1024ULL
 #define MIB		(1024 * KIB)
@@ -73,6 +74,8 @@ unsigned long long hv_free_bytes(void);
 int write_file(const char *path, const char *s);
 int read_file(const char *path, char *buf, size_t size);
 uint32_t e1000_config(unsigned off);
+uint32_t e1000_icr(void);
+unsigned int e1000_cfg(unsigned int off);	/* e1000_config for post_pci_has_reset */
 
 /* guest.c */
 extern uint8_t *anon_ram, *huge_ram;

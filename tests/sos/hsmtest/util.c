@@ -81,6 +81,11 @@ int read_file(const char *path, char *buf, size_t size)
 	return 0;
 }
 
+unsigned int e1000_cfg(unsigned int off)
+{
+	return e1000_config(off);
+}
+
 uint32_t e1000_config(unsigned off)
 {
 	uint32_t v = 0xFFFFFFFFu;
@@ -91,5 +96,37 @@ uint32_t e1000_config(unsigned off)
 	if (pread(fd, &v, 4, off) != 4)
 		v = 0xFFFFFFFFu;
 	close(fd);
+	return v;
+}
+
+/*
+ * The e1000's interrupt cause through its BAR0 (sysfs resource0, ours
+ * again), memory decoding turned on as a driver would. ~0: no mapping.
+ */
+uint32_t e1000_icr(void)
+{
+	int fd = open(E1000_CONFIG, O_RDWR);
+	volatile uint32_t *regs;
+	uint16_t cmd = 0;
+	uint32_t v;
+
+	if (fd < 0 || pread(fd, &cmd, 2, 0x04) != 2 ||
+	    (cmd |= 0x2, pwrite(fd, &cmd, 2, 0x04) != 2))
+		printf("# Command.MEM of the e1000 not set: %s\n", err_str(errno));
+	if (fd >= 0)
+		close(fd);
+	fd = open(E1000_BAR0_FILE, O_RDWR | O_SYNC);
+	if (fd < 0) {
+		printf("# %s: %s\n", E1000_BAR0_FILE, err_str(errno));
+		return 0xFFFFFFFFu;
+	}
+	regs = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	close(fd);
+	if (regs == MAP_FAILED) {
+		printf("# mmap of %s: %s\n", E1000_BAR0_FILE, err_str(errno));
+		return 0xFFFFFFFFu;
+	}
+	v = regs[POST_E1000_ICR / 4];
+	munmap((void *)regs, 4096);
 	return v;
 }
