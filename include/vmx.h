@@ -199,6 +199,11 @@ enum vmx_exit_reason {
 
 const char *vmx_exit_name(unsigned reason);
 
+#ifdef UNIT_TEST
+/* host unit tests of exit handlers supply a VMCS of their own (tests/unit/fake_vmcs.c) */
+u64 vmread(u64 field);
+void vmwrite(u64 field, u64 v);
+#else
 static inline u64 vmread(u64 field)
 {
 	u64 v;
@@ -211,6 +216,7 @@ static inline void vmwrite(u64 field, u64 v)
 {
 	asm volatile("vmwrite %1, %0" :: "r"(field), "rm"(v) : "cc", "memory");
 }
+#endif
 
 static inline int vmptrld(u64 pa)
 {

@@ -47,12 +47,14 @@ static int guest_write_cr0(struct vcpu *v, u64 val)
 	if ((val & X86_CR0_PG) && !(v->cr0_shadow & X86_CR0_PG) &&
 	    (v->efer & X86_EFER_LME) && !(v->cr4_shadow & X86_CR4_PAE))
 		return -EINVAL;
+	/* PAE paging without long mode: PDPTEs that cannot load fault the write, CR0 unchanged */
+	if ((val & X86_CR0_PG) && (v->cr4_shadow & X86_CR4_PAE) &&
+	    !(v->efer & X86_EFER_LME) && vmx_load_pdptes(v))
+		return -EFAULT;
 	v->cr0_shadow = val;
 	vmwrite(VMCS_CR0_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR0, vmcs_guest_cr0(val));
 	vmcs_update_ia32e(v);
-	if ((val & X86_CR0_PG) && (v->cr4_shadow & X86_CR4_PAE) && !(v->efer & X86_EFER_LMA))
-		return vmx_load_pdptes(v);
 	return 0;
 }
 
@@ -64,11 +66,13 @@ static int guest_write_cr4(struct vcpu *v, u64 val)
 		return -EINVAL;
 	if ((v->efer & X86_EFER_LMA) && !(val & X86_CR4_PAE))
 		return -EINVAL;
+	/* likewise: the PDPTEs load first, and CR4 changes only if they do */
+	if ((v->cr0_shadow & X86_CR0_PG) && (val & X86_CR4_PAE) && !(v->efer & X86_EFER_LMA) &&
+	    vmx_load_pdptes(v))
+		return -EFAULT;
 	v->cr4_shadow = val;
 	vmwrite(VMCS_CR4_SHADOW, val);
 	vmwrite(VMCS_GUEST_CR4, vmcs_guest_cr4(val));
-	if ((v->cr0_shadow & X86_CR0_PG) && (val & X86_CR4_PAE) && !(v->efer & X86_EFER_LMA))
-		return vmx_load_pdptes(v);
 	return 0;
 }
 
