@@ -77,6 +77,9 @@ static int msr_write(struct vcpu *v, u32 msr, u64 val)
 	case MSR_IA32_EFER:
 		if (val & ~(u64)(X86_EFER_SCE | X86_EFER_LME | X86_EFER_LMA | X86_EFER_NXE))
 			return -EINVAL;
+		/* LME cannot change while paging is on (SDM 2.2.1) */
+		if (((val ^ v->efer) & X86_EFER_LME) && (v->cr0_shadow & X86_CR0_PG))
+			return -EINVAL;
 		/* LMA is read-only: keep ours */
 		v->efer = (val & ~X86_EFER_LMA) | (v->efer & X86_EFER_LMA);
 		vmcs_update_ia32e(v);
