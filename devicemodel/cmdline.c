@@ -286,11 +286,6 @@ static int refuse_unbuilt(const struct dm_config *c, char *err, size_t errlen)
 		if (c->dev[i].kind == DM_DEV_VIRTIO_CONSOLE && refuse_console(&c->dev[i], err, errlen))
 			return -1;
 	for (unsigned i = 0; i < c->ndevs; i++)
-		if (c->dev[i].kind == DM_DEV_VIRTIO_NET && c->dev[i].net.vhost)
-			return FAIL("-s %s: the vhost option of virtio-net (the vhost-net fast path) is "
-				    "not implemented yet; without it bulkhead-dm serves the TAP itself",
-				    c->dev[i].spec);
-	for (unsigned i = 0; i < c->ndevs; i++)
 		if (!dm_dev_kind_implemented(c->dev[i].kind))
 			return FAIL("-s %s: %s is not implemented yet (bulkhead-dm emulates only "
 				    "hostbridge, lpc, virtio-blk, virtio-net, virtio-rnd, virtio-console and "

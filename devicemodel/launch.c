@@ -656,7 +656,7 @@ int dm_launch(const struct dm_config *cfg)
 		goto out;
 	}
 	client = true;
-	if (vdevs_start(&vm->vdevs, &vm->lock))
+	if (vdevs_start(&vm->vdevs, &vm->lock, vm->hsm))
 		goto out;
 	if (((vm->com1_on && cfg->com[0].backend == DM_CHR_STDIO) || vdevs_stdin(&vm->vdevs)) &&
 	    pthread_create(&thr, NULL, stdin_thread, vm) == 0)

@@ -72,10 +72,10 @@ struct vdev *vdevs_stdin(struct vdevs *s)
 	return NULL;
 }
 
-int vdevs_start(struct vdevs *s, pthread_mutex_t *lock)
+int vdevs_start(struct vdevs *s, pthread_mutex_t *lock, int hsm)
 {
 	for (unsigned i = 0; i < s->n; i++)
-		if (s->dev[i].net && virtio_net_start(&s->dev[i], lock))
+		if (s->dev[i].net && virtio_net_start(&s->dev[i], lock, hsm))
 			return -1;
 	return 0;
 }
@@ -89,8 +89,11 @@ void vdevs_stop(struct vdevs *s)
 
 void vdevs_run(struct vdevs *s)
 {
-	for (unsigned i = 0; i < s->n; i++)
+	for (unsigned i = 0; i < s->n; i++) {
 		virtio_pci_run(&s->dev[i].vp);
+		if (s->dev[i].net)
+			virtio_net_sync(&s->dev[i]);
+	}
 }
 
 void vdevs_close(struct vdevs *s)

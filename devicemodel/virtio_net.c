@@ -1,5 +1,6 @@
 /*
- * virtio-net on a TAP interface (bulkhead-dm serves it; no vhost). Queue 0
+ * virtio-net on a TAP interface, served here or, with the vhost option, by
+ * the Service VM kernel's vhost-net (virtio_net_vhost.c). Here: queue 0
  * (receiveq) gets the frames the TAP gives, queue 1 (transmitq) is written
  * to it. The TAP carries the 12-byte virtio-net header (IFF_VNET_HDR,
  * TUNSETVNETHDRSZ) with no offloads on either side, so every header is
@@ -178,6 +179,13 @@ static void *net_rx_thread(void *arg)
 
 static void net_process(struct virtio_pci *vp, unsigned qi)
 {
+	struct vdev *d = vp->opaque;
+
+	/* vhost: a kick its ioeventfd did not catch (the BAR moved, or before the start) */
+	if (d->net->vh) {
+		vhost_net_kick(d->net->vh, qi);
+		return;
+	}
 	/* receive buffers wait for frames; frames never wait for buffers */
 	if (qi == TXQ)
 		net_tx(vp, vp->opaque);
@@ -187,6 +195,7 @@ static void net_reset(struct virtio_pci *vp)
 {
 	struct vdev *d = vp->opaque;
 
+	vhost_net_halt(d->net->vh);	/* before the driver may reuse the rings' memory */
 	memset(vp->cfg, 0, sizeof(vp->cfg));
 	for (unsigned i = 0; i < 6; i++)
 		virtio_pci_cfg_put(vp, i, d->net->mac[i], 1);
@@ -243,6 +252,15 @@ int virtio_net_open_fd(struct vdev *d, const struct dm_dev *c, const char *vm_na
 		snprintf(why, n, "eventfd: %s", strerror(errno));
 		return -1;
 	}
+	if (c->net.vhost) {
+		/* the transport offers these with VERSION_1: vhost must know them */
+		uint64_t need = (1ULL << VIRTIO_F_VERSION_1) | (1ULL << VIRTIO_F_INDIRECT_DESC) |
+				(1ULL << VIRTIO_F_EVENT_IDX);
+
+		v->vh = vhost_net_open(fd, need, why, n);
+		if (!v->vh)
+			return -1;
+	}
 	d->desc = (struct virtio_pci_desc){
 		.kind = "virtio-net", .device_id = VIRTIO_ID_NET, .class_code = 0x020000,
 		.nqueues = 2, .queue_max = NET_QUEUE, .cfg_len = NET_CFG_LEN,
@@ -262,12 +280,14 @@ int virtio_net_open(struct vdev *d, const struct dm_dev *c, const char *vm_name,
 	return virtio_net_open_fd(d, c, vm_name, fd, why, n);
 }
 
-int virtio_net_start(struct vdev *d, pthread_mutex_t *lock)
+int virtio_net_start(struct vdev *d, pthread_mutex_t *lock, int hsm)
 {
 	struct vnet *v = d->net;
 	int e;
 
 	v->lock = lock;
+	if (v->vh)
+		return vhost_net_start(v->vh, &d->vp, lock, hsm);
 	e = pthread_create(&v->thr, NULL, net_rx_thread, d);
 	if (e) {
 		fprintf(stderr, "bulkhead-dm: %s: receive thread: %s\n", d->vp.name, strerror(e));
@@ -277,18 +297,48 @@ int virtio_net_start(struct vdev *d, pthread_mutex_t *lock)
 	return 0;
 }
 
+void virtio_net_sync(struct vdev *d)
+{
+	if (d->net && d->net->vh)
+		vhost_net_sync(d->net->vh);
+}
+
 void virtio_net_stop(struct vdev *d)
 {
 	struct vnet *v = d->net;
 	uint64_t one = 1;
 
-	if (!v || !v->thr_on)
+	if (!v)
+		return;
+	vhost_net_stop(v->vh);
+	if (!v->thr_on)
 		return;
 	if (write(v->stop, &one, sizeof(one)) != sizeof(one))
 		fprintf(stderr, "bulkhead-dm: %s: cannot stop the receive thread: %m\n", d->vp.name);
 	else
 		pthread_join(v->thr, NULL);
 	v->thr_on = false;
+}
+
+/* The TAP's own count (the kernel's side: rx is what the guest sent), or -1. */
+static long long tap_count(const char *ifname, const char *what)
+{
+	char path[96], buf[32];
+	long long v = -1;
+	int fd;
+	ssize_t k;
+
+	snprintf(path, sizeof(path), "/sys/class/net/%s/statistics/%s", ifname, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	k = read(fd, buf, sizeof(buf) - 1);
+	if (k > 0) {
+		buf[k] = '\0';
+		v = strtoll(buf, NULL, 10);
+	}
+	close(fd);
+	return v;
 }
 
 void virtio_net_close(struct vdev *d)
@@ -308,6 +358,12 @@ void virtio_net_close(struct vdev *d)
 			(unsigned long long)v->tx_err, (unsigned long long)v->rx_frames,
 			(unsigned long long)v->rx_bytes, (unsigned long long)v->rx_nobuf,
 			(unsigned long long)v->rx_notready, (unsigned long long)v->rx_drop);
+	if (d->vp.desc)
+		fprintf(stderr, "bulkhead-dm: %s: TAP %s's kernel counters: %lld packets from the guest, "
+			"%lld to it\n", d->vp.name, d->cfg->net.ifname, tap_count(d->cfg->net.ifname, "rx_packets"),
+			tap_count(d->cfg->net.ifname, "tx_packets"));
+	if (v->vh)
+		vhost_net_close(v->vh, d->vp.desc ? d->vp.name : NULL);
 	if (v->tap >= 0)
 		close(v->tap);
 	if (v->stop >= 0)

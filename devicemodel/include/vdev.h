@@ -15,6 +15,7 @@
 #include "dm_config.h"
 #include "virtio_blk_req.h"
 #include "virtio_net_req.h"
+#include "virtio_net_vhost.h"
 #include "virtio_pci.h"
 
 /* virtio-net's back-end (virtio_net.c): the TAP, the receive thread, figures. */
@@ -27,6 +28,7 @@ struct vnet {
 	uint8_t rx[VIRTIO_NET_HDR_LEN + NET_MAX_FRAME];
 	uint64_t tx_frames, tx_bytes, tx_drop, tx_err;
 	uint64_t rx_frames, rx_bytes, rx_nobuf, rx_notready, rx_drop;
+	struct vhost_net *vh;		/* the vhost option: the kernel moves the frames */
 };
 
 struct vdev {
@@ -54,8 +56,14 @@ int virtio_net_open(struct vdev *d, const struct dm_dev *c, const char *vm_name,
 /* The same on an open fd that passes frames with their 12-byte header (tests: a socket pair). */
 int virtio_net_open_fd(struct vdev *d, const struct dm_dev *c, const char *vm_name, int fd,
 		       char *why, size_t n);
-/* Its receive thread, which takes lock around each batch of frames; stopped by virtio_net_stop. */
-int virtio_net_start(struct vdev *d, pthread_mutex_t *lock);
+/*
+ * Its thread (the receive thread, or with vhost the one that takes masked
+ * interrupts), which serves the device under lock; stopped by virtio_net_stop.
+ * hsm: the VM's /dev/acrn_hsm (vhost's ioeventfds and irqfds).
+ */
+int virtio_net_start(struct vdev *d, pthread_mutex_t *lock, int hsm);
+/* vhost: follow the driver after each request (lock held). */
+void virtio_net_sync(struct vdev *d);
 void virtio_net_stop(struct vdev *d);
 /* Stop, one line of figures, TAP closed. */
 void virtio_net_close(struct vdev *d);
@@ -81,7 +89,7 @@ struct vdev *vdevs_stdin(struct vdevs *s);
  * serve their devices under lock. vdevs_stop ends them (before the VM is
  * paused and its RAM goes); the devices stay attached. 0 or -1 after a message.
  */
-int vdevs_start(struct vdevs *s, pthread_mutex_t *lock);
+int vdevs_start(struct vdevs *s, pthread_mutex_t *lock, int hsm);
 void vdevs_stop(struct vdevs *s);
 /* After each request completed: the work kicks asked for. */
 void vdevs_run(struct vdevs *s);

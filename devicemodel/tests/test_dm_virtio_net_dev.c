@@ -239,7 +239,7 @@ static void test_rx(void **state)
 	struct net_hdr h;
 
 	(void)state;
-	assert_int_equal(virtio_net_start(&d, &lock), 0);
+	assert_int_equal(virtio_net_start(&d, &lock, -1), 0);
 	/* one buffer posted, as Linux's small buffers: header and frame together */
 	pthread_mutex_lock(&lock);
 	desc(0, 0, 0x30000, VIRTIO_NET_HDR_LEN + 1514, VIRTQ_DESC_F_WRITE, 0);
@@ -295,7 +295,7 @@ static void test_rx_before_driver(void **state)
 
 	(void)state;
 	wr(0x14, 1, 0);		/* reset: no driver */
-	assert_int_equal(virtio_net_start(&d, &lock), 0);
+	assert_int_equal(virtio_net_start(&d, &lock, -1), 0);
 	assert_int_equal(send(peer, pkt, sizeof(pkt), 0), sizeof(pkt));
 	assert_true(wait_for(&d.net->rx_notready, 1));
 	assert_int_equal(nmsi, 0);
