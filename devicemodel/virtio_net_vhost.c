@@ -202,13 +202,17 @@ void vhost_net_halt(struct vhost_net *v)
 static int rings_start(struct vhost_net *v)
 {
 	const struct gmem *m = v->vp->mem;
-	struct { struct vhost_memory h; struct vhost_memory_region r[1]; } mt;
+	/* the table with its one region after it (a flexible array) */
+	union {
+		struct vhost_memory h;
+		uint8_t room[sizeof(struct vhost_memory) + sizeof(struct vhost_memory_region)];
+	} mt;
 	uint64_t feat = v->vp->driver_features & v->features;
 	uintptr_t base = (uintptr_t)m->base;
 
 	memset(&mt, 0, sizeof(mt));
 	mt.h.nregions = 1;
-	mt.r[0] = (struct vhost_memory_region){ .guest_phys_addr = 0, .memory_size = m->size,
+	mt.h.regions[0] = (struct vhost_memory_region){ .guest_phys_addr = 0, .memory_size = m->size,
 						.userspace_addr = base };
 	if (vioctl(v, VHOST_SET_FEATURES, &feat, "SET_FEATURES") ||
 	    vioctl(v, VHOST_SET_MEM_TABLE, &mt, "SET_MEM_TABLE"))
