@@ -288,8 +288,8 @@ static int refuse_unbuilt(const struct dm_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->ndevs; i++)
 		if (!dm_dev_kind_implemented(c->dev[i].kind))
 			return FAIL("-s %s: %s is not implemented yet (bulkhead-dm emulates only "
-				    "hostbridge, lpc, virtio-blk, virtio-rnd, virtio-console and -l com1,stdio "
-				    "so far)",
+				    "hostbridge, lpc, virtio-blk, virtio-net, virtio-rnd, virtio-console and "
+				    "-l com1,stdio so far)",
 				    c->dev[i].spec, dm_dev_kind_name(c->dev[i].kind));
 	if (c->com[1].present)
 		return FAIL("-l com2: not implemented yet (only com1 is)");

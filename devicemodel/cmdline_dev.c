@@ -16,7 +16,7 @@ static const struct {
 	[DM_DEV_HOSTBRIDGE]	= { "hostbridge", true },
 	[DM_DEV_LPC]		= { "lpc", true },
 	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk", true },
-	[DM_DEV_VIRTIO_NET]	= { "virtio-net", false },
+	[DM_DEV_VIRTIO_NET]	= { "virtio-net", true },	/* TAP; vhost: cmdline.c */
 	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", true },	/* one port: cmdline.c */
 	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd", true },
 	[DM_DEV_PASSTHRU]	= { "passthru", false },
@@ -113,6 +113,33 @@ static int parse_blk(const char *spec, const char *args, struct dm_dev *d, char 
 	return 0;
 }
 
+/* "XX:XX:XX:XX:XX:XX" (hex pairs): a unicast MAC. */
+static int parse_mac(const char *s, size_t len, uint8_t mac[6])
+{
+	if (len != 17)
+		return -1;
+	for (unsigned i = 0; i < 6; i++) {
+		unsigned v = 0;
+
+		for (unsigned k = 0; k < 2; k++) {
+			char ch = s[3 * i + k];
+
+			v <<= 4;
+			if (ch >= '0' && ch <= '9')
+				v |= (unsigned)(ch - '0');
+			else if ((ch | 0x20) >= 'a' && (ch | 0x20) <= 'f')
+				v |= (unsigned)((ch | 0x20) - 'a' + 10);
+			else
+				return -1;
+		}
+		if (i < 5 && s[3 * i + 2] != ':')
+			return -1;
+		mac[i] = (uint8_t)v;
+	}
+	return 0;
+}
+
+/* acrn-dm's "[tap=]NAME[,vhost][,mac=XX:XX:XX:XX:XX:XX][,mac_seed=STRING]" */
 static int parse_net(const char *spec, const char *args, struct dm_dev *d, char *err, size_t errlen)
 {
 	size_t len;
@@ -122,14 +149,39 @@ static int parse_net(const char *spec, const char *args, struct dm_dev *d, char 
 	if (!strncmp(args, "tap=", 4))
 		args += 4;
 	len = strcspn(args, ",");
-	if (args[len] == ',')
-		return FAIL("virtio-net option '%s' is not implemented (only the TAP name is)", args + len + 1);
 	if (len == 0 || len > DM_IFNAME_MAX)
-		return FAIL("TAP name '%s' must be 1-%d characters", args, DM_IFNAME_MAX);
+		return FAIL("TAP name '%.*s' must be 1-%d characters", (int)len, args, DM_IFNAME_MAX);
 	for (size_t i = 0; i < len; i++)
-		if (args[i] == '/' || args[i] == ':' || args[i] <= ' ' || args[i] == 0x7f)
-			return FAIL("TAP name '%s' has a character an interface name cannot have", args);
-	memcpy(d->net.ifname, args, len + 1);
+		if (args[i] == '/' || args[i] == ':' || args[i] == '=' || args[i] <= ' ' ||
+		    args[i] == 0x7f)
+			return FAIL("TAP name '%.*s' has a character an interface name cannot have",
+				    (int)len, args);
+	memcpy(d->net.ifname, args, len);
+	d->net.ifname[len] = '\0';
+	for (const char *o = args + len; *o; ) {
+		size_t olen;
+
+		o++;			/* the comma */
+		olen = strcspn(o, ",");
+		if (olen == 5 && !strncmp(o, "vhost", 5)) {
+			d->net.vhost = true;
+		} else if (olen > 4 && !strncmp(o, "mac=", 4)) {
+			if (parse_mac(o + 4, olen - 4, d->net.mac) || (d->net.mac[0] & 1) ||
+			    !memcmp(d->net.mac, "\0\0\0\0\0\0", 6))
+				return FAIL("mac=%.*s: expected a unicast MAC, XX:XX:XX:XX:XX:XX in hex",
+					    (int)(olen - 4), o + 4);
+			d->net.has_mac = true;
+		} else if (olen >= 9 && !strncmp(o, "mac_seed=", 9)) {
+			if (olen == 9 || !copy_part(d->net.mac_seed, sizeof(d->net.mac_seed), o + 9, olen - 9))
+				return FAIL("mac_seed= must be 1-%d characters", DM_MACSEED_MAX);
+		} else {
+			return FAIL("virtio-net option '%.*s' is unknown (known: tap=NAME, vhost, "
+				    "mac=XX:XX:XX:XX:XX:XX, mac_seed=STRING)", (int)olen, o);
+		}
+		o += olen;
+	}
+	if (d->net.has_mac && d->net.mac_seed[0])
+		return FAIL("mac= and mac_seed= together: give one");
 	return 0;
 }
 

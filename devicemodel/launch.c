@@ -541,13 +541,15 @@ static int vm_reboot(struct dm_vm *vm)
 	fflush(stdout);
 	fprintf(stderr, "bulkhead-dm: %s: the guest reset itself: RESET_VM and boot again\n",
 		vm->cfg->name);
+	/* the lock from the pause to the devices' reset: no back-end thread injects meanwhile */
+	pthread_mutex_lock(&vm->lock);
 	if ((e = hioctl(vm, ACRN_IOCTL_PAUSE_VM, NULL)) || (e = hioctl(vm, ACRN_IOCTL_CLEAR_VM_IOREQ, NULL)) ||
 	    (e = hioctl(vm, ACRN_IOCTL_RESET_VM, NULL))) {
+		pthread_mutex_unlock(&vm->lock);
 		fprintf(stderr, "bulkhead-dm: reset: %s\n", strerror(e));
 		return -1;
 	}
 	vm->reset = false;
-	pthread_mutex_lock(&vm->lock);
 	devices_reset(vm);
 	pthread_mutex_unlock(&vm->lock);
 	memset(vm->ram, 0, vm->mem);
@@ -654,6 +656,8 @@ int dm_launch(const struct dm_config *cfg)
 		goto out;
 	}
 	client = true;
+	if (vdevs_start(&vm->vdevs, &vm->lock, vm->hsm))
+		goto out;
 	if (((vm->com1_on && cfg->com[0].backend == DM_CHR_STDIO) || vdevs_stdin(&vm->vdevs)) &&
 	    pthread_create(&thr, NULL, stdin_thread, vm) == 0)
 		pthread_detach(thr);
@@ -669,6 +673,7 @@ int dm_launch(const struct dm_config *cfg)
 	}
 out:
 	fflush(stdout);
+	vdevs_stop(&vm->vdevs);		/* their threads touch the VM: gone before it is */
 	if (created) {
 		if ((e = hioctl(vm, ACRN_IOCTL_PAUSE_VM, NULL)))
 			fprintf(stderr, "bulkhead-dm: PAUSE_VM: %s\n", strerror(e));

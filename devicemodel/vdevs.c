@@ -23,6 +23,8 @@ int vdevs_open(struct vdevs *s, const struct dm_config *cfg)
 			r = virtio_rng_open(d, c, why, sizeof(why));
 		else if (c->kind == DM_DEV_VIRTIO_CONSOLE)
 			r = virtio_console_open(d, c, why, sizeof(why));
+		else if (c->kind == DM_DEV_VIRTIO_NET)
+			r = virtio_net_open(d, c, cfg->name, why, sizeof(why));
 		else
 			continue;
 		s->n++;			/* closed by vdevs_close even when it failed */
@@ -70,10 +72,28 @@ struct vdev *vdevs_stdin(struct vdevs *s)
 	return NULL;
 }
 
-void vdevs_run(struct vdevs *s)
+int vdevs_start(struct vdevs *s, pthread_mutex_t *lock, int hsm)
 {
 	for (unsigned i = 0; i < s->n; i++)
+		if (s->dev[i].net && virtio_net_start(&s->dev[i], lock, hsm))
+			return -1;
+	return 0;
+}
+
+void vdevs_stop(struct vdevs *s)
+{
+	for (unsigned i = 0; i < s->n; i++)
+		if (s->dev[i].net)
+			virtio_net_stop(&s->dev[i]);
+}
+
+void vdevs_run(struct vdevs *s)
+{
+	for (unsigned i = 0; i < s->n; i++) {
 		virtio_pci_run(&s->dev[i].vp);
+		if (s->dev[i].net)
+			virtio_net_sync(&s->dev[i]);
+	}
 }
 
 void vdevs_close(struct vdevs *s)
@@ -90,6 +110,7 @@ void vdevs_close(struct vdevs *s)
 		if (d->rx_dropped)
 			fprintf(stderr, "bulkhead-dm: %s: %llu input bytes dropped (the guest took none)\n",
 				d->vp.name, (unsigned long long)d->rx_dropped);
+		virtio_net_close(d);
 		if (d->fd > STDERR_FILENO)
 			close(d->fd);
 		free(d->rx);

@@ -211,6 +211,27 @@ static void raise_vector(struct virtio_pci *vp, uint16_t vec, uint8_t isr_bit)
 	msix_send(vp, vec);
 }
 
+bool virtio_pci_msix_target(const struct virtio_pci *vp, uint16_t vec, uint64_t *addr, uint32_t *data)
+{
+	uint16_t ctrl = msix_ctrl(vp);
+
+	if (!(ctrl & MSIX_CTRL_ENABLE) || (ctrl & MSIX_CTRL_MASKALL) || vec >= nvectors(vp) ||
+	    (vp->msix[vec].ctrl & MSIX_ENTRY_MASKED))
+		return false;
+	*addr = (uint64_t)vp->msix[vec].addr_hi << 32 | vp->msix[vec].addr_lo;
+	*data = vp->msix[vec].data;
+	return true;
+}
+
+uint64_t virtio_pci_notify_addr(const struct virtio_pci *vp, unsigned q)
+{
+	uint32_t base = bar_base(vp);
+
+	if (!(vp->func->cfg[PCI_COMMAND] & PCI_COMMAND_MEMORY) || !base || q >= vp->desc->nqueues)
+		return 0;
+	return (uint64_t)base + VP_NOTIFY + q * VP_NOTIFY_MULT;
+}
+
 void virtio_pci_queue_done(struct virtio_pci *vp, unsigned qi, int n, bool pushed,
 			   const char *qname)
 {

@@ -21,6 +21,7 @@
 #define DM_CONSOLE_PORTS 16
 #define DM_IFNAME_MAX	15		/* IFNAMSIZ less the NUL */
 #define DM_PORTNAME_MAX	31
+#define DM_MACSEED_MAX	31		/* virtio-net mac_seed= */
 #define DM_PATH_MAX	255		/* paths inside a -s value (they end at a comma) */
 
 enum dm_dev_kind {
@@ -50,7 +51,13 @@ struct dm_dev {
 	const char *spec;		/* the -s value as given, for messages */
 	union {
 		struct { char path[DM_PATH_MAX + 1]; bool readonly; } blk;
-		struct { char ifname[DM_IFNAME_MAX + 1]; } net;
+		struct {
+			char ifname[DM_IFNAME_MAX + 1];
+			bool vhost;		/* asked for; refused until built (cmdline.c) */
+			bool has_mac;		/* mac= given, else derived (virtio_net_req.h) */
+			uint8_t mac[6];
+			char mac_seed[DM_MACSEED_MAX + 1];	/* mac_seed=, else the VM name */
+		} net;
 		struct { unsigned nports; struct dm_console_port port[DM_CONSOLE_PORTS]; } console;
 		struct { uint8_t bus, dev, fn; } passthru;
 	};

@@ -132,6 +132,16 @@ void virtio_pci_break(struct virtio_pci *vp, const char *what, const char *why);
 void virtio_pci_queue_done(struct virtio_pci *vp, unsigned qi, int n, bool pushed,
 			   const char *qname);
 
+/*
+ * For a kernel back-end (vhost): where vector vec's message goes now: false
+ * while it would not be sent (MSI-X off, the function or the entry masked,
+ * no such vector); then raise it with virtio_pci_queue_irq, which keeps it
+ * in the PBA. The address of queue q's notification (the guest writes the
+ * queue's index there, 16 bits); 0 while memory decoding is off.
+ */
+bool virtio_pci_msix_target(const struct virtio_pci *vp, uint16_t vec, uint64_t *addr, uint32_t *data);
+uint64_t virtio_pci_notify_addr(const struct virtio_pci *vp, unsigned q);
+
 /* The negotiated features (valid once FEATURES_OK). */
 static inline bool virtio_pci_has(const struct virtio_pci *vp, unsigned bit)
 {

@@ -267,8 +267,36 @@ static void test_slot_net(void **state)
 	slot_err("4,virtio-net,abcdefghijklmnop", "-s 4,virtio-net,abcdefghijklmnop: TAP name "
 		 "'abcdefghijklmnop' must be 1-15 characters");
 	slot_err("4,virtio-net,ta/p", "-s 4,virtio-net,ta/p: TAP name 'ta/p' has a character an interface name cannot have");
-	slot_err("4,virtio-net,tap0,mac=00:16:3e:01:02:03", "-s 4,virtio-net,tap0,mac=00:16:3e:01:02:03: virtio-net "
-		 "option 'mac=00:16:3e:01:02:03' is not implemented (only the TAP name is)");
+	/* acrn-dm's options */
+	slot_ok("4,virtio-net,tap=tap0,vhost");
+	assert_true(d.net.vhost);
+	assert_false(d.net.has_mac);
+	slot_ok("4,virtio-net,tap0,mac=00:16:3E:01:02:fe");
+	assert_string_equal(d.net.ifname, "tap0");
+	assert_false(d.net.vhost);
+	assert_true(d.net.has_mac);
+	assert_memory_equal(d.net.mac, "\x00\x16\x3e\x01\x02\xfe", 6);
+	slot_ok("4,virtio-net,tap=t,mac_seed=vm-seed,vhost");
+	assert_string_equal(d.net.mac_seed, "vm-seed");
+	assert_true(d.net.vhost);
+	slot_err("4,virtio-net,tap0,mac=01:16:3e:01:02:03", "-s 4,virtio-net,tap0,mac=01:16:3e:01:02:03: "
+		 "mac=01:16:3e:01:02:03: expected a unicast MAC, XX:XX:XX:XX:XX:XX in hex");
+	slot_err("4,virtio-net,tap0,mac=00:00:00:00:00:00", "-s 4,virtio-net,tap0,mac=00:00:00:00:00:00: "
+		 "mac=00:00:00:00:00:00: expected a unicast MAC, XX:XX:XX:XX:XX:XX in hex");
+	slot_err("4,virtio-net,tap0,mac=00:16:3e:01:02", "-s 4,virtio-net,tap0,mac=00:16:3e:01:02: "
+		 "mac=00:16:3e:01:02: expected a unicast MAC, XX:XX:XX:XX:XX:XX in hex");
+	slot_err("4,virtio-net,tap0,mac=00-16-3e-01-02-03", "-s 4,virtio-net,tap0,mac=00-16-3e-01-02-03: "
+		 "mac=00-16-3e-01-02-03: expected a unicast MAC, XX:XX:XX:XX:XX:XX in hex");
+	slot_err("4,virtio-net,tap0,mac=0g:16:3e:01:02:03", "-s 4,virtio-net,tap0,mac=0g:16:3e:01:02:03: "
+		 "mac=0g:16:3e:01:02:03: expected a unicast MAC, XX:XX:XX:XX:XX:XX in hex");
+	slot_err("4,virtio-net,tap0,mac_seed=", "-s 4,virtio-net,tap0,mac_seed=: mac_seed= must be 1-31 characters");
+	slot_err("4,virtio-net,tap0,mac_seed=a,mac=00:16:3e:01:02:03", "-s 4,virtio-net,tap0,mac_seed=a,"
+		 "mac=00:16:3e:01:02:03: mac= and mac_seed= together: give one");
+	slot_err("4,virtio-net,tap0,mrg", "-s 4,virtio-net,tap0,mrg: virtio-net option 'mrg' is unknown "
+		 "(known: tap=NAME, vhost, mac=XX:XX:XX:XX:XX:XX, mac_seed=STRING)");
+	slot_err("4,virtio-net,tap0,", "-s 4,virtio-net,tap0,: virtio-net option '' is unknown "
+		 "(known: tap=NAME, vhost, mac=XX:XX:XX:XX:XX:XX, mac_seed=STRING)");
+	slot_err("4,virtio-net,tap=a=b", "-s 4,virtio-net,tap=a=b: TAP name 'a=b' has a character an interface name cannot have");
 }
 
 static void test_slot_console(void **state)
@@ -390,7 +418,7 @@ static void test_devices_refused(void **state)
 	assert_int_equal(c.dev[6].kind, DM_DEV_PASSTHRU);
 	assert_true(c.com[0].present);
 	static const char *const each[] = {
-		"4,virtio-net,tap0", "7,passthru,0/3/0",
+		"7,passthru,0/3/0",
 	};
 	for (unsigned i = 0; i < sizeof(each) / sizeof(each[0]); i++) {
 		char line[128], want[256];
@@ -401,7 +429,8 @@ static void test_devices_refused(void **state)
 		assert_false(dm_dev_kind_implemented((enum dm_dev_kind)k));
 		snprintf(line, sizeof(line), "-m 256M -s %s" BASE, each[i]);
 		snprintf(want, sizeof(want), "-s %s: %s is not implemented yet (bulkhead-dm emulates only "
-			 "hostbridge, lpc, virtio-blk, virtio-rnd, virtio-console and -l com1,stdio so far)", each[i],
+			 "hostbridge, lpc, virtio-blk, virtio-net, virtio-rnd, virtio-console and -l com1,stdio so far)",
+			 each[i],
 			 dm_dev_kind_name(k));
 		expect_err(line, -2, want);
 	}
@@ -413,6 +442,11 @@ static void test_devices_refused(void **state)
 	assert_int_equal(parse("-m 256M -s 0:0,hostbridge -s 3,virtio-blk,/d,ro -s 6,virtio-rnd" BASE), 0);
 	assert_true(dm_dev_kind_implemented(DM_DEV_VIRTIO_BLK));
 	assert_true(dm_dev_kind_implemented(DM_DEV_VIRTIO_RND));
+	/* virtio-net on a TAP, served here or by vhost-net */
+	assert_int_equal(parse("-m 256M -s 6,virtio-net,tap=tap0,mac=02:00:00:00:00:01" BASE), 0);
+	assert_true(dm_dev_kind_implemented(DM_DEV_VIRTIO_NET));
+	assert_int_equal(parse("-m 256M -s 6,virtio-net,tap=tap0,vhost" BASE), 0);
+	assert_true(c.dev[0].net.vhost);
 	/* virtio-console: one port on stdio or a file */
 	assert_int_equal(parse("-m 256M -s 5,virtio-console,@file:con=/tmp/hvc" BASE), 0);
 	assert_int_equal(parse("-m 256M -s 5,virtio-console,@stdio:con" BASE), 0);
