@@ -37,7 +37,7 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 {
 	struct vm *vm = v->vm;
 	bool polling = vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING;
-	u64 deadline = rdtsc() + IOREQ_TIMEOUT_MS * tsc_khz;
+	u64 deadline = rdtsc() + IOREQ_TIMEOUT_MS * tsc_khz, t;
 
 	for (;;) {
 		if (vm->state != VM_RUNNING)
@@ -58,7 +58,9 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 		/* woken by the finish notification's kick, the guest's own timer or the time-out */
 		lapic_arm_deadline(v->deadline_pt ? vcpu_deadline_hold(v, deadline) : deadline);
 		v->timer_armed = deadline;
+		t = rdtsc();
 		cpu_wait_for_interrupt();
+		v->idle_ticks += rdtsc() - t;	/* the device model's time, not ours */
 	}
 }
 
