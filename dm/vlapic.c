@@ -46,6 +46,8 @@ static void kick(struct vlapic *l)
 /* Highest set vector in a 256-bit ISR/TMR/IRR array, or -1. */
 int vlapic_highest_vector(const struct vlapic *l, u32 base)
 {
+	/* unrolled: a scan is on every wake-up and injection path */
+#pragma GCC unroll 8
 	for (int w = 7; w >= 0; w--) {
 		u32 bits = __atomic_load_n(&l->regs[(base >> 2) + w * 4], __ATOMIC_RELAXED);
 
@@ -103,6 +105,7 @@ void vlapic_reset(struct vlapic *l)
 {
 	memset(l->regs, 0, sizeof(l->regs));
 	memset(l->level_staged, 0, sizeof(l->level_staged));
+	l->staged_hint = 0;
 	if (vlapic_x2apic_mode(l))
 		set_x2apic_ids(l);
 	else
@@ -147,9 +150,10 @@ void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 		vec_set(l, APIC_TMR, vector);
 	else
 		vec_clear(l, APIC_TMR, vector);
-	if (level && __atomic_load_n(&l->apicv, __ATOMIC_ACQUIRE))
+	if (level && __atomic_load_n(&l->apicv, __ATOMIC_ACQUIRE)) {
 		__atomic_fetch_or(&l->level_staged[vector >> 5], VEC_BIT(vector), __ATOMIC_SEQ_CST);
-	else
+		__atomic_store_n(&l->staged_hint, 1, __ATOMIC_SEQ_CST);
+	} else
 		vec_set(l, APIC_IRR, vector);
 	__atomic_store_n(&l->irr_hint, 1, __ATOMIC_SEQ_CST);
 	kick(l);

@@ -154,6 +154,7 @@ struct vlapic {
 	};
 	u8 apicv;			/* the CPU's virtual-interrupt delivery runs this page (owner sets) */
 	u32 level_staged[8];		/* APICv: level vectors waiting for their EOI-exit bit */
+	u8 staged_hint;			/* level_staged may be non-empty (set after a bit) */
 	struct vlapic_group *group;
 	void *priv;			/* owner's pointer (the vCPU) */
 };
