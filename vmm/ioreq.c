@@ -30,6 +30,22 @@ static void upcall(void)
 }
 
 /*
+ * The wait armed the host timer for its time-out: take it back as the entry
+ * would (arm_guest_timer), so that the re-entry stays plain.
+ */
+static void ioreq_timer_back(struct vcpu *v, u64 deadline)
+{
+	if (v->timer_armed != deadline)
+		return;		/* not armed, or it fired (timer_irq) */
+	if (v->deadline_pt) {
+		vcpu_deadline_release(v);	/* the guest's own deadline back */
+		return;
+	}
+	lapic_arm_deadline(0);
+	v->timer_armed = 0;
+}
+
+/*
  * Sleep until the request completes. A VM paused, reset or stopped meanwhile
  * takes its vCPU off the pCPU right here (the request is dropped with it).
  */
@@ -44,8 +60,10 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 			vcpu_leave_pcpu(v);
 		/* a late notify for an earlier request does not complete this one */
 		if (req->processed == ABI_IOREQ_STATE_COMPLETE &&
-		    (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE)))
+		    (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE))) {
+			ioreq_timer_back(v, deadline);
 			return;
+		}
 		if (rdtsc() >= deadline) {
 			vm_stop(vm, "vCPU %u: the Service VM did not complete an I/O request "
 				"(type %u) within %u ms", v->id, req->type, IOREQ_TIMEOUT_MS);
