@@ -184,6 +184,9 @@ int vlapic_mmio_write(struct vlapic *l, u32 offset, u32 val);
 bool vlapic_msr_is_apic(u32 msr);
 int vlapic_msr_read(struct vlapic *l, u32 msr, u64 *val);
 int vlapic_msr_write(struct vlapic *l, u32 msr, u64 val);
+/* The x2APIC ICR (MSR 0x830) alone, what vlapic_msr_write does for it: every IPI passes here. */
+#define MSR_X2APIC_ICR		0x830
+int vlapic_x2apic_icr_write(struct vlapic *l, u64 val);
 
 /* CR8 = TPR[7:4], for MOV to/from CR8 exits in 64-bit guests. */
 u64 vlapic_get_cr8(const struct vlapic *l);
