@@ -145,29 +145,30 @@ static __noinline int acrn_leaf(struct vcpu *v, u32 leaf)
 	return 0;
 }
 
-/*
- * Leaf 0 (the vendor and highest leaf, as they are) takes the shortest path:
- * CPUID's 64-bit outputs (upper halves zeroed by the CPU) go straight into
- * the GPR slots. Every other basic or extended leaf is filtered.
- */
-int vmx_exit_cpuid(struct vcpu *v)
+/* Every leaf but 0: bulkhead's, ACRN's, or the host's filtered. Out of line: leaf 0's path stays short. */
+static __noinline int cpuid_exit_other(struct vcpu *v, u32 leaf)
 {
-	u32 leaf = (u32)v->gpr[GPR_RAX];
-
-	if (likely(leaf < HV_LEAF_BASE)) {
-		if (leaf)
-			return cpuid_exit_filtered(v, leaf, (u32)v->gpr[GPR_RCX]);
-		asm volatile("cpuid"
-			     : "=a"(v->gpr[GPR_RAX]), "=b"(v->gpr[GPR_RBX]),
-			       "=c"(v->gpr[GPR_RCX]), "=d"(v->gpr[GPR_RDX])
-			     : "a"(0), "c"((u32)v->gpr[GPR_RCX]));
-		vcpu_advance_rip(v);
-		vcpu_resume_if_plain(v);	/* CPUID changes nothing else */
-		return 0;
-	}
 	if ((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8))
 		return bulkhead_leaf(v, leaf);
 	if ((leaf >> 8) == (HV_LEAF_BASE >> 8))
 		return acrn_leaf(v, leaf);
 	return cpuid_exit_filtered(v, leaf, (u32)v->gpr[GPR_RCX]);
+}
+
+/*
+ * Leaf 0 (the vendor and highest leaf, as they are) takes the shortest path:
+ * CPUID's 64-bit outputs (upper halves zeroed by the CPU) go straight into
+ * the GPR slots.
+ */
+int vmx_exit_cpuid(struct vcpu *v)
+{
+	if (unlikely((u32)v->gpr[GPR_RAX]))
+		return cpuid_exit_other(v, (u32)v->gpr[GPR_RAX]);
+	asm volatile("cpuid"
+		     : "=a"(v->gpr[GPR_RAX]), "=b"(v->gpr[GPR_RBX]),
+		       "=c"(v->gpr[GPR_RCX]), "=d"(v->gpr[GPR_RDX])
+		     : "a"(0), "c"((u32)v->gpr[GPR_RCX]));
+	vcpu_advance_rip(v);
+	vcpu_resume_if_plain(v);	/* CPUID changes nothing else */
+	return 0;
 }
