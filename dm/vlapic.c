@@ -46,6 +46,8 @@ static void kick(struct vlapic *l)
 /* Highest set vector in a 256-bit ISR/TMR/IRR array, or -1. */
 int vlapic_highest_vector(const struct vlapic *l, u32 base)
 {
+	/* unrolled: a scan is on every wake-up and injection path */
+#pragma GCC unroll 8
 	for (int w = 7; w >= 0; w--) {
 		u32 bits = __atomic_load_n(&l->regs[(base >> 2) + w * 4], __ATOMIC_RELAXED);
 
@@ -103,6 +105,7 @@ void vlapic_reset(struct vlapic *l)
 {
 	memset(l->regs, 0, sizeof(l->regs));
 	memset(l->level_staged, 0, sizeof(l->level_staged));
+	l->staged_hint = 0;
 	if (vlapic_x2apic_mode(l))
 		set_x2apic_ids(l);
 	else
@@ -147,9 +150,10 @@ void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 		vec_set(l, APIC_TMR, vector);
 	else
 		vec_clear(l, APIC_TMR, vector);
-	if (level && __atomic_load_n(&l->apicv, __ATOMIC_ACQUIRE))
+	if (level && __atomic_load_n(&l->apicv, __ATOMIC_ACQUIRE)) {
 		__atomic_fetch_or(&l->level_staged[vector >> 5], VEC_BIT(vector), __ATOMIC_SEQ_CST);
-	else
+		__atomic_store_n(&l->staged_hint, 1, __ATOMIC_SEQ_CST);
+	} else
 		vec_set(l, APIC_IRR, vector);
 	__atomic_store_n(&l->irr_hint, 1, __ATOMIC_SEQ_CST);
 	kick(l);
@@ -300,6 +304,26 @@ int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data)
 	return 0;
 }
 
+/*
+ * The common IPI, fixed and physical to one vLAPIC, without a walk of the
+ * group: IDs are unique and read-only (a vLAPIC's ID is its index in the
+ * group), so the vLAPIC at index dest is the only one match_dest could
+ * accept (dest 0xFF and the x2APIC broadcast excluded: those match more).
+ * False: not that case, vlapic_deliver decides.
+ */
+static bool ipi_one(struct vlapic_group *g, u32 dest, u8 vector)
+{
+	struct vlapic *t;
+
+	if (dest >= g->count || dest >= VLAPIC_GROUP_MAX || dest == 0xFF)
+		return false;
+	t = g->vlapic[dest];
+	if (!t || !vlapic_hw_enabled(t) || !match_dest(t, dest, false))
+		return false;
+	vlapic_accept_irq(t, vector, false);
+	return true;
+}
+
 /* An ICR write (xAPIC ICR_LO or x2APIC 0x830) sends the IPI at once. */
 static void send_ipi(struct vlapic *l, u32 lo, u32 dest)
 {
@@ -315,6 +339,9 @@ static void send_ipi(struct vlapic *l, u32 lo, u32 dest)
 	}
 	if (!vlapic_x2apic_mode(l))
 		dest = dest == 0xFF ? VLAPIC_BROADCAST : (dest & 0xFF);
+	if (dm == APIC_DM_FIXED && !(lo & APIC_ICR_LOGICAL) && APIC_ICR_SH(lo) == APIC_SH_NONE &&
+	    ipi_one(l->group, dest, vector))
+		return;
 	/* the ICR trigger mode only matters for INIT de-assert: IPIs are edge */
 	vlapic_deliver(l->group, dest, (lo & APIC_ICR_LOGICAL) != 0, dm, vector, false,
 		       (int)APIC_ICR_SH(lo), l);
@@ -520,18 +547,24 @@ static int x2apic_read(struct vlapic *l, u32 off, u64 *val)
 	return 0;
 }
 
+int vlapic_x2apic_icr_write(struct vlapic *l, u64 val)
+{
+	u32 v = (u32)val;
+
+	if (!vlapic_x2apic_mode(l) || (v & ICR_X2_RSVD))
+		return -EINVAL;
+	reg_set(l, APIC_ICR_LO, v & 0x000CCFFFu);
+	reg_set(l, APIC_ICR_HI, (u32)(val >> 32));
+	send_ipi(l, v, (u32)(val >> 32));
+	return 0;
+}
+
 static int x2apic_write(struct vlapic *l, u32 off, u64 val)
 {
 	u32 v = (u32)val, w, ro;
 
-	if (off == APIC_ICR_LO) {
-		if (v & ICR_X2_RSVD)
-			return -EINVAL;
-		reg_set(l, APIC_ICR_LO, v & 0x000CCFFFu);
-		reg_set(l, APIC_ICR_HI, (u32)(val >> 32));
-		send_ipi(l, v, (u32)(val >> 32));
-		return 0;
-	}
+	if (off == APIC_ICR_LO)
+		return vlapic_x2apic_icr_write(l, val);
 	if (val >> 32)
 		return -EINVAL;
 	switch (off) {

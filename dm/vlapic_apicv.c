@@ -18,11 +18,17 @@ void vlapic_set_apicv(struct vlapic *l, bool on)
 	}
 }
 
-/* Takes the staged level vectors; true if there were any. */
+/*
+ * Takes the staged level vectors; true if there were any. The hint spares
+ * the eight exchanges when nothing is staged (edge interrupts: most of
+ * them); a sender that stages after the hint was cleared sets it again.
+ */
 bool vlapic_take_staged(struct vlapic *l, u32 staged[8])
 {
 	u32 any = 0;
 
+	if (!__atomic_exchange_n(&l->staged_hint, 0, __ATOMIC_SEQ_CST))
+		return false;
 	for (unsigned w = 0; w < 8; w++) {
 		staged[w] = __atomic_exchange_n(&l->level_staged[w], 0, __ATOMIC_SEQ_CST);
 		any |= staged[w];

@@ -15,31 +15,41 @@ struct hcall_entry_def {
 	const char *name;
 };
 
-#define HC(id_, fn_) { (u32)(id_), fn_, #id_ }
-
-static const struct hcall_entry_def hcall_table[] = {
-	HC(HC_GET_API_VERSION, hcall_get_api_version),
-	HC(HC_SOS_REMOVE_CPU, hcall_sos_remove_cpu),
-	HC(HC_SET_CALLBACK_VECTOR, hcall_set_callback_vector),
-	HC(HC_CREATE_VM, hcall_create_vm),
-	HC(HC_DESTROY_VM, hcall_destroy_vm),
-	HC(HC_START_VM, hcall_start_vm),
-	HC(HC_PAUSE_VM, hcall_pause_vm),
-	HC(HC_RESET_VM, hcall_reset_vm),
-	HC(HC_SET_VCPU_REGS, hcall_set_vcpu_regs),
-	HC(HC_INJECT_MSI, hcall_inject_msi),
-	HC(HC_SET_IRQLINE, hcall_set_irqline),
-	HC(HC_SET_IOREQ_BUFFER, hcall_set_ioreq_buffer),
-	HC(HC_NOTIFY_REQUEST_FINISH, hcall_notify_request_finish),
-	HC(HC_VM_SET_MEMORY_REGIONS, hcall_set_memory_regions),
-	HC(HC_SET_PTDEV_INTR, hcall_set_ptdev_intr),
-	HC(HC_RESET_PTDEV_INTR, hcall_reset_ptdev_intr),
-	HC(HC_ASSIGN_PCIDEV, hcall_assign_pcidev),
-	HC(HC_DEASSIGN_PCIDEV, hcall_deassign_pcidev),
-	HC(HC_ASSIGN_MMIODEV, hcall_assign_mmiodev),
-	HC(HC_DEASSIGN_MMIODEV, hcall_deassign_mmiodev),
+/* every provided hypercall, once: the table and its index are made from it */
+#define HCALL_LIST(X) \
+	X(HC_GET_API_VERSION, hcall_get_api_version) \
+	X(HC_SOS_REMOVE_CPU, hcall_sos_remove_cpu) \
+	X(HC_SET_CALLBACK_VECTOR, hcall_set_callback_vector) \
+	X(HC_CREATE_VM, hcall_create_vm) \
+	X(HC_DESTROY_VM, hcall_destroy_vm) \
+	X(HC_START_VM, hcall_start_vm) \
+	X(HC_PAUSE_VM, hcall_pause_vm) \
+	X(HC_RESET_VM, hcall_reset_vm) \
+	X(HC_SET_VCPU_REGS, hcall_set_vcpu_regs) \
+	X(HC_INJECT_MSI, hcall_inject_msi) \
+	X(HC_SET_IRQLINE, hcall_set_irqline) \
+	X(HC_SET_IOREQ_BUFFER, hcall_set_ioreq_buffer) \
+	X(HC_NOTIFY_REQUEST_FINISH, hcall_notify_request_finish) \
+	X(HC_VM_SET_MEMORY_REGIONS, hcall_set_memory_regions) \
+	X(HC_SET_PTDEV_INTR, hcall_set_ptdev_intr) \
+	X(HC_RESET_PTDEV_INTR, hcall_reset_ptdev_intr) \
+	X(HC_ASSIGN_PCIDEV, hcall_assign_pcidev) \
+	X(HC_DEASSIGN_PCIDEV, hcall_deassign_pcidev) \
+	X(HC_ASSIGN_MMIODEV, hcall_assign_mmiodev) \
+	X(HC_DEASSIGN_MMIODEV, hcall_deassign_mmiodev)
 	/* VM_INTR_MONITOR, CREATE/DESTROY_VDEV, PM_GET_CPU_STATE: not provided (-ENOSYS) */
-};
+
+#define HC_ENTRY(id_, fn_) { (u32)(id_), fn_, #id_ },
+#define HC_INDEX(id_, fn_) HCALL_IDX_##fn_,
+/* ids are 0x80000000 | one byte (public/hypercall.h): the byte picks the entry, 0 = none */
+#define HC_SLOT(id_, fn_) [(id_) & 0xFF] = HCALL_IDX_##fn_ + 1,
+#define HC_ID_HIGH(id) ((u64)(id) >> 8)
+
+static const struct hcall_entry_def hcall_table[] = { HCALL_LIST(HC_ENTRY) };
+enum { HCALL_LIST(HC_INDEX) NR_HCALLS };
+_Static_assert(NR_HCALLS < 0xFF, "hcall_slot holds an index + 1 in a byte");
+/* two ids sharing a byte would initialize one slot twice: -Woverride-init stops the build */
+static const u8 hcall_slot[256] = { HCALL_LIST(HC_SLOT) };
 
 spinlock_t hcall_lock = SPINLOCK_INIT;
 
@@ -53,12 +63,15 @@ enum hcall_entry hcall_entry_check(bool privileged, unsigned cpl)
 	return HCALL_ENTRY_OK;
 }
 
+/* One look-up, no scan: the NOTIFY_REQUEST_FINISH of every forwarded I/O request passes here. */
 static const struct hcall_entry_def *hcall_find(u64 id)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(hcall_table); i++)
-		if (hcall_table[i].id == id)
-			return &hcall_table[i];
-	return NULL;
+	u8 slot;
+
+	if (HC_ID_HIGH(id) != HC_ID_HIGH(HC_GET_API_VERSION))
+		return NULL;
+	slot = hcall_slot[id & 0xFF];
+	return slot ? &hcall_table[slot - 1] : NULL;
 }
 
 const char *hcall_name(u64 id)

@@ -28,6 +28,16 @@ enum vcpu_state {
 struct vcpu {
 	u64 gpr[NR_GPRS];	/* keep first: vcpu_entry.S addresses it at offset 0 */
 	u8 launched;		/* its VMCS was launched: VMRESUME from now on */
+	/*
+	 * TSC sums for the share of time in VMX root (vcpu_entry.S adds each
+	 * exit's and each entry's TSC, halves apart: no shift on the way; C adds
+	 * a pseudo-exit when the vCPU takes its pCPU and a pseudo-entry when it
+	 * parks, so root = entries - exits and every interval pairs up).
+	 */
+	u64 tsc_exit_lo, tsc_exit_hi, tsc_entry_lo, tsc_entry_hi;
+	u64 idle_ticks;		/* of the root time: waiting halted, not working */
+	u64 run_ticks;		/* pCPU taken .. parked, summed */
+	u64 run_since;		/* TSC when it took its pCPU */
 	struct vm *vm;
 	unsigned id;		/* index in the VM = virtual LAPIC id */
 	struct pcpu *pcpu;
@@ -44,13 +54,20 @@ struct vcpu {
 	u64 xcr0;
 	u64 spec_ctrl;		/* its IA32_SPEC_CTRL (in the hardware while it runs) */
 	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
-	bool intr_window;	/* interrupt-window exiting is on */
+	bool entry_plain;	/* the last entry had nothing to do (vcpu_resume_if_plain) */
+	/* two local reasons for a full entry, tested as one word by entry_is_plain */
+	union {
+		struct {
+			bool intr_window;	/* interrupt-window exiting is on */
+			bool pending_exc;	/* exc_* below to inject */
+		};
+		u16 entry_local;
+	};
 	bool apicv;		/* APIC virtualization runs its vLAPIC (vmm/vcpu_lapic.c) */
 	bool deadline_pt;	/* its IA32_TSC_DEADLINE writes arm the host timer (ditto) */
 	bool deadline_held;	/* an ioreq wait holds the guest's deadline: held_deadline */
 	u64 held_deadline;
 	u64 sampled_rip;	/* guest RIP at the last kick, for statistics */
-	bool pending_exc;
 	u8 exc_vector;
 	bool exc_has_error;
 	u32 exc_error;

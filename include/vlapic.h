@@ -141,13 +141,20 @@ struct vlapic {
 	u32 esr_pending;		/* errors since the last ESR write */
 	/* set by other pCPUs (atomics), consumed by the owner */
 	u8 nmi_pending;
-	u8 init_pending;
 	u8 sipi_pending;
 	u8 sipi_vector;
 	u8 wait_sipi;			/* in wait-for-SIPI (APs at power-up, after INIT) */
-	u8 irr_hint;			/* IRR may be non-empty (set by senders, cleared when scanned empty) */
+	/* side by side: the vCPU's entry tests both as one word (entry_flags) */
+	union {
+		struct {
+			u8 init_pending;
+			u8 irr_hint;	/* IRR may be non-empty (set by senders, cleared when scanned empty) */
+		};
+		u16 entry_flags;
+	};
 	u8 apicv;			/* the CPU's virtual-interrupt delivery runs this page (owner sets) */
 	u32 level_staged[8];		/* APICv: level vectors waiting for their EOI-exit bit */
+	u8 staged_hint;			/* level_staged may be non-empty (set after a bit) */
 	struct vlapic_group *group;
 	void *priv;			/* owner's pointer (the vCPU) */
 };
@@ -177,6 +184,9 @@ int vlapic_mmio_write(struct vlapic *l, u32 offset, u32 val);
 bool vlapic_msr_is_apic(u32 msr);
 int vlapic_msr_read(struct vlapic *l, u32 msr, u64 *val);
 int vlapic_msr_write(struct vlapic *l, u32 msr, u64 val);
+/* The x2APIC ICR (MSR 0x830) alone, what vlapic_msr_write does for it: every IPI passes here. */
+#define MSR_X2APIC_ICR		0x830
+int vlapic_x2apic_icr_write(struct vlapic *l, u64 val);
 
 /* CR8 = TPR[7:4], for MOV to/from CR8 exits in 64-bit guests. */
 u64 vlapic_get_cr8(const struct vlapic *l);

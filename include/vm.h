@@ -96,6 +96,8 @@ struct vm {
 /* arch/x86/vm_exec.c */
 void vm_stop(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vm_print_exit_counters(const struct vm *vm);
+/* Once all its vCPUs have parked: its time in the guest, in VMX root (working) and asleep. */
+void vm_print_root_time(const struct vm *vm);
 int vm_flush_ept(struct vm *vm);	/* after an unmap: wait until every vCPU dropped stale translations */
 /* arch/x86/vm_flush.c */
 void vcpu_ack_flush(struct vcpu *v);	/* on v's pCPU: flush if the VM asked */

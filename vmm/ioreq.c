@@ -30,6 +30,22 @@ static void upcall(void)
 }
 
 /*
+ * The wait armed the host timer for its time-out: take it back as the entry
+ * would (arm_guest_timer), so that the re-entry stays plain.
+ */
+static void ioreq_timer_back(struct vcpu *v, u64 deadline)
+{
+	if (v->timer_armed != deadline)
+		return;		/* not armed, or it fired (timer_irq) */
+	if (v->deadline_pt) {
+		vcpu_deadline_release(v);	/* the guest's own deadline back */
+		return;
+	}
+	lapic_arm_deadline(0);
+	v->timer_armed = 0;
+}
+
+/*
  * Sleep until the request completes. A VM paused, reset or stopped meanwhile
  * takes its vCPU off the pCPU right here (the request is dropped with it).
  */
@@ -37,15 +53,17 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 {
 	struct vm *vm = v->vm;
 	bool polling = vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING;
-	u64 deadline = rdtsc() + IOREQ_TIMEOUT_MS * tsc_khz;
+	u64 deadline = rdtsc() + IOREQ_TIMEOUT_MS * tsc_khz, t;
 
 	for (;;) {
 		if (vm->state != VM_RUNNING)
 			vcpu_leave_pcpu(v);
 		/* a late notify for an earlier request does not complete this one */
 		if (req->processed == ABI_IOREQ_STATE_COMPLETE &&
-		    (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE)))
+		    (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE))) {
+			ioreq_timer_back(v, deadline);
 			return;
+		}
 		if (rdtsc() >= deadline) {
 			vm_stop(vm, "vCPU %u: the Service VM did not complete an I/O request "
 				"(type %u) within %u ms", v->id, req->type, IOREQ_TIMEOUT_MS);
@@ -58,7 +76,9 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 		/* woken by the finish notification's kick, the guest's own timer or the time-out */
 		lapic_arm_deadline(v->deadline_pt ? vcpu_deadline_hold(v, deadline) : deadline);
 		v->timer_armed = deadline;
+		t = rdtsc();
 		cpu_wait_for_interrupt();
+		v->idle_ticks += rdtsc() - t;	/* the device model's time, not ours */
 	}
 }
 

@@ -8,19 +8,59 @@
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vcpu_entry.S layout");
 _Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
+_Static_assert(offsetof(struct vcpu, tsc_exit_lo) == 136 && offsetof(struct vcpu, tsc_exit_hi) == 144 &&
+	       offsetof(struct vcpu, tsc_entry_lo) == 152 && offsetof(struct vcpu, tsc_entry_hi) == 160,
+	       "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
 
+/* A TSC value into one of the vCPU's sums as vcpu_entry.S adds them: halves apart. */
+static inline void tsc_sum_add(u64 *lo, u64 *hi, u64 t)
+{
+	*lo += (u32)t;
+	*hi += t >> 32;
+}
+
+/* It takes its pCPU: a pseudo-exit, so the set-up before the first entry is root time. */
+static void vcpu_time_start(struct vcpu *v)
+{
+	u64 t = rdtsc();
+
+	v->run_since = t;
+	tsc_sum_add(&v->tsc_exit_lo, &v->tsc_exit_hi, t);
+}
+
+/*
+ * It parks or leaves its pCPU: a pseudo-entry closes the last exit's root
+ * time. The last vCPU of a stopped VM to do so prints the VM's shares.
+ */
+static void vcpu_time_stop(struct vcpu *v)
+{
+	u64 t = rdtsc();
+
+	if (!v->run_since)
+		return;		/* never took the pCPU (its VMCS set-up failed) */
+	tsc_sum_add(&v->tsc_entry_lo, &v->tsc_entry_hi, t);
+	v->run_ticks += t - v->run_since;
+	v->run_since = 0;
+}
+
+/* After the nr_active_vcpus decrement: the last one out of a stopped VM reports. */
+static void vcpu_time_report(struct vcpu *v, unsigned left)
+{
+	if (!left && v->vm->state == VM_STOPPED)
+		vm_print_root_time(v->vm);
+}
+
 struct spec_caps spec_host;
 u8 spec_entry_kind;
-typedef void resume_fn(struct vcpu *v);	/* never returns */
 /* the resume path of this machine's entry work: chosen once, no test on the way in */
-static resume_fn *vcpu_resume = vmx_resume_plain;
+vcpu_resume_fn *vcpu_resume = vmx_resume_plain;
 
 /* Boot: what the CPU needs on VM entry (the CPUs of one machine are alike). */
 void vcpu_spec_init(void)
 {
-	static resume_fn *const paths[] = {
+	static vcpu_resume_fn *const paths[] = {
 		[SPEC_ENTRY_NONE] = vmx_resume_plain,
 		[SPEC_ENTRY_VERW] = vmx_resume_verw,
 		[SPEC_ENTRY_L1D_FLUSH] = vmx_resume_l1d_flush,
@@ -231,13 +271,17 @@ static bool halted_can_wake(struct vcpu *v)
  */
 static void wait_for_event(struct vcpu *v)
 {
+	u64 t;
+
 	if (!lapic_tsc_deadline || v->vm->state != VM_RUNNING ||
 	    (v->state != VCPU_HALTED && v->state != VCPU_WAIT_SIPI)) {
 		cpu_relax();
 		return;
 	}
 	arm_guest_timer(v);
+	t = rdtsc();
 	cpu_wait_for_interrupt();
+	v->idle_ticks += rdtsc() - t;	/* asleep: not the hypervisor's work */
 }
 
 _Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vcpu_entry.S");
@@ -259,17 +303,23 @@ void __noreturn vcpu_leave_pcpu(struct vcpu *v)
 	lapic_arm_deadline(0);
 	v->timer_armed = 0;
 	v->state = VCPU_STOPPED;
+	vcpu_time_stop(v);
 	__atomic_store_n(&p->vcpu, NULL, __ATOMIC_RELEASE);
-	__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST);
+	vcpu_time_report(v, __atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST));
 	idle_loop_fresh();
 }
 
 static void __noreturn vcpu_park(struct vcpu *v)
 {
+	unsigned left;
+
 	if (v->vm->post)
 		vcpu_leave_pcpu(v);	/* the Service VM decides what comes next */
 	v->state = VCPU_STOPPED;
-	if (__atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST) == 0)
+	vcpu_time_stop(v);
+	left = __atomic_sub_fetch(&v->vm->nr_active_vcpus, 1, __ATOMIC_SEQ_CST);
+	vcpu_time_report(v, left);
+	if (!left)
 		vm_release_devices(v->vm);
 	idle_loop_fresh();
 }
@@ -279,6 +329,7 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 
+	v->entry_plain = false;		/* this entry may do something: vcpu_resume_if_plain */
 	/* common case first: a running vCPU of a running VM, no INIT pending */
 	while (vm->state != VM_RUNNING || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
 		if (vm->state == VM_STOPPED || vm->state == VM_PAUSED)
@@ -322,21 +373,25 @@ static inline bool entry_is_plain(struct vcpu *v)
 {
 	/*
 	 * Plain loads of the flags other CPUs set: one look suffices, a flag
-	 * set after it comes with a kick that exits the guest again.
+	 * set after it comes with a kick that exits the guest again. Paired
+	 * flags are tested as one word: init_pending and irr_hint
+	 * (vlapic.entry_flags), intr_window and pending_exc (entry_local).
 	 */
 	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNING &&
-	       !v->vlapic.init_pending && v->flushed_gen == v->vm->flush_gen &&
-	       !(v->idt_vectoring & INTR_INFO_VALID) && !v->pending_exc &&
-	       !v->vlapic.irr_hint && !v->intr_window &&
+	       !v->vlapic.entry_flags && v->flushed_gen == v->vm->flush_gen &&
+	       !(v->idt_vectoring & INTR_INFO_VALID) && !v->entry_local &&
 	       v->vlapic.timer_next == ~0ULL && lapic_tsc_deadline && !v->timer_armed;
 }
 
+/* After every exit (vcpu_entry.S calls it, after the handler). */
 void __noreturn vcpu_enter(struct vcpu *v)
 {
 	if (likely(entry_is_plain(v))) {
+		v->entry_plain = true;
 		vcpu_resume(v);
 		__builtin_unreachable();
 	}
+	v->entry_plain = false;
 	vcpu_prepare_entry(v);
 }
 
@@ -402,5 +457,6 @@ void __noreturn vcpu_run_loop(struct vcpu *v)
 	load_start_state(v);
 	if (v->state == VCPU_RUNNING)
 		hv_report_first_entry();	/* entering now, not waiting for a SIPI */
+	vcpu_time_start(v);
 	vcpu_prepare_entry(v);
 }

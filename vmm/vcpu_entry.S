@@ -3,10 +3,11 @@
  * the vmx_resume_* variants load the guest GPRs and enter the guest; they
  * do not return. A VM exit lands on vmx_exit_entry with RSP = the vCPU's
  * exit stack (HOST_RSP), whose top slot holds the vcpu pointer; it saves
- * the guest GPRs and calls vmx_exit_handler(v), which handles the exit and
- * enters again. No host state lives across an exit, so nothing else is
- * saved and HOST_RSP never changes.
- * struct vcpu layout: gpr[16] at 0, launched at 128.
+ * the guest GPRs, adds the TSC to the vCPU's exit sum and calls
+ * vmx_exit_handler(v), then vcpu_enter(v), which enters again (a handler
+ * may also resume at once: vcpu_resume_if_plain). No host state lives
+ * across an exit, so nothing else is saved and HOST_RSP never changes.
+ * struct vcpu layout: gpr[16] at 0, launched at 128, the TSC sums at 136.
  * CR2 is neither saved nor loaded: the hypervisor takes no page faults, so
  * the register keeps the guest's value across exits.
  *
@@ -16,6 +17,8 @@
  * of guest data: what reaches the buffers after it is the guest's own.
  */
 #define VCPU_LAUNCHED 128
+#define VCPU_TSC_EXIT 136	/* tsc_exit_lo, tsc_exit_hi */
+#define VCPU_TSC_ENTRY 152	/* tsc_entry_lo, tsc_entry_hi */
 #define MSR_IA32_FLUSH_CMD 0x10B
 #define SPEC_ENTRY_VERW 1
 #define SPEC_ENTRY_L1D_FLUSH 2
@@ -37,6 +40,16 @@
 	movq 13*8(%rdi), %r13
 	movq 14*8(%rdi), %r14
 	movq 15*8(%rdi), %r15
+.endm
+
+/*
+ * Root-time accounting: the TSC's halves added to the vCPU's sums (three
+ * instructions; RDTSC zeroes the upper halves). Clobbers RAX, RDX.
+ */
+.macro count_tsc sum
+	rdtsc
+	addq %rax, \sum(%rdi)
+	addq %rdx, \sum+8(%rdi)
 .endm
 
 /* L1D_FLUSH by IA32_FLUSH_CMD; clobbers RAX, RCX, RDX (loaded afterwards) */
@@ -61,7 +74,8 @@ vmx_launch:
 	cmpb $SPEC_ENTRY_L1D_FLUSH, spec_entry_kind(%rip)
 	jne 1f
 	l1d_flush
-1:	load_guest_gprs_but_rdi
+1:	count_tsc VCPU_TSC_ENTRY
+	load_guest_gprs_but_rdi
 	cmpb $SPEC_ENTRY_VERW, spec_entry_kind(%rip)
 	jne 2f
 	verw vmx_verw_sel(%rip)
@@ -71,6 +85,7 @@ vmx_launch:
 
 	.global vmx_resume_plain
 vmx_resume_plain:
+	count_tsc VCPU_TSC_ENTRY
 	load_guest_gprs_but_rdi
 	movq 7*8(%rdi), %rdi
 	vmresume
@@ -78,6 +93,7 @@ vmx_resume_plain:
 
 	.global vmx_resume_verw
 vmx_resume_verw:
+	count_tsc VCPU_TSC_ENTRY
 	load_guest_gprs_but_rdi
 	verw vmx_verw_sel(%rip)
 	movq 7*8(%rdi), %rdi
@@ -87,6 +103,7 @@ vmx_resume_verw:
 	.global vmx_resume_l1d_flush
 vmx_resume_l1d_flush:
 	l1d_flush
+	count_tsc VCPU_TSC_ENTRY
 	load_guest_gprs_but_rdi
 	movq 7*8(%rdi), %rdi
 	vmresume
@@ -115,7 +132,11 @@ vmx_exit_entry:
 	movq %r14, 14*8(%rdi)
 	movq %r15, 15*8(%rdi)
 	popq 7*8(%rdi)
+	count_tsc VCPU_TSC_EXIT
 	call vmx_exit_handler
+	/* the handler returns here (its dispatch is a tail call): enter again */
+	movq (%rsp), %rdi
+	call vcpu_enter
 	ud2
 
 /*

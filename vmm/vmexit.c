@@ -170,26 +170,27 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 #pragma GCC diagnostic pop
 
 /*
- * Called by vcpu_entry.S on the vCPU's exit stack after every VM exit. A
- * raw exit reason below NR_EXIT_REASONS is an ordinary exit (no entry
- * failure bit, no flags in bits 16-30); anything else stops the VM. The
- * flag bits (26 bus lock, 27 enclave, 28 pending MTF) need controls we do
- * not enable; one that is enabled later must be masked off here first.
+ * Called by vcpu_entry.S on the vCPU's exit stack after every VM exit; it
+ * calls vcpu_enter afterwards, so the common case ends in a tail call to the
+ * handler. A raw exit reason below NR_EXIT_REASONS is an ordinary exit (no
+ * entry failure bit, no flags in bits 16-30); anything else stops the VM.
+ * The flag bits (26 bus lock, 27 enclave, 28 pending MTF) need controls we
+ * do not enable; one that is enabled later must be masked off here first.
  */
-void __noreturn vmx_exit_handler(struct vcpu *v)
+void vmx_exit_handler(struct vcpu *v)
 {
-	u32 raw = (u32)vmread(VMCS_EXIT_REASON);
+	u64 raw = vmread(VMCS_EXIT_REASON);	/* a 32-bit field: the upper half is 0 */
 
 	/* the qualification is read by the handlers that use it */
 	v->idt_vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
-	v->exit_reason = raw & 0xffff;
 	if (likely(raw < NR_EXIT_REASONS)) {
+		v->exit_reason = (u32)raw;
 		v->exit_count[raw]++;
 		handlers[raw](v);
-	} else {
-		if (v->exit_reason < NR_EXIT_REASONS)
-			v->exit_count[v->exit_reason]++;
-		exit_failed_or_unknown(v, raw);
+		return;
 	}
-	vcpu_enter(v);
+	v->exit_reason = raw & 0xffff;
+	if (v->exit_reason < NR_EXIT_REASONS)
+		v->exit_count[v->exit_reason]++;
+	exit_failed_or_unknown(v, (u32)raw);
 }

@@ -94,6 +94,7 @@ static __noinline int cpuid_exit_filtered(struct vcpu *v, u32 leaf, u32 sub)
 	v->gpr[GPR_RCX] = c;
 	v->gpr[GPR_RDX] = d;
 	vcpu_advance_rip(v);
+	vcpu_resume_if_plain(v);
 	return 0;
 }
 
@@ -122,32 +123,52 @@ static int __attribute__((noinline)) bulkhead_leaf(struct vcpu *v, u32 leaf)
 	return 0;
 }
 
-int vmx_exit_cpuid(struct vcpu *v)
+/* The ACRN leaves 0x400000xx: constants and the VM's privilege. */
+static __noinline int acrn_leaf(struct vcpu *v, u32 leaf)
 {
-	u32 leaf = (u32)v->gpr[GPR_RAX], sub = (u32)v->gpr[GPR_RCX];
-	u32 a, b, c, d;
+	u32 a = 0, b = 0, c = 0, d = 0;
 
-	if (__builtin_expect((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8), 0))
-		return bulkhead_leaf(v, leaf);
-	if (__builtin_expect((leaf >> 8) == (HV_LEAF_BASE >> 8), 0)) {
-		a = b = c = d = 0;
-		if (leaf == HV_LEAF_BASE) {
-			a = HV_LEAF_MAX;
-			b = c = d = SIG_ACRN;
-		} else if (leaf == HV_LEAF_BASE + 1) {
-			a = (v->vm->cfg->flags & VM_FLAG_PRIVILEGED) ? 1 : 0;
-		} else if (leaf == HV_LEAF_BASE + 0x10) {
-			a = (u32)tsc_khz;
-		}
-	} else if (leaf) {
-		return cpuid_exit_filtered(v, leaf, sub);
-	} else {
-		cpuid_count(0, sub, &a, &b, &c, &d);	/* the vendor and highest leaf, as they are */
+	if (leaf == HV_LEAF_BASE) {
+		a = HV_LEAF_MAX;
+		b = c = d = SIG_ACRN;
+	} else if (leaf == HV_LEAF_BASE + 1) {
+		a = (v->vm->cfg->flags & VM_FLAG_PRIVILEGED) ? 1 : 0;
+	} else if (leaf == HV_LEAF_BASE + 0x10) {
+		a = (u32)tsc_khz;
 	}
 	v->gpr[GPR_RAX] = a;
 	v->gpr[GPR_RBX] = b;
 	v->gpr[GPR_RCX] = c;
 	v->gpr[GPR_RDX] = d;
 	vcpu_advance_rip(v);
+	vcpu_resume_if_plain(v);
+	return 0;
+}
+
+/* Every leaf but 0: bulkhead's, ACRN's, or the host's filtered. Out of line: leaf 0's path stays short. */
+static __noinline int cpuid_exit_other(struct vcpu *v, u32 leaf)
+{
+	if ((leaf >> 8) == (HV_LEAF_EXIT_COUNT >> 8))
+		return bulkhead_leaf(v, leaf);
+	if ((leaf >> 8) == (HV_LEAF_BASE >> 8))
+		return acrn_leaf(v, leaf);
+	return cpuid_exit_filtered(v, leaf, (u32)v->gpr[GPR_RCX]);
+}
+
+/*
+ * Leaf 0 (the vendor and highest leaf, as they are) takes the shortest path:
+ * CPUID's 64-bit outputs (upper halves zeroed by the CPU) go straight into
+ * the GPR slots.
+ */
+int vmx_exit_cpuid(struct vcpu *v)
+{
+	if (unlikely((u32)v->gpr[GPR_RAX]))
+		return cpuid_exit_other(v, (u32)v->gpr[GPR_RAX]);
+	asm volatile("cpuid"
+		     : "=a"(v->gpr[GPR_RAX]), "=b"(v->gpr[GPR_RBX]),
+		       "=c"(v->gpr[GPR_RCX]), "=d"(v->gpr[GPR_RDX])
+		     : "a"(0), "c"((u32)v->gpr[GPR_RCX]));
+	vcpu_advance_rip(v);
+	vcpu_resume_if_plain(v);	/* CPUID changes nothing else */
 	return 0;
 }

@@ -64,6 +64,8 @@ static int spec_command(u32 msr, u64 val)
 
 static int msr_write(struct vcpu *v, u32 msr, u64 val)
 {
+	if (msr == MSR_X2APIC_ICR)	/* the most written one: every IPI */
+		return vlapic_x2apic_icr_write(&v->vlapic, val);
 	if (vlapic_msr_is_apic(msr)) {
 		int ret = vlapic_msr_write(&v->vlapic, msr, val);
 

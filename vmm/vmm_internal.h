@@ -70,7 +70,26 @@ void ioreq_reset_slots(struct vm *vm);
 
 /* vcpu.c: the run loop (vcpu_entry.S enters and leaves the guest) */
 void __noreturn vcpu_run_loop(struct vcpu *v);
-void __noreturn vcpu_enter(struct vcpu *v);
+void __noreturn vcpu_enter(struct vcpu *v);	/* called by vcpu_entry.S after an exit's handler */
+typedef void vcpu_resume_fn(struct vcpu *v);	/* never returns */
+extern vcpu_resume_fn *vcpu_resume;		/* this machine's resume path (vcpu_spec_init) */
+/*
+ * End of an exit whose handler changed nothing vcpu_enter looks at (only
+ * GPRs, RIP and STI/MOV SS blocking): when the last entry found nothing to
+ * do either (entry_plain), only what other CPUs set can have changed since,
+ * so only that is looked at again (VM state, INIT and IRR, EPT flushes);
+ * anything set after this look comes with a kick, as in entry_is_plain.
+ */
+static inline void vcpu_resume_if_plain(struct vcpu *v)
+{
+	const struct vm *vm = v->vm;
+
+	if (likely(v->entry_plain && vm->state == VM_RUNNING && !v->vlapic.entry_flags &&
+		   v->flushed_gen == vm->flush_gen)) {
+		vcpu_resume(v);
+		__builtin_unreachable();
+	}
+}
 void __noreturn vcpu_leave_pcpu(struct vcpu *v);
 int vcpu_irq_init(void);			/* boot: take the timer vector */
 /* vcpu_entry.S: the first entry, and one resume path per kind of entry work (spec_ctrl.h) */
@@ -82,7 +101,7 @@ extern u8 spec_entry_kind;			/* enum spec_entry, read by vmx_launch */
 extern struct spec_caps spec_host;		/* this machine's, read at boot */
 void vcpu_spec_init(void);			/* boot: read them, pick the resume path */
 void __noreturn idle_loop_fresh(void);		/* vcpu_entry.S */
-void __noreturn vmx_exit_handler(struct vcpu *v);	/* called by vcpu_entry.S */
+void vmx_exit_handler(struct vcpu *v);	/* called by vcpu_entry.S, then vcpu_enter */
 void __noreturn vmx_entry_failed(void);		/* called by vcpu_entry.S */
 
 /* vcpu_lapic.c: the CPU's help with a vCPU's vLAPIC (APICv, the TSC-deadline MSR) */

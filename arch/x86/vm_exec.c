@@ -37,6 +37,30 @@ void vm_print_exit_counters(const struct vm *vm)
 }
 
 /*
+ * Each vCPU's TSC sums (include/vcpu.h): root = entries - exits, every
+ * interval paired, of which idle_ticks asleep (HLT, an ioreq wait); the
+ * rest of its runs is guest time. In Bochs the TSC counts instructions.
+ */
+void vm_print_root_time(const struct vm *vm)
+{
+	u64 root = 0, idle = 0, run = 0, guest, work, pct100;
+
+	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+
+		root += ((v->tsc_entry_hi << 32) + v->tsc_entry_lo) -
+			((v->tsc_exit_hi << 32) + v->tsc_exit_lo);
+		idle += v->idle_ticks;
+		run += v->run_ticks;
+	}
+	guest = run > root ? run - root : 0;
+	work = root > idle ? root - idle : 0;
+	pct100 = work + guest ? work * 10000 / (work + guest) : 0;
+	printk("VM %s time: guest %lu ticks, hypervisor %lu ticks (%lu.%02lu%%), asleep %lu ticks\n",
+	       vm->name, guest, work, pct100 / 100, pct100 % 100, idle);
+}
+
+/*
  * Stop a VM: its vCPUs park at their next exit; the hypervisor and other
  * VMs go on. Returns once each has left guest mode (the flush's wait: an
  * NMI follows a kick it does not answer), or said it did not.

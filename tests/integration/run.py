@@ -151,6 +151,11 @@ def run_scenario(name, exp):
         if not figs:
             r.fails.append((1, "bench-exits: no exit counters of VM %s after it stopped" % vm))
         r.exit_figures += figs
+        share = serial_log.share_figure(log["hv_lines"], vm, prefix)
+        if not share:
+            r.fails.append((1, "bench-exits: no time line of VM %s after it stopped" % vm))
+        else:
+            r.exit_figures.append(share)
     r.detail = ", ".join("%s %d/%s" % (vm, len(src.ok), "+".join(str(p) for p in src.plans) or "?")
                          for vm, src in sorted(log["sources"].items()))
     return r

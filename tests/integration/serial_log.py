@@ -213,6 +213,27 @@ def exit_figures(hv_lines, vm, prefix):
             (prefix + "_msr_apic_exits", str(apic), "exits", HV)]
 
 
+TIME_LINE = re.compile(r"^VM (\S+) time: guest (\d+) ticks, hypervisor (\d+) ticks")
+
+
+def share_figure(hv_lines, vm, prefix):
+    """Bench figure hv_share_PREFIX_pct: the hypervisor's share (VMX root, working,
+    not asleep) of vm's time, from the line printed once all its vCPUs parked after
+    it stopped; None when there is none."""
+    stopped = False
+    for line in hv_lines:
+        if line.startswith("VM %s stopped:" % vm):
+            stopped = True
+            continue
+        m = TIME_LINE.match(line)
+        if stopped and m and m.group(1) == vm:
+            guest, hv = int(m.group(2)), int(m.group(3))
+            if guest + hv == 0:
+                return None
+            return ("hv_share_%s_pct" % prefix, "%.2f" % (100.0 * hv / (guest + hv)), "%", HV)
+    return None
+
+
 def ranges(nums):
     """[1,2,3,5] -> '1-3, 5'."""
     out, nums = [], sorted(nums)

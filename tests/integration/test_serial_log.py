@@ -63,6 +63,7 @@ class ExitFiguresTest(unittest.TestCase):
            "  APIC access                  7",
            "  virtualized EOI              3",
            "  I/O instruction              63950",
+           "VM linux time: guest 9000 ticks, hypervisor 250 ticks (2.70%), asleep 77 ticks",
            "VM linux: devices released",
            "  WRMSR  100"]
 
@@ -78,6 +79,13 @@ class ExitFiguresTest(unittest.TestCase):
         self.assertEqual([(n, v, u) for n, v, u, _ in figs],
                          [("linux_boot_exits", "120989", "exits"),
                           ("linux_boot_msr_apic_exits", "31523", "exits")])
+
+    def test_share_after_stop(self):
+        fig = sl.share_figure(self.LOG, "linux", "linux_boot")
+        self.assertEqual(fig[:3], ("hv_share_linux_boot_pct", "2.70", "%"))
+        self.assertIsNone(sl.share_figure(self.LOG[:4], "linux", "x"))
+        self.assertIsNone(sl.share_figure(["VM linux time: guest 1 ticks, hypervisor 1 ticks"],
+                                          "linux", "x"))  # printed before any stop
 
     def test_none_without_stop(self):
         self.assertEqual(sl.exit_figures(self.LOG[:2], "linux", "x"), [])

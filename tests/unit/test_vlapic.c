@@ -636,6 +636,28 @@ static void test_x2apic_msr_rules(void **state)
 	assert_int_equal(rdmsr(l, 0x803), 0x00060014);
 }
 
+/* The ICR's own entry (what the MSR exit calls for 0x830): the same rules, one target. */
+static void test_x2apic_icr_entry(void **state)
+{
+	(void)state;
+	enable_all();
+	assert_int_equal(vlapic_x2apic_icr_write(&cpu[0], (2ULL << 32) | 0x61), -EINVAL); /* xAPIC */
+	assert_int_equal(irr_mask(0x61), 0x0);
+	to_x2apic(&cpu[0]);
+	to_x2apic(&cpu[2]);
+	assert_int_equal(vlapic_x2apic_icr_write(&cpu[0], BIT(16) | 0x62), -EINVAL); /* reserved */
+	assert_int_equal(vlapic_x2apic_icr_write(&cpu[0], (2ULL << 32) | 0x63), 0);
+	assert_int_equal(irr_mask(0x63), 0x4);
+	assert_int_equal(rdmsr(&cpu[0], 0x830), (2ULL << 32) | 0x63);
+	/* a target still in xAPIC mode matches by its ID register, as the group walk does */
+	assert_int_equal(vlapic_x2apic_icr_write(&cpu[0], (1ULL << 32) | 0x64), 0);
+	assert_int_equal(irr_mask(0x64), 0x2);
+	/* software-disabled target: accepted by nobody */
+	wr(&cpu[3], APIC_SVR, 0xFF);
+	assert_int_equal(vlapic_x2apic_icr_write(&cpu[0], (3ULL << 32) | 0x65), 0);
+	assert_int_equal(irr_mask(0x65), 0x0);
+}
+
 static void test_x2apic_ipis(void **state)
 {
 	(void)state;
@@ -743,6 +765,7 @@ int main(void)
 		cmocka_unit_test_setup(test_apic_base_transitions, setup),
 		cmocka_unit_test_setup(test_x2apic_msr_rules, setup),
 		cmocka_unit_test_setup(test_x2apic_ipis, setup),
+		cmocka_unit_test_setup(test_x2apic_icr_entry, setup),
 		cmocka_unit_test_setup(test_x2apic_xapic_format_broadcast, setup),
 	};
 

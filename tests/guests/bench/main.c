@@ -2,9 +2,11 @@
  * bench guest: exit costs measured with RDTSC (in Bochs the TSC counts
  * instructions, hence the unit "insns"). Each figure is the average over
  * BENCH_ITERS of the timed operation minus the average of an empty RDTSC
- * pair. Command line: qemu=1 (bare-QEMU runs), name=STR.
+ * pair. Command line: qemu=1 (bare-QEMU runs), name=STR, latency=1 (only
+ * latency.c's IPI and timer figures: scenario bench-latency, two vCPUs).
  */
 #include "guest.h"
+#include "bench.h"
 
 #define BENCH_ITERS 1000
 #define UNHANDLED_PORT 0x0D00 /* nobody emulates it: the read exits and returns all ones */
@@ -72,6 +74,10 @@ int main(void)
 	test_plan(2);
 	if (mboot_arg("name", name, sizeof(name)))
 		test_diag("bench name=%s", name);
+	if (mboot_arg("latency", name, sizeof(name))) {
+		latency_bench();
+		return 0;
+	}
 	(void)empty_pair_avg(); /* warm up */
 	u32 empty = empty_pair_avg();
 	u32 cpuid_cost = cpuid_avg();
