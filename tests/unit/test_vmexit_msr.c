@@ -46,6 +46,15 @@ int vlapic_msr_read(struct vlapic *l, u32 msr, u64 *val)
 	return 0;
 }
 
+/* the ICR's own entry (every IPI): no mode or timer change behind it */
+int vlapic_x2apic_icr_write(struct vlapic *l, u64 val)
+{
+	assert_ptr_equal(l, &v.vlapic);
+	hw.apic_msr = MSR_X2APIC_ICR;
+	hw.apic_val = val;
+	return 0;
+}
+
 int vlapic_msr_write(struct vlapic *l, u32 msr, u64 val)
 {
 	assert_ptr_equal(l, &v.vlapic);
@@ -195,6 +204,10 @@ static void test_xss_and_apic(void **state)
 	assert_int_equal(guest_rdmsr(MSR_IA32_APIC_BASE, false), 0xFEE00900);
 	guest_wrmsr(MSR_X2APIC_FIRST + 0x8, 0x20, false);	/* TPR */
 	assert_int_equal(hw.apic_val, 0x20);
+	assert_int_equal(hw.lapic_updates, 0);
+	guest_wrmsr(MSR_X2APIC_ICR, 0x300000000ULL | 0x40F1, false);	/* fixed IPI to APIC id 3 */
+	assert_int_equal(hw.apic_msr, MSR_X2APIC_ICR);
+	assert_int_equal(hw.apic_val, 0x300000000ULL | 0x40F1);
 	assert_int_equal(hw.lapic_updates, 0);
 	guest_wrmsr(MSR_IA32_APIC_BASE, 0xFEE00D00, false);
 	assert_int_equal(hw.lapic_updates, 1);
