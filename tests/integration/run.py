@@ -20,7 +20,10 @@ is the one-plan form; `via SRC "PREFIX"` is optional with either.
 
 --bench runs only the scenarios whose .expect has a "bench" line, and merges
 their "bench NAME VALUE UNIT" figures and hv_image_bytes into
-build/bench/results.tsv.
+build/bench/results.tsv. A scenario with "bench-exits" or "bench-on-pass"
+lines (minutes long: not in --bench unless named with --scenario) merges its
+figures whenever it passes: the exit counters, or all its bench lines
+(relayed ones too, e.g. linux-dm's post-launched guest's).
 """
 import argparse
 import concurrent.futures
@@ -247,7 +250,8 @@ def main():
             results.append(r)
             report(r, a.verbose)
     if a.bench:
-        exps = {n: e for n, e in exps.items() if e["bench"]}
+        exps = {n: e for n, e in exps.items()
+                if e["bench"] or (a.scenario and (e["bench_on_pass"] or e["bench_exits"]))}
         if not exps:
             out("no scenario has a 'bench' line")
     elif not names:
@@ -285,16 +289,23 @@ def main():
                 report(r, a.verbose)
                 results.append(r)
 
-    if a.bench and exps:
-        write_bench([r for r in results if r.name in exps], list(exps))
+    benched = [n for n, e in exps.items() if e["bench"]]
+    if a.bench and benched:
+        write_bench([r for r in results if r.name in benched], benched)
     for r in sorted(results, key=lambda r: r.name):
         if r.note:
             out("%s %s" % (r.name, r.note))
-    # exit counts of a scenario with bench-exits lines: from any passing run of it
-    counted = [r for r in results if r.exit_figures and not r.fails]
+    # exit counts of a scenario with bench-exits lines, bench lines of one with
+    # bench-on-pass: from any passing run of it
+    counted = []
+    for r in results:
+        figs = list(r.exit_figures)
+        if exps.get(r.name, {}).get("bench_on_pass"):
+            figs += r.bench
+        if figs and not r.fails:
+            r.bench = figs
+            counted.append(r)
     if counted:
-        for r in counted:
-            r.bench = r.exit_figures
         write_bench(counted, [])
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)
