@@ -28,6 +28,10 @@ struct dm_kickfd {
 int dm_ioeventfd_register(int hsm, struct dm_kickfd *k, uint64_t gpa, uint16_t data);
 int dm_ioeventfd_unregister(int hsm, struct dm_kickfd *k);
 
+/* ACRN_IOCTL_IOEVENTFD on hsm: 0 or an errno (a unit test may replace it). */
+struct acrn_ioeventfd;
+int dm_hsm_ioeventfd(int hsm, struct acrn_ioeventfd *a);
+
 struct vdevs;
 
 /*

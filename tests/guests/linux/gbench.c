@@ -282,7 +282,7 @@ static int cmd_kick(const char *id, unsigned long q, unsigned long n, const char
 
 /* ---- UDP echo over virtio-net ---- */
 
-static int cmd_echo_server(unsigned long port)
+static int cmd_echo_server(const char *port_s, unsigned long port)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port),
 				 .sin_addr.s_addr = htonl(INADDR_ANY) };
@@ -290,7 +290,7 @@ static int cmd_echo_server(unsigned long port)
 	int s = socket(AF_INET, SOCK_DGRAM, 0);
 
 	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)))
-		return fail("echo-server: cannot bind UDP port %s", "");
+		return fail("echo-server: cannot bind UDP port %s", port_s);
 	for (;;) {
 		struct sockaddr_in from;
 		socklen_t fl = sizeof(from);
@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 		return cmd_kick(argv[2], q, n, argv[5]);
 	}
 	if (argc == 3 && !strcmp(argv[1], "echo-server") && !parse_count(argv[2], &port, 0xFFFF))
-		return cmd_echo_server(port);
+		return cmd_echo_server(argv[2], port);
 	if (argc == 5 && !strcmp(argv[1], "echo-client") && !parse_count(argv[3], &port, 0xFFFF) &&
 	    !parse_count(argv[4], &n, MAX_SAMPLES))
 		return cmd_echo_client(argv[2], port, n);
