@@ -290,9 +290,36 @@ static int parse_passthru(const char *spec, const char *args, struct dm_dev *d, 
 	return 0;
 }
 
+/*
+ * bulkhead's own option of the user-space virtio back-ends, last in the value:
+ * "ioeventfd" (alone or after the kind's arguments) has the queues' notifies
+ * completed in the Service VM kernel (ACRN_IOCTL_IOEVENTFD, ioeventfd.c).
+ * Returns args without it (a copy in buf when it was there).
+ */
+static const char *strip_ioeventfd(const char *args, struct dm_dev *d, char *buf, size_t cap)
+{
+	static const char opt[] = "ioeventfd";
+	size_t len = strlen(args), ol = sizeof(opt) - 1;
+
+	if (d->kind != DM_DEV_VIRTIO_BLK && d->kind != DM_DEV_VIRTIO_RND &&
+	    d->kind != DM_DEV_VIRTIO_CONSOLE)
+		return args;
+	if (!strcmp(args, opt)) {
+		d->ioeventfd = true;
+		return NULL;
+	}
+	if (len > ol + 1 && args[len - ol - 1] == ',' && !strcmp(args + len - ol, opt) &&
+	    copy_part(buf, cap, args, len - ol - 1)) {
+		d->ioeventfd = true;
+		return buf;
+	}
+	return args;
+}
+
 int dm_parse_slot(const char *spec, struct dm_dev *d, char *err, size_t errlen)
 {
 	const char *c1 = strchr(spec, ','), *name, *args = NULL;
+	char rest[DM_PATH_MAX + 64];
 	size_t nlen;
 	int kind, r;
 
@@ -311,6 +338,8 @@ int dm_parse_slot(const char *spec, struct dm_dev *d, char *err, size_t errlen)
 		return FAIL("unknown device '%.*s' (known: hostbridge, lpc, virtio-blk, virtio-net, "
 			    "virtio-console, virtio-rnd, passthru)", (int)nlen, name);
 	d->kind = (enum dm_dev_kind)kind;
+	if (args)
+		args = strip_ioeventfd(args, d, rest, sizeof(rest));
 	switch (d->kind) {
 	case DM_DEV_VIRTIO_BLK:
 		r = parse_blk(spec, args, d, err, errlen);

@@ -91,6 +91,29 @@ static int hioctl(struct dm_vm *vm, unsigned long req, void *arg)
 	return ioctl(vm->hsm, req, arg) < 0 ? errno : 0;
 }
 
+static unsigned long long rdtsc(void)
+{
+	unsigned lo, hi;
+
+	__asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi) : : "memory");
+	return (unsigned long long)hi << 32 | lo;
+}
+
+/*
+ * START_VM, with the TSC right before it on stderr: the guest's TSC is the
+ * host's (no offset), so the guest's own reading at init says how long it
+ * took to boot (tests/dm/init's post_linux_boot_insns).
+ */
+static int start_vm(struct dm_vm *vm, const char *when)
+{
+	unsigned long long tsc = rdtsc();
+	int e = hioctl(vm, ACRN_IOCTL_START_VM, NULL);
+
+	if (!e)
+		fprintf(stderr, "bulkhead-dm: %s: START_VM%s at TSC %llu\n", vm->cfg->name, when, tsc);
+	return e;
+}
+
 static void *read_whole(const char *path, size_t *size)
 {
 	struct stat st;
@@ -528,6 +551,7 @@ static enum serve_end serve(struct dm_vm *vm)
 			/* the guest runs on while the devices do what it asked */
 			pthread_mutex_lock(&vm->lock);
 			vdevs_run(&vm->vdevs);
+			vdevs_kick_sync(&vm->vdevs);	/* ioeventfds follow the queues */
 			pthread_mutex_unlock(&vm->lock);
 		}
 	}
@@ -555,7 +579,7 @@ static int vm_reboot(struct dm_vm *vm)
 	memset(vm->ram, 0, vm->mem);
 	if (boot_setup(vm))
 		return -1;
-	e = hioctl(vm, ACRN_IOCTL_START_VM, NULL);
+	e = start_vm(vm, " after the reset");
 	if (e) {
 		fprintf(stderr, "bulkhead-dm: START_VM after the reset: %s\n", strerror(e));
 		return -1;
@@ -656,12 +680,14 @@ int dm_launch(const struct dm_config *cfg)
 		goto out;
 	}
 	client = true;
-	if (vdevs_start(&vm->vdevs, &vm->lock, vm->hsm))
+	/* receive threads (virtio-net), kick thread (",ioeventfd" devices) */
+	if (vdevs_start(&vm->vdevs, &vm->lock, vm->hsm) ||
+	    vdevs_kick_start(&vm->vdevs, vm->hsm, &vm->lock))
 		goto out;
 	if (((vm->com1_on && cfg->com[0].backend == DM_CHR_STDIO) || vdevs_stdin(&vm->vdevs)) &&
 	    pthread_create(&thr, NULL, stdin_thread, vm) == 0)
 		pthread_detach(thr);
-	e = hioctl(vm, ACRN_IOCTL_START_VM, NULL);
+	e = start_vm(vm, "");
 	if (e) {
 		fprintf(stderr, "bulkhead-dm: START_VM: %s\n", strerror(e));
 		goto out;
@@ -677,6 +703,7 @@ out:
 	if (created) {
 		if ((e = hioctl(vm, ACRN_IOCTL_PAUSE_VM, NULL)))
 			fprintf(stderr, "bulkhead-dm: PAUSE_VM: %s\n", strerror(e));
+		vdevs_kick_stop(&vm->vdevs);
 		if (client && (e = hioctl(vm, ACRN_IOCTL_DESTROY_IOREQ_CLIENT, NULL)))
 			fprintf(stderr, "bulkhead-dm: DESTROY_IOREQ_CLIENT: %s\n", strerror(e));
 		if ((e = hioctl(vm, ACRN_IOCTL_DESTROY_VM, NULL)))

@@ -283,6 +283,25 @@ void virtio_pci_run(struct virtio_pci *vp)
 	}
 }
 
+void virtio_pci_kick(struct virtio_pci *vp, unsigned q)
+{
+	if (q >= vp->desc->nqueues)
+		return;
+	vp->kicks++;
+	if (vp->q[q].enabled)
+		vp->pending |= 1u << q;
+}
+
+bool virtio_pci_notify_gpa(const struct virtio_pci *vp, unsigned q, uint64_t *gpa, uint16_t *data)
+{
+	if (!vp->desc || q >= vp->desc->nqueues || !vp->q[q].enabled || !virtio_dev_live(&vp->dev) ||
+	    !virtio_pci_claims(vp, bar_base(vp) + VP_NOTIFY + q * VP_NOTIFY_MULT, 2))
+		return false;
+	*gpa = bar_base(vp) + VP_NOTIFY + q * VP_NOTIFY_MULT;
+	*data = (uint16_t)q;
+	return true;
+}
+
 /* ---- the common configuration ---- */
 
 static void common_snapshot(const struct virtio_pci *vp, uint8_t *b)
@@ -486,11 +505,7 @@ void virtio_pci_write(struct virtio_pci *vp, uint64_t gpa, unsigned size, uint64
 		common_write(vp, off - VP_COMMON, size, v);
 	} else if (off >= VP_NOTIFY && off < VP_NOTIFY + vp->desc->nqueues * VP_NOTIFY_MULT) {
 		/* the queue is the one whose notify address was written (no NOTIFICATION_DATA) */
-		unsigned q = (off - VP_NOTIFY) / VP_NOTIFY_MULT;
-
-		vp->kicks++;
-		if (vp->q[q].enabled)
-			vp->pending |= 1u << q;
+		virtio_pci_kick(vp, (off - VP_NOTIFY) / VP_NOTIFY_MULT);
 	} else if (off >= VP_MSIX_TABLE && off < VP_MSIX_PBA) {
 		msix_write(vp, off, size, v);
 	}

@@ -49,6 +49,7 @@ struct dm_dev {
 	uint8_t slot, fn;
 	enum dm_dev_kind kind;
 	const char *spec;		/* the -s value as given, for messages */
+	bool ioeventfd;			/* virtio: ",ioeventfd", notifies through an ioeventfd */
 	union {
 		struct { char path[DM_PATH_MAX + 1]; bool readonly; } blk;
 		struct {

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #include "dm_config.h"
+#include "ioeventfd.h"
 #include "virtio_blk_req.h"
 #include "virtio_net_req.h"
 #include "virtio_net_vhost.h"
@@ -45,6 +46,9 @@ struct vdev {
 	bool from_stdin;
 	uint64_t rx_dropped;
 	struct vnet *net;		/* virtio-net: its TAP and receive thread (virtio_net.c) */
+	/* ",ioeventfd": each queue's notify eventfd (ioeventfd.c) */
+	struct dm_kickfd kick[VIRTIO_PCI_MAX_QUEUES];
+	uint64_t evfd_kicks, evfd_regs;
 };
 
 /* Open each kind's back-end: 0, or -1 with a message in why. */
@@ -73,6 +77,11 @@ void virtio_console_input(struct vdev *d, const uint8_t *buf, size_t n);
 struct vdevs {
 	unsigned n;
 	struct vdev dev[DM_PCI_SLOTS * DM_PCI_FUNCS];
+	/* the kick thread (ioeventfd.c): running when kick_on */
+	bool kick_on;
+	int hsm, epfd, stopfd;
+	pthread_t kick_thr;
+	pthread_mutex_t *lock;
 };
 
 /* Every virtio device of cfg (kinds built so far): 0, or -1 after a message on stderr. */

@@ -117,6 +117,16 @@ void virtio_pci_write(struct virtio_pci *vp, uint64_t gpa, unsigned size, uint64
  */
 void virtio_pci_run(struct virtio_pci *vp);
 
+/* The driver notified queue q (its notify address, or an ioeventfd): mark it for virtio_pci_run. */
+void virtio_pci_kick(struct virtio_pci *vp, unsigned q);
+
+/*
+ * Where the driver notifies queue q and what it writes there (the queue
+ * index: 16 bits, no NOTIFICATION_DATA), while that is worth an ioeventfd:
+ * the device live, the queue enabled, the BAR decoded. False otherwise.
+ */
+bool virtio_pci_notify_gpa(const struct virtio_pci *vp, unsigned q, uint64_t *gpa, uint16_t *data);
+
 /* Interrupt for queue q (if virtq_need_interrupt says so: the caller asks), or config change. */
 void virtio_pci_queue_irq(struct virtio_pci *vp, unsigned q);
 void virtio_pci_config_irq(struct virtio_pci *vp);

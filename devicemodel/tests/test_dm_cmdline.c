@@ -247,6 +247,25 @@ static void test_slot_blk(void **state)
 	slot_err("3,virtio-blk,/d,writeback",
 		 "-s 3,virtio-blk,/d,writeback: virtio-blk option 'writeback' is not implemented (only 'ro' is)");
 	slot_err("3,virtio-blk,/d,ro,x", "-s 3,virtio-blk,/d,ro,x: virtio-blk option 'ro,x' is not implemented (only 'ro' is)");
+	assert_false(d.ioeventfd);
+	/* bulkhead's ioeventfd option, last: the kind's own arguments are what is before it */
+	slot_ok("3,virtio-blk,/disk.img,ro,ioeventfd");
+	assert_string_equal(d.blk.path, "/disk.img");
+	assert_true(d.blk.readonly);
+	assert_true(d.ioeventfd);
+	slot_ok("3,virtio-blk,/disk.img,ioeventfd");
+	assert_string_equal(d.blk.path, "/disk.img");
+	assert_false(d.blk.readonly);
+	assert_true(d.ioeventfd);
+	slot_err("3,virtio-blk,ioeventfd", "-s 3,virtio-blk,ioeventfd: virtio-blk needs an image file: -s SLOT,virtio-blk,PATH[,ro]");
+	slot_err("3,virtio-blk,/d,ioeventfd,ro",
+		 "-s 3,virtio-blk,/d,ioeventfd,ro: virtio-blk option 'ioeventfd,ro' is not implemented (only 'ro' is)");
+	slot_ok("4,virtio-rnd,ioeventfd");
+	assert_true(d.ioeventfd);
+	slot_ok("4,virtio-rnd");
+	assert_false(d.ioeventfd);
+	slot_err("4,virtio-rnd,ioeventfd,x", "-s 4,virtio-rnd,ioeventfd,x: virtio-rnd takes no arguments");
+	slot_err("0:0,hostbridge,ioeventfd", "-s 0:0,hostbridge,ioeventfd: hostbridge takes no arguments");
 	strcpy(longpath, "3,virtio-blk,/");
 	memset(longpath + 14, 'p', 260);
 	assert_int_equal(dm_parse_slot(longpath, &d, err, sizeof(err)), -1);

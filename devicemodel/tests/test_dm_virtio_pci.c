@@ -244,6 +244,45 @@ static void test_queues_and_kicks(void **state)
 	assert_int_equal(rd(VP_DEVCFG + 8, 1), 0);		/* past cfg_len: nothing there */
 }
 
+/* Where an ioeventfd would take a queue's notify: only while the driver uses the queue. */
+static void test_notify_gpa(void **state)
+{
+	uint64_t gpa = 0;
+	uint16_t data = 0xFFFF;
+
+	(void)state;
+	assert_false(virtio_pci_notify_gpa(&vp, 0, &gpa, &data));	/* not set up */
+	driver_setup(1ULL << VIRTIO_F_VERSION_1, 16);
+	assert_false(virtio_pci_notify_gpa(&vp, 0, &gpa, &data));	/* enabled, no DRIVER_OK */
+	driver_ok();
+	virtio_pci_run(&vp);
+	assert_true(virtio_pci_notify_gpa(&vp, 0, &gpa, &data));
+	assert_int_equal(gpa, BAR + VP_NOTIFY);
+	assert_int_equal(data, 0);
+	/* what the driver reads as the queue's notify offset agrees */
+	wr(0x16, 2, 0);
+	assert_int_equal(gpa, BAR + VP_NOTIFY + rd(0x1E, 2) * VP_NOTIFY_MULT);
+	assert_false(virtio_pci_notify_gpa(&vp, 1, &gpa, &data));	/* queue 1 not enabled */
+	assert_false(virtio_pci_notify_gpa(&vp, 2, &gpa, &data));	/* no such queue */
+	/* the kick an eventfd brings is the same as the write's; past the queues, nothing */
+	virtio_pci_kick(&vp, 0);
+	virtio_pci_kick(&vp, 5);
+	virtio_pci_run(&vp);
+	assert_int_equal(processed[0], 2);			/* DRIVER_OK's pass, then the kick */
+	assert_int_equal(vp.kicks, 1);
+	/* the BAR moved: the address follows; memory decoding off: none */
+	cfg_wr(0x10, 4, (uint32_t)BAR + 0x10000);
+	assert_true(virtio_pci_notify_gpa(&vp, 0, &gpa, &data));
+	assert_int_equal(gpa, BAR + 0x10000 + VP_NOTIFY);
+	cfg_wr(0x04, 2, 0x4);
+	assert_false(virtio_pci_notify_gpa(&vp, 0, &gpa, &data));
+	cfg_wr(0x04, 2, 0x6);
+	cfg_wr(0x10, 4, (uint32_t)BAR);
+	/* reset: none */
+	wr(0x14, 1, 0);
+	assert_false(virtio_pci_notify_gpa(&vp, 0, &gpa, &data));
+}
+
 static void msix_entry(unsigned v, uint32_t data, bool masked)
 {
 	wr(VP_MSIX_TABLE + 16 * v, 4, 0xFEE00000);
@@ -350,6 +389,7 @@ int main(void)
 		cmocka_unit_test_setup(test_config_space, setup),
 		cmocka_unit_test_setup(test_features, setup),
 		cmocka_unit_test_setup(test_queues_and_kicks, setup),
+		cmocka_unit_test_setup(test_notify_gpa, setup),
 		cmocka_unit_test_setup(test_msix, setup),
 		cmocka_unit_test_setup(test_bad_queue_breaks_device, setup),
 	};

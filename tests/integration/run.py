@@ -20,7 +20,11 @@ is the one-plan form; `via SRC "PREFIX"` is optional with either.
 
 --bench runs only the scenarios whose .expect has a "bench" line, and merges
 their "bench NAME VALUE UNIT" figures and hv_image_bytes into
-build/bench/results.tsv.
+build/bench/results.tsv. A scenario with "bench-exits" or "bench-on-pass"
+lines (minutes long: not in --bench unless named with --scenario) merges its
+figures whenever it passes: the exit counters, or its VMs' bench lines
+(relayed ones too, e.g. linux-dm's post-launched guest's; not the
+hypervisor's, whose boot_to_guest is the bench scenario's).
 """
 import argparse
 import concurrent.futures
@@ -225,6 +229,21 @@ def write_bench(results, names):
                                    rows[name][0], rows[name][1]))
 
 
+def on_pass_figures(results, exps):
+    """The passing runs of scenarios with bench-exits or bench-on-pass lines, each
+    with its bench set to those figures: the exit counts, and the VMs' own bench
+    lines (the hypervisor's, boot_to_guest, are the bench scenario's)."""
+    counted = []
+    for r in results:
+        figs = list(r.exit_figures)
+        if exps.get(r.name, {}).get("bench_on_pass"):
+            figs += [b for b in r.bench if b[3] != serial_log.HV]
+        if figs and not r.fails:
+            r.bench = figs
+            counted.append(r)
+    return counted
+
+
 def main():
     p = argparse.ArgumentParser(description="Boot the integration scenarios in Bochs.")
     p.add_argument("--bench", action="store_true", help="only scenarios with 'bench'; write results")
@@ -252,7 +271,8 @@ def main():
             results.append(r)
             report(r, a.verbose)
     if a.bench:
-        exps = {n: e for n, e in exps.items() if e["bench"]}
+        exps = {n: e for n, e in exps.items()
+                if e["bench"] or (a.scenario and (e["bench_on_pass"] or e["bench_exits"]))}
         if not exps:
             out("no scenario has a 'bench' line")
     elif not names:
@@ -290,16 +310,14 @@ def main():
                 report(r, a.verbose)
                 results.append(r)
 
-    if a.bench and exps:
-        write_bench([r for r in results if r.name in exps], list(exps))
+    benched = [n for n, e in exps.items() if e["bench"]]
+    if a.bench and benched:
+        write_bench([r for r in results if r.name in benched], benched)
     for r in sorted(results, key=lambda r: r.name):
         if r.note:
             out("%s %s" % (r.name, r.note))
-    # exit counts of a scenario with bench-exits lines: from any passing run of it
-    counted = [r for r in results if r.exit_figures and not r.fails]
+    counted = on_pass_figures(results, exps)
     if counted:
-        for r in counted:
-            r.bench = r.exit_figures
         write_bench(counted, [])
     passed = sum(r.passed for r in results)
     failed = sum(r.failed for r in results)

@@ -46,10 +46,11 @@ def parse_vm_line(rest, where):
 def parse_expect(text, path="expect"):
     """Return a dict: machine (dict), vms (list), plans ({vm: N} for N > 1),
     relays (list of (source, prefix, vm)), hv_logs (list), bench (bool),
-    bench_exits (list of (vm, figure prefix))."""
+    bench_exits (list of (vm, figure prefix)), bench_on_pass (bool: its bench
+    lines are figures whenever it passes)."""
     exp = {"machine": dict(MACHINE_KEYS), "vms": [], "plans": {}, "relays": [],
            "hv_logs": [], "bench": False, "canary": None, "attack_stops": [],
-           "bench_exits": []}
+           "bench_exits": [], "bench_on_pass": False}
     for n, raw in enumerate(text.splitlines(), 1):
         line = raw.strip()
         if not line or line.startswith("#"):
@@ -83,6 +84,8 @@ def parse_expect(text, path="expect"):
             exp["hv_logs"].append(rest)
         elif word == "bench" and not rest:
             exp["bench"] = True
+        elif word == "bench-on-pass" and not rest:
+            exp["bench_on_pass"] = True
         elif word == "canary":
             parts = rest.split()
             if len(parts) < 3 or parts[1] != "after":
@@ -103,7 +106,7 @@ def parse_expect(text, path="expect"):
             exp["bench_exits"].append((parts[0], parts[1]))
         else:
             raise ExpectError("%s: unknown line '%s' (want machine, vm, hv-log, bench, bench-exits, "
-                              "canary or attack-stop)" % (where, line))
+                              "bench-on-pass, canary or attack-stop)" % (where, line))
     return exp
 
 

@@ -182,6 +182,23 @@ class RelayTest(unittest.TestCase):
         self.assertIn("post: 1 plan lines, want 2 (1..1)", msgs)
         self.assertIn("post: 1 results before the first plan line", msgs)
 
+    def test_relayed_bench_lines(self):
+        """linux-dm: the post guest's figures come relayed; they are no TAP results."""
+        (passed, failed), log = run_relay(
+            b"[sos] 1..1\n[sos] post: 1..1\n[sos] post: bench virtio_blk_read_4k_insns 81234 insns\n"
+            b"[sos] post: ok 1 - a\n[sos] post: 1..1\n[sos] post: ok 1 - b\n"
+            b"[sos] bench post_linux_boot_insns 912345678 insns\n[sos] ok 1 - s\n"
+            b"bulkhead: all VMs stopped\n", RELAY_EXPECT + "bench-on-pass\n")
+        self.assertEqual((passed, failed), (3, []))
+        self.assertEqual(log["bench"], [("virtio_blk_read_4k_insns", "81234", "insns", "post"),
+                                        ("post_linux_boot_insns", "912345678", "insns", "sos")])
+
+    def test_bench_on_pass_line(self):
+        self.assertTrue(sl.parse_expect("bench-on-pass\n")["bench_on_pass"])
+        self.assertFalse(sl.parse_expect("bench\n")["bench_on_pass"])
+        with self.assertRaises(sl.ExpectError):
+            sl.parse_expect("bench-on-pass now\n")
+
     def test_single_plan_with_via(self):
         e = sl.parse_expect('vm post plan via sos "post: "\n')
         self.assertEqual(e["relays"], [("sos", "post: ", "post")])
