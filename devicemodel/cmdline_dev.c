@@ -19,7 +19,7 @@ static const struct {
 	[DM_DEV_VIRTIO_NET]	= { "virtio-net", false },
 	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", true },	/* one port: cmdline.c */
 	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd", true },
-	[DM_DEV_PASSTHRU]	= { "passthru", false },
+	[DM_DEV_PASSTHRU]	= { "passthru", true },		/* passthru.c */
 };
 
 int dm_dev_kind_by_name(const char *name, size_t len)

@@ -247,7 +247,7 @@ static void test_boot_linux(void **state)
 	img[0x25A] = 0x00; img[0x25B] = 0x01;	/* pref_address 16 MiB */
 	img[0x260] = 0x00; img[0x261] = 0x00; img[0x262] = 0x10;	/* init_size 1 MiB */
 	memset(img + 0x400, 0xF4, 16);		/* hlt */
-	if (dm_boot_linux(ram, mem, 1, img, 0x2000, "INITRD", 6, "console=ttyS0", &st, why, sizeof(why)))
+	if (dm_boot_linux(ram, mem, 1, NULL, 0, img, 0x2000, "INITRD", 6, "console=ttyS0", &st, why, sizeof(why)))
 		fail_msg("%s", why);
 	assert_int_equal(st.mode, VCPU_BOOT_LONG64);
 	assert_int_equal(st.rip, 0x1000000 + 0x200);
@@ -259,7 +259,7 @@ static void test_boot_linux(void **state)
 	assert_string_equal((char *)ram + 0x20000, "console=ttyS0");
 	/* not a kernel: a reason, nothing claimed */
 	memset(img + 0x202, 0, 4);
-	assert_int_equal(dm_boot_linux(ram, mem, 1, img, 0x2000, NULL, 0, "", &st, why, sizeof(why)), -1);
+	assert_int_equal(dm_boot_linux(ram, mem, 1, NULL, 0, img, 0x2000, NULL, 0, "", &st, why, sizeof(why)), -1);
 	assert_true(strlen(why) > 0);
 	free(ram);
 	free(img);
