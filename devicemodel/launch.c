@@ -6,7 +6,9 @@
  * lpc; absent functions read all ones), COM1 (a 16550 on stdout/stdin, its
  * interrupt on vIOAPIC pin 4), the RTC, ACPI PM1 (S5 powers off) and reset
  * (0xCF9 or the FADT's reset register: RESET_VM and boot again). Anything
- * else reads all ones and drops writes, counted.
+ * else reads all ones and drops writes, counted. Passthrough functions
+ * (passthru.c) are claimed before CREATE_VM, assigned before START_VM and
+ * at each reset, and taken back on every way out.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -241,8 +243,8 @@ static int boot_setup(struct dm_vm *vm)
 	int e;
 
 	memset(&st, 0, sizeof(st));
-	if (dm_boot_linux(vm->ram, vm->mem, ncpus, vm->prt, vm->nr_prt, vm->kernel, vm->kernel_size, vm->initrd,
-			  vm->initrd_size, vm->cfg->bootargs ? vm->cfg->bootargs : "", &st, why,
+	if (dm_boot_linux(vm->ram, vm->mem, ncpus, vm->prt, vm->nr_prt, vm->kernel,
+			  vm->kernel_size, vm->initrd, vm->initrd_size, vm->cfg->bootargs ? vm->cfg->bootargs : "", &st, why,
 			  sizeof(why))) {
 		fprintf(stderr, "bulkhead-dm: -k %s: %s\n", vm->cfg->kernel, why);
 		return -1;
