@@ -253,6 +253,13 @@ static int cross_check(struct dm_config *c, char *err, size_t errlen)
 			return FAIL("-s %s: -l com1,stdio reads stdin already; give the console port "
 				    "another back-end", c->dev[i].spec);
 
+		/* a passthrough slot is the hypervisor's (its vPCI), an emulated one ours */
+		for (unsigned j = 0; j < c->ndevs; j++)
+			if (c->dev[j].slot == c->dev[i].slot && c->dev[i].kind == DM_DEV_PASSTHRU &&
+			    c->dev[j].kind != DM_DEV_PASSTHRU)
+				return FAIL("-s %s: slot %u has -s %s too: a passthrough function shares "
+					    "its slot only with other passthrough functions",
+					    c->dev[i].spec, c->dev[i].slot, c->dev[j].spec);
 		if (c->dev[i].fn == 0)
 			continue;
 		for (unsigned j = 0; j < c->ndevs; j++)
@@ -285,12 +292,6 @@ static int refuse_unbuilt(const struct dm_config *c, char *err, size_t errlen)
 	for (unsigned i = 0; i < c->ndevs; i++)
 		if (c->dev[i].kind == DM_DEV_VIRTIO_CONSOLE && refuse_console(&c->dev[i], err, errlen))
 			return -1;
-	for (unsigned i = 0; i < c->ndevs; i++)
-		if (!dm_dev_kind_implemented(c->dev[i].kind))
-			return FAIL("-s %s: %s is not implemented yet (bulkhead-dm emulates only "
-				    "hostbridge, lpc, virtio-blk, virtio-net, virtio-rnd, virtio-console and "
-				    "-l com1,stdio so far)",
-				    c->dev[i].spec, dm_dev_kind_name(c->dev[i].kind));
 	if (c->com[1].present)
 		return FAIL("-l com2: not implemented yet (only com1 is)");
 	if (c->com[0].present && c->com[0].backend != DM_CHR_STDIO)

@@ -8,18 +8,17 @@
 
 #include "dm_config.h"
 
+/* hostbridge and lpc by launch.c, the virtio devices by vdevs.c, passthru by passthru.c */
 static const struct {
 	const char *name;
-	bool implemented;
 } kinds[DM_DEV_KINDS] = {
-	/* hostbridge and lpc by launch.c, the virtio devices by vdevs.c; the rest not built yet */
-	[DM_DEV_HOSTBRIDGE]	= { "hostbridge", true },
-	[DM_DEV_LPC]		= { "lpc", true },
-	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk", true },
-	[DM_DEV_VIRTIO_NET]	= { "virtio-net", true },	/* TAP; vhost: cmdline.c */
-	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console", true },	/* one port: cmdline.c */
-	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd", true },
-	[DM_DEV_PASSTHRU]	= { "passthru", false },
+	[DM_DEV_HOSTBRIDGE]	= { "hostbridge" },
+	[DM_DEV_LPC]		= { "lpc" },
+	[DM_DEV_VIRTIO_BLK]	= { "virtio-blk" },
+	[DM_DEV_VIRTIO_NET]	= { "virtio-net" },	/* TAP; vhost: cmdline.c */
+	[DM_DEV_VIRTIO_CONSOLE]	= { "virtio-console" },	/* one port: cmdline.c */
+	[DM_DEV_VIRTIO_RND]	= { "virtio-rnd" },
+	[DM_DEV_PASSTHRU]	= { "passthru" },
 };
 
 int dm_dev_kind_by_name(const char *name, size_t len)
@@ -31,7 +30,6 @@ int dm_dev_kind_by_name(const char *name, size_t len)
 }
 
 const char *dm_dev_kind_name(enum dm_dev_kind k) { return kinds[k].name; }
-bool dm_dev_kind_implemented(enum dm_dev_kind k) { return kinds[k].implemented; }
 
 static int fail(char *err, size_t errlen, const char *opt, const char *val, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));

@@ -54,9 +54,10 @@ static int fail(char *why, size_t n, const char *msg, int err)
 	return -1;
 }
 
-int dm_boot_linux(uint8_t *ram, uint64_t mem, unsigned ncpus, const void *kernel,
-		  size_t kernel_size, const void *initrd, size_t initrd_size, const char *cmdline,
-		  struct vcpu_boot_state *st, char *why, size_t why_size)
+int dm_boot_linux(uint8_t *ram, uint64_t mem, unsigned ncpus, const struct vacpi_prt_entry *prt,
+		  unsigned nr_prt, const void *kernel, size_t kernel_size, const void *initrd,
+		  size_t initrd_size, const char *cmdline, struct vcpu_boot_state *st, char *why,
+		  size_t why_size)
 {
 	static struct e820_map map;
 	struct ram_ctx ctx = { ram, mem };
@@ -71,6 +72,8 @@ int dm_boot_linux(uint8_t *ram, uint64_t mem, unsigned ncpus, const void *kernel
 		return fail(why, why_size, "guest memory size not usable for an e820 map", -EINVAL);
 	vacpi_vm_defaults(&vm, ncpus);
 	vm.pci.ecam_base = DM_ECAM_BASE;
+	vm.pci.prt = prt;
+	vm.pci.nr_prt = nr_prt;
 	vm.pm.pm1a_evt_port = DM_PM1A_EVT;
 	vm.pm.pm1a_cnt_port = DM_PM1A_CNT;
 	vm.pm.s5_slp_typ = DM_S5_SLP_TYP;

@@ -6,7 +6,9 @@
  * lpc; absent functions read all ones), COM1 (a 16550 on stdout/stdin, its
  * interrupt on vIOAPIC pin 4), the RTC, ACPI PM1 (S5 powers off) and reset
  * (0xCF9 or the FADT's reset register: RESET_VM and boot again). Anything
- * else reads all ones and drops writes, counted.
+ * else reads all ones and drops writes, counted. Passthrough functions
+ * (passthru.c) are claimed before CREATE_VM, assigned before START_VM and
+ * at each reset, and taken back on every way out.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -25,10 +27,12 @@
 
 #include "dm_boot.h"
 #include "dm_launch.h"
+#include "passthru.h"
 #include "pcicfg.h"
 #include "rtc.h"
 #include "uart16550.h"
 #include "vdev.h"
+#include "vacpi.h"
 
 #define HSM_DEV		"/dev/acrn_hsm"
 #define HSM_REMOVE_CPU	"/sys/devices/virtual/misc/acrn_hsm/remove_cpu"
@@ -62,6 +66,9 @@ struct dm_vm {
 	struct pcicfg pci;
 	struct gmem gmem;		/* guest RAM for the virtio queues */
 	struct vdevs vdevs;
+	struct pt_set pt;		/* passthrough functions */
+	struct vacpi_prt_entry prt[PT_MAX];	/* their INTx routes, in the DSDT */
+	unsigned nr_prt;
 	uint16_t pm1_sts, pm1_en, pm1_cnt;
 	bool power_off, reset;
 	/* figures */
@@ -259,8 +266,8 @@ static int boot_setup(struct dm_vm *vm)
 	int e;
 
 	memset(&st, 0, sizeof(st));
-	if (dm_boot_linux(vm->ram, vm->mem, ncpus, vm->kernel, vm->kernel_size, vm->initrd,
-			  vm->initrd_size, vm->cfg->bootargs ? vm->cfg->bootargs : "", &st, why,
+	if (dm_boot_linux(vm->ram, vm->mem, ncpus, vm->prt, vm->nr_prt, vm->kernel,
+			  vm->kernel_size, vm->initrd, vm->initrd_size, vm->cfg->bootargs ? vm->cfg->bootargs : "", &st, why,
 			  sizeof(why))) {
 		fprintf(stderr, "bulkhead-dm: -k %s: %s\n", vm->cfg->kernel, why);
 		return -1;
@@ -537,17 +544,18 @@ static enum serve_end serve(struct dm_vm *vm)
 			serve_one(vm, req);
 			pthread_mutex_unlock(&vm->lock);
 			/*
-			 * Power off and reset: the request is left open and the caller
-			 * pauses the VM, which takes the waiting vCPU off its pCPU at
-			 * once. Completed, the guest would run on (a halt loop after S5)
-			 * and PAUSE_VM would have to catch it.
+			 * Reset: the request is left open; the caller pauses the VM,
+			 * clears the requests and resets it. Power off: completed, as
+			 * any other; the guest runs on (Linux spins with interrupts off
+			 * after its S5 write) until PAUSE_VM takes its vCPUs off their
+			 * pCPUs (the hypervisor follows an unanswered kick with NMIs).
 			 */
-			if (vm->power_off)
-				return END_POWER_OFF;
 			if (vm->reset)
 				return END_RESET;
 			if (hioctl(vm, ACRN_IOCTL_NOTIFY_REQUEST_FINISH, &n))
 				vm->notify_fail++;
+			if (vm->power_off)
+				return END_POWER_OFF;
 			/* the guest runs on while the devices do what it asked */
 			pthread_mutex_lock(&vm->lock);
 			vdevs_run(&vm->vdevs);
@@ -567,10 +575,21 @@ static int vm_reboot(struct dm_vm *vm)
 		vm->cfg->name);
 	/* the lock from the pause to the devices' reset: no back-end thread injects meanwhile */
 	pthread_mutex_lock(&vm->lock);
-	if ((e = hioctl(vm, ACRN_IOCTL_PAUSE_VM, NULL)) || (e = hioctl(vm, ACRN_IOCTL_CLEAR_VM_IOREQ, NULL)) ||
+	if ((e = hioctl(vm, ACRN_IOCTL_PAUSE_VM, NULL))) {
+		pthread_mutex_unlock(&vm->lock);
+		fprintf(stderr, "bulkhead-dm: reset: %s\n", strerror(e));
+		return -1;
+	}
+	/* passthrough functions go back and come again: reset, their vPCI state fresh */
+	pt_deassign(&vm->pt, vm->hsm);
+	if ((e = hioctl(vm, ACRN_IOCTL_CLEAR_VM_IOREQ, NULL)) ||
 	    (e = hioctl(vm, ACRN_IOCTL_RESET_VM, NULL))) {
 		pthread_mutex_unlock(&vm->lock);
 		fprintf(stderr, "bulkhead-dm: reset: %s\n", strerror(e));
+		return -1;
+	}
+	if (pt_assign(&vm->pt, vm->hsm)) {
+		pthread_mutex_unlock(&vm->lock);
 		return -1;
 	}
 	vm->reset = false;
@@ -630,9 +649,21 @@ int dm_launch(const struct dm_config *cfg)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 
+	{
+		char err[PT_WHY_LEN + 200];
+
+		if (pt_claim(&vm->pt, cfg, PT_SYSFS_ROOT, err, sizeof(err))) {
+			fprintf(stderr, "bulkhead-dm: %s\n", err);
+			vdevs_close(&vm->vdevs);
+			return EXIT_FAIL;
+		}
+		vm->nr_prt = pt_prt(&vm->pt, vm->prt, PT_MAX);
+	}
+
 	vm->hsm = open(HSM_DEV, O_RDWR | O_CLOEXEC);
 	if (vm->hsm < 0) {
 		fprintf(stderr, "bulkhead-dm: %s: %m (is this bulkhead's Service VM?)\n", HSM_DEV);
+		pt_release(&vm->pt);
 		return EXIT_FAIL;
 	}
 	affinity = affinity_mask(cfg);
@@ -680,9 +711,9 @@ int dm_launch(const struct dm_config *cfg)
 		goto out;
 	}
 	client = true;
-	/* receive threads (virtio-net), kick thread (",ioeventfd" devices) */
+	/* receive threads (virtio-net), kick thread (",ioeventfd" devices), passthrough functions */
 	if (vdevs_start(&vm->vdevs, &vm->lock, vm->hsm) ||
-	    vdevs_kick_start(&vm->vdevs, vm->hsm, &vm->lock))
+	    vdevs_kick_start(&vm->vdevs, vm->hsm, &vm->lock) || pt_assign(&vm->pt, vm->hsm))
 		goto out;
 	if (((vm->com1_on && cfg->com[0].backend == DM_CHR_STDIO) || vdevs_stdin(&vm->vdevs)) &&
 	    pthread_create(&thr, NULL, stdin_thread, vm) == 0)
@@ -704,12 +735,14 @@ out:
 		if ((e = hioctl(vm, ACRN_IOCTL_PAUSE_VM, NULL)))
 			fprintf(stderr, "bulkhead-dm: PAUSE_VM: %s\n", strerror(e));
 		vdevs_kick_stop(&vm->vdevs);
+		pt_deassign(&vm->pt, vm->hsm);
 		if (client && (e = hioctl(vm, ACRN_IOCTL_DESTROY_IOREQ_CLIENT, NULL)))
 			fprintf(stderr, "bulkhead-dm: DESTROY_IOREQ_CLIENT: %s\n", strerror(e));
 		if ((e = hioctl(vm, ACRN_IOCTL_DESTROY_VM, NULL)))
 			fprintf(stderr, "bulkhead-dm: DESTROY_VM: %s\n", strerror(e));
 	}
 	vdevs_close(&vm->vdevs);
+	pt_release(&vm->pt);		/* the hypervisor gave them back (DESTROY_VM at the latest) */
 	ram_free(vm);
 	if (vm->iobuf)
 		munmap(vm->iobuf, 4096);

@@ -102,5 +102,8 @@ int vm_flush_ept(struct vm *vm);	/* after an unmap: wait until every vCPU droppe
 /* arch/x86/vm_flush.c */
 void vcpu_ack_flush(struct vcpu *v);	/* on v's pCPU: flush if the VM asked */
 int vm_flush_wait(struct vm *vm, u64 gen, struct vcpu *self, unsigned *late);
+/* kick the vCPUs not done yet, NMIs after 1 ms unanswered; 0 or -ETIMEDOUT (*late) */
+int vm_kick_until(struct vm *vm, bool (*done)(const struct vcpu *v, u64 arg), u64 arg,
+		  unsigned timeout_ms, unsigned *late);
 
 #endif

@@ -137,14 +137,29 @@ int vm_post_create(const struct vmm_vm_params *p, u16 *vmid)
 	return 0;
 }
 
-/* Make the VM's vCPUs leave their pCPUs (state already not RUNNING). */
+/* Off its pCPU (vcpu_leave_pcpu has let go of it), or never placed. */
+static bool vcpu_left(const struct vcpu *v, u64 unused)
+{
+	(void)unused;
+	return !v->pcpu || __atomic_load_n(&v->pcpu->vcpu, __ATOMIC_ACQUIRE) != v;
+}
+
+/*
+ * Make the VM's vCPUs leave their pCPUs (state already not RUNNING): a kick,
+ * then NMIs (vm_kick_until), as a guest spinning with IF=0 (Linux after its
+ * S5 write) may take no exit for the kick in Bochs.
+ */
 static int wait_vcpus_left(struct vm *vm)
 {
 	u64 until = rdtsc() + LEAVE_TIMEOUT_MS * tsc_khz;
+	unsigned late;
 
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i]->pcpu->vcpu == vm->vcpus[i])
-			lapic_send_ipi(vm->vcpus[i]->pcpu->apic_id, KICK_VECTOR);
+	if (vm_kick_until(vm, vcpu_left, 0, LEAVE_TIMEOUT_MS, &late)) {
+		printk_ratelimited("VM %s: vCPU %u did not leave its pCPU within %u ms (no answer to "
+				   "kicks or NMIs)\n", vm->name, late, LEAVE_TIMEOUT_MS);
+		return -ETIMEDOUT;
+	}
+	/* each let go of its pCPU; its count drops right after */
 	while (__atomic_load_n(&vm->nr_active_vcpus, __ATOMIC_ACQUIRE)) {
 		if (rdtsc() >= until) {
 			printk_ratelimited("VM %s: a vCPU did not leave its pCPU within %u ms\n", vm->name,

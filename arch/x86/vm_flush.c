@@ -6,7 +6,8 @@
  * take no exit for it (Bochs, guest IF=0) or sit in the hypervisor with
  * interrupts off, so a kick not answered within a millisecond is followed
  * by NMIs, which exit the guest (NMI exiting) or reach the host's NMI
- * handler, and both flush.
+ * handler, and both flush. vm_kick_until is that kick-then-NMIs wait for
+ * any per-vCPU condition.
  */
 #include "lib.h"
 #include "lapic.h"
@@ -38,19 +39,21 @@ static bool vcpu_flushed(const struct vcpu *v, u64 gen)
 }
 
 /*
- * Every vCPU of vm flushed up to gen (self, the caller's own vCPU or NULL,
- * flushes here). 0, or -ETIMEDOUT naming the first vCPU that did not answer
- * in *late.
+ * Kick each vCPU of vm for which done(v, arg) is false; one that has not
+ * come round within a millisecond gets NMIs, one a millisecond, until done
+ * holds for every vCPU (0) or timeout_ms has passed (-ETIMEDOUT, the first
+ * vCPU still not done in *late). The one way to make a vCPU leave guest mode
+ * whatever its IF: EPT flushes wait here, and so do PAUSE/RESET/DESTROY of
+ * post-launched VMs (vmm/vm_post.c).
  */
-int vm_flush_wait(struct vm *vm, u64 gen, struct vcpu *self, unsigned *late)
+int vm_kick_until(struct vm *vm, bool (*done)(const struct vcpu *v, u64 arg), u64 arg,
+		  unsigned timeout_ms, unsigned *late)
 {
 	u64 start = rdtsc(), ms = tsc_khz, next_nmi = start + FLUSH_NMI_AFTER_MS * ms;
 	bool pending = true;
 
-	if (self && self->vm == vm)
-		vcpu_ack_flush(self);
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		if (!vcpu_flushed(vm->vcpus[i], gen))
+		if (!done(vm->vcpus[i], arg))
 			lapic_send_ipi(vm->vcpus[i]->pcpu->apic_id, KICK_VECTOR);
 	while (pending) {
 		u64 now = rdtsc();
@@ -60,9 +63,9 @@ int vm_flush_wait(struct vm *vm, u64 gen, struct vcpu *self, unsigned *late)
 		for (unsigned i = 0; i < vm->nr_vcpus; i++) {
 			struct vcpu *v = vm->vcpus[i];
 
-			if (vcpu_flushed(v, gen))
+			if (done(v, arg))
 				continue;
-			if (now - start >= FLUSH_TIMEOUT_MS * ms) {
+			if (now - start >= timeout_ms * ms) {
 				*late = i;
 				return -ETIMEDOUT;
 			}
@@ -75,4 +78,16 @@ int vm_flush_wait(struct vm *vm, u64 gen, struct vcpu *self, unsigned *late)
 		cpu_relax();
 	}
 	return 0;
+}
+
+/*
+ * Every vCPU of vm flushed up to gen (self, the caller's own vCPU or NULL,
+ * flushes here). 0, or -ETIMEDOUT naming the first vCPU that did not answer
+ * in *late.
+ */
+int vm_flush_wait(struct vm *vm, u64 gen, struct vcpu *self, unsigned *late)
+{
+	if (self && self->vm == vm)
+		vcpu_ack_flush(self);
+	return vm_kick_until(vm, vcpu_flushed, gen, FLUSH_TIMEOUT_MS, late);
 }

@@ -32,14 +32,18 @@
 /* The e820 map of a VM of @mem bytes (2 MiB aligned, at least 2 MiB). 0 or -1. */
 int dm_e820_build(uint64_t mem, struct e820_map *m);
 
+struct vacpi_prt_entry;
+
 /*
  * Write the whole boot platform for Linux into @ram (@mem bytes, GPA 0):
- * ACPI tables for @ncpus vCPUs, the kernel, @initrd (may be NULL), the zero
+ * ACPI tables for @ncpus vCPUs (the PCI root's _PRT with @nr_prt entries:
+ * passthrough INTx routes), the kernel, @initrd (may be NULL), the zero
  * page with @cmdline and the e820; fills @st (64-bit entry). 0, or -1 with
  * a reason in @why.
  */
-int dm_boot_linux(uint8_t *ram, uint64_t mem, unsigned ncpus, const void *kernel,
-		  size_t kernel_size, const void *initrd, size_t initrd_size, const char *cmdline,
-		  struct vcpu_boot_state *st, char *why, size_t why_size);
+int dm_boot_linux(uint8_t *ram, uint64_t mem, unsigned ncpus, const struct vacpi_prt_entry *prt,
+		  unsigned nr_prt, const void *kernel, size_t kernel_size, const void *initrd,
+		  size_t initrd_size, const char *cmdline, struct vcpu_boot_state *st, char *why,
+		  size_t why_size);
 
 #endif

@@ -101,7 +101,6 @@ int dm_parse_lpc(const char *spec, unsigned *com, struct dm_uart *u, char *err, 
 /* The device kind a -s name means (-1: none), its name, and whether it works yet. */
 int dm_dev_kind_by_name(const char *name, size_t len);
 const char *dm_dev_kind_name(enum dm_dev_kind k);
-bool dm_dev_kind_implemented(enum dm_dev_kind k);
 
 /* "256M", "1G", "131072K", plain numbers in MiB: bytes. 0 or -1 (not a size, or overflow). */
 int dm_parse_size(const char *s, uint64_t *bytes);

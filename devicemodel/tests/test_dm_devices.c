@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "dm_boot.h"
+#include "vacpi.h"
 #include "pcicfg.h"
 #include "rtc.h"
 #include "uart16550.h"
@@ -247,7 +248,7 @@ static void test_boot_linux(void **state)
 	img[0x25A] = 0x00; img[0x25B] = 0x01;	/* pref_address 16 MiB */
 	img[0x260] = 0x00; img[0x261] = 0x00; img[0x262] = 0x10;	/* init_size 1 MiB */
 	memset(img + 0x400, 0xF4, 16);		/* hlt */
-	if (dm_boot_linux(ram, mem, 1, img, 0x2000, "INITRD", 6, "console=ttyS0", &st, why, sizeof(why)))
+	if (dm_boot_linux(ram, mem, 1, NULL, 0, img, 0x2000, "INITRD", 6, "console=ttyS0", &st, why, sizeof(why)))
 		fail_msg("%s", why);
 	assert_int_equal(st.mode, VCPU_BOOT_LONG64);
 	assert_int_equal(st.rip, 0x1000000 + 0x200);
@@ -257,9 +258,28 @@ static void test_boot_linux(void **state)
 	memcpy(&rsdp, ram + 0x7000 + 0x70, 8);
 	assert_int_equal(rsdp, 0xE0000);
 	assert_string_equal((char *)ram + 0x20000, "console=ttyS0");
+	assert_null(memmem(ram + 0xE0000, 0x20000, "_PRT", 4));	/* no passthrough INTx: no _PRT */
+	/* a passthrough function's INTx: slot 7 INTA -> GSI 16 in the root bridge's _PRT */
+	{
+		const struct vacpi_prt_entry prt[] = { { .dev = 7, .pin = 0, .gsi = 16 } };
+		const struct vacpi_prt_entry bad[] = { { .dev = 7, .pin = 0, .gsi = 24 } };
+		const uint8_t *at;
+
+		memset(ram + 0xE0000, 0, 0x20000);
+		if (dm_boot_linux(ram, mem, 1, prt, 1, img, 0x2000, NULL, 0, "", &st, why, sizeof(why)))
+			fail_msg("%s", why);
+		at = memmem(ram + 0xE0000, 0x20000, "_PRT", 4);
+		assert_non_null(at);
+		/* Package (1) { Package (4) { 0x0007FFFF, 0, 0, 16 } } */
+		assert_non_null(memmem(at, 64, "\x0c\xff\xff\x07\x00", 5));
+		assert_non_null(memmem(at, 64, "\x0a\x10", 2));
+		/* a GSI beyond the vIOAPIC's 24 pins: refused */
+		assert_int_equal(dm_boot_linux(ram, mem, 1, bad, 1, img, 0x2000, NULL, 0, "", &st, why,
+					       sizeof(why)), -1);
+	}
 	/* not a kernel: a reason, nothing claimed */
 	memset(img + 0x202, 0, 4);
-	assert_int_equal(dm_boot_linux(ram, mem, 1, img, 0x2000, NULL, 0, "", &st, why, sizeof(why)), -1);
+	assert_int_equal(dm_boot_linux(ram, mem, 1, NULL, 0, img, 0x2000, NULL, 0, "", &st, why, sizeof(why)), -1);
 	assert_true(strlen(why) > 0);
 	free(ram);
 	free(img);

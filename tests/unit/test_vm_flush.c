@@ -3,7 +3,10 @@
  * answers kicks gets no NMI; one that takes no exit for a kick (guest IF=0
  * in Bochs) is reached by NMIs, repeated until it answers; one that answers
  * nothing makes the wait fail, never succeed; the caller's own vCPU, vCPUs
- * off their pCPU and vCPUs already flushed are not waited for.
+ * off their pCPU and vCPUs already flushed are not waited for. The same
+ * wait (vm_kick_until) for another condition, vCPUs leaving their pCPUs as
+ * PAUSE_VM and DESTROY_VM wait for them: NMIs for the one that ignores
+ * kicks, a time-out for one that answers nothing.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -29,6 +32,7 @@ static struct {
 	enum answer answer[NR];
 	unsigned ipis[NR], nmis[NR], invepts[NR];
 	int running;		/* the fake pCPU whose code runs now (invept counts there) */
+	bool leave;		/* an answer is the vCPU leaving its pCPU (a paused VM) */
 } hw;
 
 void invept_single(u64 eptp)
@@ -43,6 +47,8 @@ static void runs_flush(unsigned i)
 {
 	hw.running = (int)i;
 	vcpu_ack_flush(&vcpus[i]);
+	if (hw.leave)
+		cpus[i].vcpu = NULL;
 	hw.running = -1;
 }
 
@@ -181,6 +187,49 @@ static void test_ack_flushes_once_per_generation(void **state)
 	assert_int_equal(hw.invepts[0], 2);
 }
 
+/* vmm/vm_post.c's condition: off its pCPU */
+static bool left(const struct vcpu *v, u64 unused)
+{
+	(void)unused;
+	return !v->pcpu || v->pcpu->vcpu != v;
+}
+
+static void test_kick_until_left(void **state)
+{
+	unsigned late = 99;
+
+	(void)state;
+	hw.leave = true;
+	hw.answer[1] = THIRD_NMI;		/* a guest spinning with IF=0 in Bochs */
+	cpus[2].vcpu = NULL;			/* already gone: not kicked */
+	assert_int_equal(vm_kick_until(&vm, left, 0, 1000, &late), 0);
+	assert_int_equal(hw.ipis[0], 1);
+	assert_int_equal(hw.nmis[0], 0);
+	assert_int_equal(hw.ipis[1], 1);
+	assert_int_equal(hw.nmis[1], 3);
+	assert_int_equal(hw.ipis[2] + hw.nmis[2], 0);
+	for (unsigned i = 0; i < NR; i++)
+		assert_null(cpus[i].vcpu);
+	assert_int_equal(late, 99);
+}
+
+static void test_kick_until_times_out(void **state)
+{
+	unsigned late = 99;
+	u64 t0;
+
+	(void)state;
+	hw.leave = true;
+	hw.answer[1] = NOTHING;
+	t0 = rdtsc();
+	assert_int_equal(vm_kick_until(&vm, left, 0, 5, &late), -ETIMEDOUT);
+	assert_true(rdtsc() - t0 >= 5 * tsc_khz);	/* the whole time-out, not less */
+	assert_int_equal(late, 1);
+	assert_ptr_equal(cpus[1].vcpu, &vcpus[1]);
+	assert_true(hw.nmis[1] >= 2);
+	assert_null(cpus[0].vcpu);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -189,6 +238,8 @@ int main(void)
 		cmocka_unit_test_setup(test_no_answer_fails, setup),
 		cmocka_unit_test_setup(test_not_waited_for, setup),
 		cmocka_unit_test_setup(test_ack_flushes_once_per_generation, setup),
+		cmocka_unit_test_setup(test_kick_until_left, setup),
+		cmocka_unit_test_setup(test_kick_until_times_out, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
