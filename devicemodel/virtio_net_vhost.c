@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "dm_log.h"
+#include "ioeventfd.h"
 #include "virtio_net_vhost.h"
 
 #define VHOST_DEV	"/dev/vhost-net"
@@ -34,17 +35,16 @@ void vhost_net_set_ioctl(int (*fn)(int fd, unsigned long req, void *arg), const 
 	vhost_dev = dev ? dev : VHOST_DEV;
 }
 #define NQ		2
-#define NOTIFY_LEN	2	/* the driver writes the queue's index, 16 bits */
 
 struct vhost_net {
 	int fd, tap, hsm;
-	int kick[NQ], call[NQ], ctl, stop;	/* eventfds */
+	struct dm_kickfd kick[NQ];		/* eventfds vhost reads, at the notify addresses */
+	int call[NQ], ctl, stop;		/* eventfds */
 	uint64_t features;			/* what vhost takes */
 	struct virtio_pci *vp;
 	pthread_mutex_t *lock;
 	pthread_t thr;
 	bool thr_on, running;
-	uint64_t notify[NQ];			/* the ioeventfd's address; 0: none */
 	bool irqfd[NQ];
 	uint64_t irq_addr[NQ];
 	uint32_t irq_data[NQ];
@@ -78,21 +78,20 @@ static void poke(int fd)
 
 /* ---- the hypervisor side: ioeventfds and irqfds through the HSM ---- */
 
-static int ioeventfd(struct vhost_net *v, unsigned q, uint64_t addr, bool on)
+/* Queue q's kick eventfd at addr (0: nowhere), by ioeventfd.c's one registration. */
+static void ioeventfd(struct vhost_net *v, unsigned q, uint64_t addr)
 {
-	struct acrn_ioeventfd e = {
-		.fd = (uint32_t)v->kick[q], .addr = addr, .len = NOTIFY_LEN, .data = q,
-		.flags = ACRN_IOEVENTFD_FLAG_DATAMATCH | (on ? 0 : ACRN_IOEVENTFD_FLAG_DEASSIGN),
-	};
+	struct dm_kickfd *k = &v->kick[q];
+	int e = addr ? dm_ioeventfd_register(v->hsm, k, addr, (uint16_t)q) :
+		       dm_ioeventfd_unregister(v->hsm, k);
 
-	if (do_ioctl(v->hsm, ACRN_IOCTL_IOEVENTFD, &e) == 0) {
-		v->ioeventfds += on;
-		return 0;
+	if (!e) {
+		v->ioeventfds += addr != 0;
+		return;
 	}
 	v->hsm_fail++;
-	dm_log("vhost-net: IOEVENTFD %s queue %u at %#llx: %s", on ? "for" : "off", q,
-	       (unsigned long long)addr, strerror(errno));
-	return -1;
+	dm_log("vhost-net: IOEVENTFD %s queue %u at %#llx: %s", addr ? "for" : "off", q,
+	       (unsigned long long)(addr ? addr : k->gpa), strerror(e));
 }
 
 static int irqfd(struct vhost_net *v, unsigned q, uint64_t addr, uint32_t data, bool on)
@@ -159,14 +158,10 @@ static bool sync_ioeventfds(struct vhost_net *v)
 	for (unsigned q = 0; q < NQ; q++) {
 		uint64_t a = virtio_pci_notify_addr(v->vp, q);
 
-		if (a == v->notify[q])
+		if (a == (v->kick[q].on ? v->kick[q].gpa : 0))
 			continue;
 		changed = true;
-		if (v->notify[q])
-			ioeventfd(v, q, v->notify[q], false);
-		v->notify[q] = 0;
-		if (a && ioeventfd(v, q, a, true) == 0)
-			v->notify[q] = a;
+		ioeventfd(v, q, a);
 	}
 	return changed;
 }
@@ -185,14 +180,12 @@ void vhost_net_halt(struct vhost_net *v)
 		vioctl(v, VHOST_GET_VRING_BASE, &st, "GET_VRING_BASE");
 	}
 	for (unsigned q = 0; q < NQ; q++) {
-		if (v->notify[q])
-			ioeventfd(v, q, v->notify[q], false);
-		v->notify[q] = 0;
+		ioeventfd(v, q, 0);
 		if (v->irqfd[q])
 			irqfd(v, q, v->irq_addr[q], v->irq_data[q], false);
 		v->irqfd[q] = false;
 		drain(v->call[q]);
-		drain(v->kick[q]);
+		drain(v->kick[q].efd);
 	}
 	v->running = false;
 	if (v->thr_on)
@@ -226,7 +219,7 @@ static int rings_start(struct vhost_net *v)
 			.index = q, .desc_user_addr = base + vq->desc, .avail_user_addr = base + vq->driver,
 			.used_user_addr = base + vq->device,
 		};
-		struct vhost_vring_file kick = { .index = q, .fd = v->kick[q] };
+		struct vhost_vring_file kick = { .index = q, .fd = v->kick[q].efd };
 		struct vhost_vring_file call = { .index = q, .fd = v->call[q] };
 		struct vhost_vring_file be = { .index = q, .fd = v->tap };
 
@@ -265,7 +258,7 @@ void vhost_net_sync(struct vhost_net *v)
 		changed |= sync_irqfds(v);
 		/* buffers the driver made available before: vhost looks now */
 		for (unsigned q = 0; q < NQ; q++)
-			poke(v->kick[q]);
+			poke(v->kick[q].efd);
 	} else {
 		changed = sync_ioeventfds(v);
 		changed |= sync_irqfds(v);
@@ -278,7 +271,7 @@ void vhost_net_kick(struct vhost_net *v, unsigned q)
 {
 	if (v && v->running && q < NQ) {
 		v->kicks++;
-		poke(v->kick[q]);
+		poke(v->kick[q].efd);
 	}
 }
 
@@ -334,8 +327,8 @@ struct vhost_net *vhost_net_open(int tap, uint64_t need, char *why, size_t n)
 		snprintf(why, n, "no memory for vhost");
 		return NULL;
 	}
-	fds[0] = &v->kick[0];
-	fds[1] = &v->kick[1];
+	fds[0] = &v->kick[0].efd;
+	fds[1] = &v->kick[1].efd;
 	fds[2] = &v->call[0];
 	fds[3] = &v->call[1];
 	fds[4] = &v->ctl;
@@ -366,6 +359,7 @@ struct vhost_net *vhost_net_open(int tap, uint64_t need, char *why, size_t n)
 			goto fail;
 		}
 	}
+	v->kick[0].open = v->kick[1].open = true;
 	return v;
 fail:
 	vhost_net_close(v, NULL);
@@ -402,7 +396,7 @@ void vhost_net_stop(struct vhost_net *v)
 
 void vhost_net_close(struct vhost_net *v, const char *name)
 {
-	int *fds[] = { &v->kick[0], &v->kick[1], &v->call[0], &v->call[1], &v->ctl, &v->stop };
+	int *fds[] = { &v->kick[0].efd, &v->kick[1].efd, &v->call[0], &v->call[1], &v->ctl, &v->stop };
 
 	vhost_net_stop(v);
 	if (name)
