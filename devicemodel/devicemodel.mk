@@ -41,7 +41,7 @@ FUZZ_SECONDS ?= 10
 DM_FUZZ_SRCS := $(wildcard $(DM_DIR)/fuzz/fuzz_*.c)
 DM_FUZZ_BINS := $(patsubst $(DM_DIR)/fuzz/fuzz_%.c,$(BUILD)/fuzz/fuzz_%,$(DM_FUZZ_SRCS))
 
-$(BUILD)/fuzz/fuzz_%: $(DM_DIR)/fuzz/fuzz_%.c $(DM_LIB_C) $(DM_HDRS)
+$(BUILD)/fuzz/fuzz_%: $(DM_DIR)/fuzz/fuzz_%.c $(DM_LIB_C) $(DM_HDRS) $(wildcard $(DM_DIR)/fuzz/*.h)
 	@mkdir -p $(dir $@)
 	$(Q)$(FUZZ_CC) $(DM_WARN) -O1 -g -fsanitize=fuzzer,address,undefined \
 		-fno-sanitize-recover=undefined -o $@ $< $(DM_LIB_C)

@@ -10,20 +10,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_chain.h"
 #include "iov.h"
 #include "virtio_blk_req.h"
 
-#define MAX_SEGS 8
-#define MAX_SEG_LEN 4096
+#define MAX_SEGS FUZZ_MAX_SEGS
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct iovec iov[MAX_SEGS], dv[MAX_SEGS];
-	struct { bool w; size_t len; const uint8_t *src; size_t have; } seg[MAX_SEGS];
 	struct virtq_chain c = { 0 };
 	struct blk_req r;
-	unsigned nsegs, n = 0;
+	unsigned nsegs;
 	uint64_t cap;
 	uint8_t *img;
 	bool ro;
@@ -35,42 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	ro = data[2] & 1;
 	data += 4;
 	len -= 4;
-	for (unsigned i = 0; i < nsegs; i++) {
-		uint16_t l;
-
-		if (len < 3)
-			break;
-		seg[n].w = data[0] & 1;
-		memcpy(&l, data + 1, 2);
-		seg[n].len = l % (MAX_SEG_LEN + 1);
-		data += 3;
-		len -= 3;
-		seg[n].src = data;
-		seg[n].have = seg[n].len < len ? seg[n].len : len;
-		data += seg[n].have;
-		len -= seg[n].have;
-		n++;
-	}
-	/* readable segments first, as the walker guarantees */
 	c.iov = iov;
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < n; i++) {
-			uint8_t *p;
-
-			if (seg[i].w != (pass == 1))
-				continue;
-			p = malloc(seg[i].len ? seg[i].len : 1);
-			memset(p, 0, seg[i].len);
-			memcpy(p, seg[i].src, seg[i].have);
-			iov[c.n_read + c.n_write] = (struct iovec){ p, seg[i].len };
-			if (pass) {
-				c.n_write++;
-				c.write_len += (uint32_t)seg[i].len;
-			} else {
-				c.n_read++;
-				c.read_len += (uint32_t)seg[i].len;
-			}
-		}
+	fuzz_chain_build(data, len, nsegs, &c);
 
 	img = malloc(cap ? cap : 1);
 	memset(img, 0, cap);
@@ -97,7 +62,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		*r.status = st;
 	}
 	free(img);
-	for (unsigned i = 0; i < c.n_read + c.n_write; i++)
-		free(iov[i].iov_base);
+	fuzz_chain_free(&c);
 	return 0;
 }

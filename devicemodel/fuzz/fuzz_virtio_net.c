@@ -11,20 +11,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_chain.h"
 #include "iov.h"
 #include "virtio_net_req.h"
 
-#define MAX_SEGS 8
-#define MAX_SEG_LEN 4096
+#define MAX_SEGS FUZZ_MAX_SEGS
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	struct iovec iov[MAX_SEGS], frame[MAX_SEGS];
-	struct { bool w; size_t len; const uint8_t *src; size_t have; } seg[MAX_SEGS];
 	struct virtq_chain c = { 0 };
 	struct net_hdr h;
-	unsigned nsegs, n = 0, nf;
+	unsigned nsegs, nf;
 	size_t flen;
 	int r;
 
@@ -33,40 +32,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 	nsegs = 1 + data[0] % MAX_SEGS;
 	data += 2;
 	len -= 2;
-	for (unsigned i = 0; i < nsegs && len >= 3; i++) {
-		uint16_t l;
-
-		seg[n].w = data[0] & 1;
-		memcpy(&l, data + 1, 2);
-		seg[n].len = l % (MAX_SEG_LEN + 1);
-		data += 3;
-		len -= 3;
-		seg[n].src = data;
-		seg[n].have = seg[n].len < len ? seg[n].len : len;
-		data += seg[n].have;
-		len -= seg[n].have;
-		n++;
-	}
-	/* readable segments first, as the walker guarantees */
 	c.iov = iov;
-	for (int pass = 0; pass < 2; pass++)
-		for (unsigned i = 0; i < n; i++) {
-			uint8_t *p;
-
-			if (seg[i].w != (pass == 1))
-				continue;
-			p = malloc(seg[i].len ? seg[i].len : 1);
-			memset(p, 0, seg[i].len);
-			memcpy(p, seg[i].src, seg[i].have);
-			iov[c.n_read + c.n_write] = (struct iovec){ p, seg[i].len };
-			if (pass) {
-				c.n_write++;
-				c.write_len += (uint32_t)seg[i].len;
-			} else {
-				c.n_read++;
-				c.read_len += (uint32_t)seg[i].len;
-			}
-		}
+	fuzz_chain_build(data, len, nsegs, &c);
 
 	r = net_tx_parse(&c, &h, frame, MAX_SEGS, &nf, &flen);
 	if (r == NET_OK) {
@@ -98,7 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 		}
 		free(pkt);
 	}
-	for (unsigned i = 0; i < c.n_read + c.n_write; i++)
-		free(iov[i].iov_base);
+	fuzz_chain_free(&c);
 	return 0;
 }
