@@ -16,6 +16,7 @@
 
 #include "dm_log.h"
 #include "vdev.h"
+#include "vp_driver.h"
 
 #define BAR	0xC0000000ULL
 #define RAM	(1u << 20)
@@ -62,47 +63,20 @@ static void make_image(void)
 	close(fd);
 }
 
-/* The driver's side: features, queue 0, MSI-X vector 1 for it, DRIVER_OK. */
+/* The driver's side: queue 0 on MSI-X vector 1, a second queue (if any) 0x8000 on, on vector 0. */
 static void attach(void)
 {
+	static const struct vpd_queue qs[2] = {
+		{ DESC, AVAIL, USED, 1 },
+		{ DESC + 0x8000, AVAIL + 0x8000, USED + 0x8000, 0 },
+	};
+
 	pcicfg_init(&pci);
 	memset(mem.base, 0, RAM);
 	avail_idx = 0;
 	nmsi = 0;
 	assert_int_equal(virtio_pci_init(&d.vp, &d.desc, &d, &pci, 3, 0, &mem, inject, NULL), 0);
-	pcicfg_write(&pci, 0, 3, 0, 0x10, 4, (uint32_t)BAR);
-	pcicfg_write(&pci, 0, 3, 0, 0x04, 2, 0x6);
-	pcicfg_write(&pci, 0, 3, 0, VP_CAP_MSIX + 2, 2, 0x8000);
-	for (unsigned v = 0; v < 2; v++) {
-		wr(VP_MSIX_TABLE + 16 * v, 4, 0xFEE00000);
-		wr(VP_MSIX_TABLE + 16 * v + 8, 4, 0x40 + v);
-		wr(VP_MSIX_TABLE + 16 * v + 12, 4, 0);
-	}
-	wr(0x14, 1, 3);
-	wr(0x08, 4, 0);
-	wr(0x0C, 4, (uint32_t)d.vp.features);
-	wr(0x08, 4, 1);
-	wr(0x0C, 4, 1);
-	wr(0x14, 1, 0xB);
-	wr(0x10, 2, 0);
-	wr(0x16, 2, 0);
-	wr(0x18, 2, QSIZE);
-	wr(0x1A, 2, 1);
-	wr(0x20, 8, DESC);
-	wr(0x28, 8, AVAIL);
-	wr(0x30, 8, USED);
-	wr(0x1C, 2, 1);
-	/* a second queue, if the device has one, 0x8000 further on, on vector 0 */
-	if (d.desc.nqueues > 1) {
-		wr(0x16, 2, 1);
-		wr(0x18, 2, QSIZE);
-		wr(0x1A, 2, 0);
-		wr(0x20, 8, DESC + 0x8000);
-		wr(0x28, 8, AVAIL + 0x8000);
-		wr(0x30, 8, USED + 0x8000);
-		wr(0x1C, 2, 1);
-	}
-	wr(0x14, 1, 0xF);
+	vp_driver_attach(&d.vp, &pci, 3, BAR, 2, 0, QSIZE, d.desc.nqueues > 1 ? 2 : 1, qs, NULL);
 	assert_int_equal(rd(0x14, 1), 0xF);
 }
 

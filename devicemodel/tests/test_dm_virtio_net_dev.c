@@ -19,6 +19,7 @@
 
 #include "dm_log.h"
 #include "vdev.h"
+#include "vp_driver.h"
 
 #define BAR	0xC0000000ULL
 #define RAM	(1u << 20)
@@ -51,36 +52,17 @@ static uint32_t qbase(unsigned q) { return q ? Q1 : Q0; }
 
 static void attach(void)
 {
+	static const struct vpd_queue qs[2] = {
+		{ Q0, Q0 + 0x2000, Q0 + 0x3000, 1 },
+		{ Q1, Q1 + 0x2000, Q1 + 0x3000, 2 },
+	};
+
 	pcicfg_init(&pci);
 	memset(mem.base, 0, RAM);
 	avail_idx[0] = avail_idx[1] = 0;
 	nmsi = 0;
 	assert_int_equal(virtio_pci_init(&d.vp, &d.desc, &d, &pci, 6, 0, &mem, inject, NULL), 0);
-	pcicfg_write(&pci, 0, 6, 0, 0x10, 4, (uint32_t)BAR);
-	pcicfg_write(&pci, 0, 6, 0, 0x04, 2, 0x6);
-	pcicfg_write(&pci, 0, 6, 0, VP_CAP_MSIX + 2, 2, 0x8000);
-	for (unsigned v = 0; v < 3; v++) {
-		wr(VP_MSIX_TABLE + 16 * v, 4, 0xFEE00000);
-		wr(VP_MSIX_TABLE + 16 * v + 8, 4, 0x40 + v);
-		wr(VP_MSIX_TABLE + 16 * v + 12, 4, 0);
-	}
-	wr(0x14, 1, 3);
-	wr(0x08, 4, 0);
-	wr(0x0C, 4, (uint32_t)d.vp.features);
-	wr(0x08, 4, 1);
-	wr(0x0C, 4, 1);
-	wr(0x14, 1, 0xB);
-	wr(0x10, 2, 0);
-	for (unsigned q = 0; q < 2; q++) {
-		wr(0x16, 2, q);
-		wr(0x18, 2, QSIZE);
-		wr(0x1A, 2, 1 + q);
-		wr(0x20, 8, qbase(q));
-		wr(0x28, 8, qbase(q) + 0x2000);
-		wr(0x30, 8, qbase(q) + 0x3000);
-		wr(0x1C, 2, 1);
-	}
-	wr(0x14, 1, 0xF);
+	vp_driver_attach(&d.vp, &pci, 6, BAR, 3, 0, QSIZE, 2, qs, NULL);
 	assert_int_equal(rd(0x14, 1), 0xF);
 }
 

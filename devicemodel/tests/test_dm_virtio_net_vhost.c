@@ -24,6 +24,7 @@
 
 #include "dm_log.h"
 #include "vdev.h"
+#include "vp_driver.h"
 
 #define BAR	0xC0000000ULL
 #define BAR2	0xC1000000ULL
@@ -152,41 +153,29 @@ static void locked_wr(unsigned off, unsigned size, uint64_t v)
 	pthread_mutex_unlock(&lock);
 }
 
+static unsigned attach_starts;
+
+/* After each queue's setup and DRIVER_OK: the owner is set, nothing starts before DRIVER_OK. */
+static void attach_step(void)
+{
+	after_request();
+	assert_int_equal(k.owner, 1);
+	if (rd(0x14, 1) != 0xF)
+		assert_int_equal(k.base_set[0], attach_starts);
+}
+
 static void attach(void)
 {
-	unsigned starts = k.base_set[0];
+	static const struct vpd_queue qs[2] = {
+		{ Q0, Q0 + 0x2000, Q0 + 0x3000, 1 },
+		{ Q1, Q1 + 0x2000, Q1 + 0x3000, 2 },
+	};
 
+	attach_starts = k.base_set[0];
 	pcicfg_init(&pci);
 	memset(mem.base, 0, RAM);
 	assert_int_equal(virtio_pci_init(&d.vp, &d.desc, &d, &pci, 7, 0, &mem, inject, NULL), 0);
-	pcicfg_write(&pci, 0, 7, 0, 0x10, 4, (uint32_t)BAR);
-	pcicfg_write(&pci, 0, 7, 0, 0x04, 2, 0x6);
-	pcicfg_write(&pci, 0, 7, 0, VP_CAP_MSIX + 2, 2, 0x8000);
-	for (unsigned v = 0; v < 3; v++) {
-		wr(VP_MSIX_TABLE + 16 * v, 4, 0xFEE00000);
-		wr(VP_MSIX_TABLE + 16 * v + 8, 4, 0x40 + v);
-		wr(VP_MSIX_TABLE + 16 * v + 12, 4, 0);
-	}
-	wr(0x14, 1, 3);
-	wr(0x08, 4, 0);
-	wr(0x0C, 4, (uint32_t)d.vp.features);
-	wr(0x08, 4, 1);
-	wr(0x0C, 4, 1);
-	wr(0x14, 1, 0xB);
-	for (unsigned q = 0; q < 2; q++) {
-		wr(0x16, 2, q);
-		wr(0x18, 2, QSIZE);
-		wr(0x1A, 2, 1 + q);
-		wr(0x20, 8, q ? Q1 : Q0);
-		wr(0x28, 8, (q ? Q1 : Q0) + 0x2000);
-		wr(0x30, 8, (q ? Q1 : Q0) + 0x3000);
-		wr(0x1C, 2, 1);
-		after_request();
-		assert_int_equal(k.owner, 1);
-		assert_int_equal(k.base_set[0], starts);	/* nothing before DRIVER_OK */
-	}
-	wr(0x14, 1, 0xF);
-	after_request();
+	vp_driver_attach(&d.vp, &pci, 7, BAR, 3, VPD_NO_VECTOR, QSIZE, 2, qs, attach_step);
 	assert_int_equal(rd(0x14, 1), 0xF);
 }
 
