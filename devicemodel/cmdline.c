@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "dm_config.h"
+#include "dm_log.h"
 
 enum opt_id { O_MEM, O_CPUS, O_SLOT, O_LPC, O_KERNEL, O_RAMDISK, O_BOOTARGS, O_ELF, O_HELP };
 
@@ -35,17 +36,7 @@ static const char *const not_yet[] = {
 	"windows", "ssram", "acpidev_pt", "mmiodev_pt", "enable_trusty", "acpi",
 };
 
-static int fail(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-#define FAIL(...) fail(err, errlen, __VA_ARGS__)
+#define FAIL(...) dm_err(err, errlen, __VA_ARGS__)
 
 static int parse_mem(const char *opt, const char *v, struct dm_config *c, char *err, size_t errlen)
 {

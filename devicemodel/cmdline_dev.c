@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "dm_config.h"
+#include "dm_log.h"
 
 /* hostbridge and lpc by launch.c, the virtio devices by vdevs.c, passthru by passthru.c */
 static const struct {
@@ -36,13 +37,10 @@ static int fail(char *err, size_t errlen, const char *opt, const char *val, cons
 static int fail(char *err, size_t errlen, const char *opt, const char *val, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(err, errlen, "%s %s: ", opt, val);
 
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	dm_verr_after(err, errlen, snprintf(err, errlen, "%s %s: ", opt, val), fmt, ap);
+	va_end(ap);
 	return -1;
 }
 

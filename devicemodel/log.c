@@ -64,3 +64,20 @@ void dm_log_limited(struct dm_ratelimit *rl, const char *fmt, ...)
 	emit(fmt, ap, suppressed);
 	va_end(ap);
 }
+
+int dm_verr_after(char *buf, size_t n, int at, const char *fmt, va_list ap)
+{
+	if (at >= 0 && (size_t)at < n)
+		vsnprintf(buf + at, n - (size_t)at, fmt, ap);
+	return -1;
+}
+
+int dm_err(char *buf, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	dm_verr_after(buf, n, 0, fmt, ap);
+	va_end(ap);
+	return -1;
+}

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dm_log.h"
 #include "passthru.h"
 #include "vacpi.h"
 
@@ -50,17 +51,6 @@ int pt_parse_resource(const char *text, struct pt_res res[PT_NUM_BARS])
 	return 0;
 }
 
-static int why_fail(char *why, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static int why_fail(char *why, size_t n, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(why, n, fmt, ap);
-	va_end(ap);
-	return -1;
-}
-
 int pt_place_bars(const uint32_t cfg_bar[PT_NUM_BARS], const struct pt_res res[PT_NUM_BARS],
 		  uint64_t *next, uint64_t end, uint32_t out[PT_NUM_BARS], char *why, size_t whylen)
 {
@@ -76,28 +66,28 @@ int pt_place_bars(const uint32_t cfg_bar[PT_NUM_BARS], const struct pt_res res[P
 		if (raw & BAR_IO) {
 			/* I/O BARs keep their ports (the hypervisor maps them 1:1) */
 			if (res[i].start > 0xFFFF || size > 0x10000 - res[i].start)
-				return why_fail(why, whylen, "BAR %u: I/O range %#llx+%#llx", i,
+				return dm_err(why, whylen, "BAR %u: I/O range %#llx+%#llx", i,
 						(unsigned long long)res[i].start, (unsigned long long)size);
 			out[i] = (uint32_t)res[i].start | BAR_IO;
 			continue;
 		}
 		if ((raw & BAR_MEM_TYPE) != 0 && (raw & BAR_MEM_TYPE) != BAR_MEM_64)
-			return why_fail(why, whylen, "BAR %u: memory type %u not supported", i,
+			return dm_err(why, whylen, "BAR %u: memory type %u not supported", i,
 					(raw & BAR_MEM_TYPE) >> 1);
 		if (size & (size - 1))
-			return why_fail(why, whylen, "BAR %u: size %#llx is not a power of two", i,
+			return dm_err(why, whylen, "BAR %u: size %#llx is not a power of two", i,
 					(unsigned long long)size);
 		if (size < PAGE)
 			size = PAGE;	/* EPT maps pages */
 		gpa = (at + size - 1) & ~(size - 1);
 		if (gpa < at || gpa > end || size > end - gpa)
-			return why_fail(why, whylen, "BAR %u (%llu KiB) does not fit in the VM's PCI "
+			return dm_err(why, whylen, "BAR %u (%llu KiB) does not fit in the VM's PCI "
 					"window below %#llx", i, (unsigned long long)(size >> 10),
 					(unsigned long long)end);
 		out[i] = (uint32_t)gpa | (raw & BAR_MEM_FLAGS);
 		if ((raw & BAR_MEM_TYPE) == BAR_MEM_64) {
 			if (i + 1 >= PT_NUM_BARS)
-				return why_fail(why, whylen, "BAR %u: a 64-bit BAR in the last slot", i);
+				return dm_err(why, whylen, "BAR %u: a 64-bit BAR in the last slot", i);
 			out[++i] = (uint32_t)(gpa >> 32);
 		}
 		at = gpa + size;
@@ -211,13 +201,10 @@ static int claim_fail(char *err, size_t errlen, const struct pt_dev *d, const ch
 static int claim_fail(char *err, size_t errlen, const struct pt_dev *d, const char *fmt, ...)
 {
 	va_list ap;
-	int n = snprintf(err, errlen, "-s %s: ", d->cfg->spec);
 
-	if (n >= 0 && (size_t)n < errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err + n, errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	dm_verr_after(err, errlen, snprintf(err, errlen, "-s %s: ", d->cfg->spec), fmt, ap);
+	va_end(ap);
 	return -1;
 }
 
