@@ -55,15 +55,5 @@ void post_regs(struct abi_vcpu_regs *r, u16 vcpu, u64 entry)
 	memset(r, 0, sizeof(*r));
 	r->vcpu_id = vcpu;
 	/* a multiboot1 entry, as every test guest expects (tests/guests/README.md) */
-	g->gprs.rax = POST_MB1_BOOT_MAGIC;
-	g->gprs.rbx = POST_MBINFO_GPA;
-	g->gdt.base = POST_GDT_GPA;
-	g->gdt.limit = POST_GDT_LIMIT;
-	g->rip = entry;
-	g->cr0 = POST_CR0;
-	g->rflags = 0x2;
-	g->cs_ar = POST_AR_CODE32;
-	g->cs_limit = 0xFFFFFFFF;
-	g->cs_sel = POST_SEL_CODE;
-	g->ss_sel = g->ds_sel = g->es_sel = g->fs_sel = g->gs_sel = POST_SEL_DATA;
+	POST_BOOT_REGS(g, entry);
 }

@@ -19,6 +19,25 @@
 #define POST_GDT_LIMIT		(3 * 8 - 1)
 #define POST_LOW_END		0x100000U	/* segments load above the boot data */
 
+/*
+ * The entry state into g, a SET_VCPU_REGS register block (include/public's
+ * abi_regs or <linux/acrn.h>'s acrn_regs: the same fields) the caller has
+ * zeroed: 32-bit flat protected mode at entry, multiboot1's EAX and EBX.
+ */
+#define POST_BOOT_REGS(g, entry) do {						\
+	(g)->gprs.rax = POST_MB1_BOOT_MAGIC;						\
+	(g)->gprs.rbx = POST_MBINFO_GPA;						\
+	(g)->gdt.base = POST_GDT_GPA;							\
+	(g)->gdt.limit = POST_GDT_LIMIT;						\
+	(g)->rip = (entry);								\
+	(g)->cr0 = POST_CR0;								\
+	(g)->rflags = 0x2;								\
+	(g)->cs_ar = POST_AR_CODE32;							\
+	(g)->cs_limit = 0xFFFFFFFF;							\
+	(g)->cs_sel = POST_SEL_CODE;							\
+	(g)->ss_sel = (g)->ds_sel = (g)->es_sel = (g)->fs_sel = (g)->gs_sel = POST_SEL_DATA;	\
+} while (0)
+
 struct post_elf32_ehdr {
 	unsigned char ident[16];
 	unsigned short type, machine;

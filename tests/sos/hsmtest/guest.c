@@ -101,17 +101,7 @@ int set_regs(uint16_t vcpu, uint64_t entry)
 
 	memset(&r, 0, sizeof(r));
 	r.vcpu_id = vcpu;
-	g->gprs.rax = POST_MB1_BOOT_MAGIC;
-	g->gprs.rbx = POST_MBINFO_GPA;
-	g->gdt.base = POST_GDT_GPA;
-	g->gdt.limit = POST_GDT_LIMIT;
-	g->rip = entry;
-	g->cr0 = POST_CR0;
-	g->rflags = 0x2;
-	g->cs_ar = POST_AR_CODE32;
-	g->cs_limit = 0xFFFFFFFF;
-	g->cs_sel = POST_SEL_CODE;
-	g->ss_sel = g->ds_sel = g->es_sel = g->fs_sel = g->gs_sel = POST_SEL_DATA;
+	POST_BOOT_REGS(g, entry);
 	return hioctl(ACRN_IOCTL_SET_VCPU_REGS, &r);
 }
 
