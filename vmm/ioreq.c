@@ -214,19 +214,25 @@ void ioreq_reset_slots(struct vm *vm)
 		vm->ioreq->req_slot[i].processed = ABI_IOREQ_STATE_FREE;
 }
 
+/*
+ * A stray notify (the slot not COMPLETE) is refused. The page is read where
+ * SET_IOREQ_BUFFER found it in the Service VM's RAM, under the lock that
+ * orders notifies for one VM.
+ */
 int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
 {
 	struct vcpu *v = vm->vcpus[vcpu_id];
+	int ret = -EINVAL;
 
 	spin_lock(&vm->ioreq_lock);
-	/* the Service VM may have rewritten the slot since the handler looked */
 	if (vm->ioreq->req_slot[vcpu_id].processed == ABI_IOREQ_STATE_COMPLETE) {
 		__atomic_store_n(&v->ioreq_finished, true, __ATOMIC_RELEASE);
 		if (v->pcpu->vcpu == v)
 			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
+		ret = 0;
 	}
 	spin_unlock(&vm->ioreq_lock);
-	return 0;
+	return ret;
 }
 
 /* A post-launched VM starts with no buffer; what it does not claim goes to the device model. */

@@ -504,12 +504,20 @@ int vmm_set_ioreq_buffer(struct vm *vm, u64 gpa)
 	return 0;
 }
 
+/* As the VMM: a slot that is not COMPLETE is refused (read in the Service VM's RAM). */
 int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
 {
+	u64 gpa = vm->ioreq_buf + vcpu_id * sizeof(struct abi_io_request) +
+		  offsetof(struct abi_io_request, processed);
 	int ret = enter(OP_NOTIFY);
+	u32 st;
 
 	if (ret)
 		return ret;
+	assert_true(gpa >= SVC_RAM_BASE && gpa + sizeof(st) <= SVC_RAM_END);
+	memcpy(&st, &fake_ram[gpa - SVC_RAM_BASE], sizeof(st));
+	if (st != ABI_IOREQ_STATE_COMPLETE)
+		return -EINVAL;
 	log_call(OP_NOTIFY, vm, vcpu_id, 0, 0, 0);
 	return 0;
 }

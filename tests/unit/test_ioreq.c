@@ -249,7 +249,7 @@ static void test_set_buffer(void **state)
 	assert_int_equal(page.req_slot[2].processed, ABI_IOREQ_STATE_FREE);
 }
 
-/* NOTIFY_REQUEST_FINISH marks a COMPLETE slot finished and kicks its vCPU; anything else is ignored. */
+/* NOTIFY_REQUEST_FINISH marks a COMPLETE slot finished and kicks its vCPU; anything else is refused. */
 static void test_notify(void **state)
 {
 	struct pcpu cpu = { .apic_id = 7 };
@@ -258,10 +258,14 @@ static void test_notify(void **state)
 	pvcpu.pcpu = &cpu;
 	cpu.vcpu = &pvcpu;
 	kicks = 0;
-	page.req_slot[1].processed = ABI_IOREQ_STATE_PROCESSING;	/* rewritten since the check */
-	assert_int_equal(vmm_notify_request_finish(&post, 1), 0);
-	assert_false(pvcpu.ioreq_finished);
-	assert_int_equal(kicks, 0);
+	for (u32 st = ABI_IOREQ_STATE_PENDING; st <= 7; st++) {
+		if (st == ABI_IOREQ_STATE_COMPLETE)
+			continue;
+		page.req_slot[1].processed = st;
+		assert_int_equal(vmm_notify_request_finish(&post, 1), -EINVAL);
+		assert_false(pvcpu.ioreq_finished);
+		assert_int_equal(kicks, 0);
+	}
 	page.req_slot[1].processed = ABI_IOREQ_STATE_COMPLETE;
 	assert_int_equal(vmm_notify_request_finish(&post, 1), 0);
 	assert_true(pvcpu.ioreq_finished);
