@@ -362,9 +362,24 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 }
 
 /*
+ * The host's deadline is already what arm_guest_timer would program: none
+ * for no guest timer, else the guest timer's next event (due, it brings
+ * the vCPU out again; with deadline_pt the guest's own deadline is in the
+ * MSR and an ioreq wait's hold must be given back first).
+ */
+static inline bool guest_timer_armed_as_is(const struct vcpu *v)
+{
+	u64 next = v->vlapic.timer_next;
+
+	if (next == ~0ULL)
+		return !v->timer_armed;
+	return next == v->timer_armed && !v->deadline_pt;
+}
+
+/*
  * Nothing for vcpu_prepare_entry to do: VM and vCPU running, no INIT, no
- * EPT flush, no event to (re-)inject or window to close, no guest timer
- * (with the deadline timer: nothing armed), VMCS launched. Most exits end
+ * EPT flush, no event to (re-)inject or window to close, the host timer
+ * armed for the guest's as it should be (with the deadline timer), VMCS launched. Most exits end
  * this way; a condition added there must be added here. The VMCS is always
  * launched here: vcpu_run_loop's first entry goes through
  * vcpu_prepare_entry, and an exit comes only after a launch.
@@ -380,7 +395,7 @@ static inline bool entry_is_plain(struct vcpu *v)
 	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNING &&
 	       !v->vlapic.entry_flags && v->flushed_gen == v->vm->flush_gen &&
 	       !(v->idt_vectoring & INTR_INFO_VALID) && !v->entry_local &&
-	       v->vlapic.timer_next == ~0ULL && lapic_tsc_deadline && !v->timer_armed;
+	       lapic_tsc_deadline && guest_timer_armed_as_is(v);
 }
 
 /* After every exit (vcpu_entry.S calls it, after the handler). */
