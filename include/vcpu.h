@@ -55,6 +55,15 @@ struct vcpu {
 	u64 spec_ctrl;		/* its IA32_SPEC_CTRL (in the hardware while it runs) */
 	u64 timer_armed;	/* host TSC deadline programmed for this vCPU */
 	bool entry_plain;	/* the last entry had nothing to do (vcpu_resume_if_plain) */
+	/*
+	 * An exit's handler is running on its pCPU: it looks at everything a
+	 * kick announces before it enters or sleeps, so vcpu_kick sends no IPI
+	 * (one would only bring it straight back out after the entry). Cleared,
+	 * with a full barrier, before that look (vcpu_handler_done).
+	 */
+	volatile u8 in_handler;
+	u32 kicks;		/* vcpu_kicks so far: what the entry path saw before it looked */
+	u64 halt_poll;		/* TSC ticks a halted vCPU polls before it sleeps (vcpu.c) */
 	/* two local reasons for a full entry, tested as one word by entry_is_plain */
 	union {
 		struct {
@@ -75,6 +84,8 @@ struct vcpu {
 	bool has_start_regs;		/* SET_VCPU_REGS was given: start from start_regs */
 	struct abi_regs start_regs;
 	volatile bool ioreq_finished;	/* NOTIFY_REQUEST_FINISH arrived for its request */
+	volatile bool ioreq_asleep;	/* its ioreq wait sleeps: the notify sends an IPI */
+	u64 ioreq_poll;			/* TSC ticks its ioreq wait polls before it sleeps */
 	u64 flushed_gen;		/* the VM's flush_gen this vCPU has flushed up to */
 	u8 removed;			/* SOS_REMOVE_CPU: VCPU_REMOVE_* */
 	u8 *msr_bitmap;		/* the VM's with this vCPU's additions; NULL until needed */
@@ -106,6 +117,17 @@ static inline void vcpu_advance_rip(struct vcpu *v)
 int vcpu_cpu_mode(struct vcpu *v);		/* 16, 32 or 64 */
 int vcpu_cpl(struct vcpu *v);			/* current privilege level */
 void vcpu_kick(struct vcpu *v);			/* out of guest mode, to see new events */
+
+/*
+ * The handler is done with the exit, or about to sleep: from here on a kick
+ * sends its IPI. The barrier orders the store before the caller's look at
+ * what kicks announce (a sender stores and counts its kick, then looks at
+ * in_handler: one of the two sees the other's store).
+ */
+static inline void vcpu_handler_done(struct vcpu *v)
+{
+	__atomic_store_n(&v->in_handler, 0, __ATOMIC_SEQ_CST);
+}
 
 /* VM exits: the hypercall layer plugs its VMCALL handler in (hcall_init); until then #UD. */
 typedef int (*exit_handler_t)(struct vcpu *v);

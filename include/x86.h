@@ -69,6 +69,8 @@ void cpu_wbinvd(void);	/* arch/x86/cpu.c: a thin function, unit tests replace it
 void cpu_scrub_guest_state(void);
 /* Sleep until an interrupt (taken by the host IDT) wakes us; STI's shadow covers HLT. */
 static inline void cpu_wait_for_interrupt(void) { asm volatile("sti; hlt; cli" ::: "memory"); }
+/* One step of a poll that stands in for that sleep: interrupts pending meanwhile are taken. */
+static inline void cpu_poll_interrupts(void) { asm volatile("sti; pause; cli" ::: "memory"); }
 
 #ifdef UNIT_TEST
 void xsetbv(u32 idx, u64 v);	/* privileged: host unit tests record it instead */

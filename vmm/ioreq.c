@@ -16,6 +16,8 @@
 #include "vm_unit.h"
 
 #define IOREQ_TIMEOUT_MS	2000
+#define IOREQ_POLL_MAX_US	1000	/* the most a vCPU polls for an answer before it sleeps */
+#define IOREQ_POLL_STEP_US	50	/* the window's first size when it grows from 0 */
 #define UPCALL_DEFAULT_VECTOR	0xF3	/* Linux's HYPERVISOR_CALLBACK_VECTOR */
 
 struct vm *service_vm;
@@ -46,25 +48,59 @@ static void ioreq_timer_back(struct vcpu *v, u64 deadline)
 }
 
 /*
- * Sleep until the request completes. A VM paused, reset or stopped meanwhile
- * takes its vCPU off the pCPU right here (the request is dropped with it).
+ * The poll window adapts as KVM's halt polling does: it grows when the
+ * answer came after the vCPU had fallen asleep but within the most it may
+ * poll, and shrinks when answers take longer than that.
+ */
+static void ioreq_poll_adapt(struct vcpu *v, bool slept, u64 waited)
+{
+	u64 max = IOREQ_POLL_MAX_US * tsc_khz / 1000, step = IOREQ_POLL_STEP_US * tsc_khz / 1000;
+
+	if (!slept)
+		return;		/* answered while polling: the window fits */
+	if (waited <= max)
+		v->ioreq_poll = MIN(MAX(2 * v->ioreq_poll, step), max);
+	else
+		v->ioreq_poll /= 2;
+}
+
+static bool ioreq_done(struct vcpu *v, volatile struct abi_io_request *req, bool polling)
+{
+	/* a late notify for an earlier request does not complete this one */
+	return req->processed == ABI_IOREQ_STATE_COMPLETE &&
+	       (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_SEQ_CST));
+}
+
+/*
+ * Wait until the request completes: polling first, for the vCPU's poll
+ * window (the pCPU is the vCPU's own, nothing else would run there; an
+ * answer meanwhile needs no IPI and no timer), then asleep until the
+ * notify's IPI, the guest's own timer or the time-out. A VM paused, reset
+ * or stopped meanwhile takes its vCPU off the pCPU right here (the request
+ * is dropped with it); what does that sends its own IPI (vm_kick_until).
+ * The vCPU is still in its exit handler, so its guest's interrupts send
+ * none meanwhile (vcpu_kick): they are looked at when the request is done.
  */
 static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 {
 	struct vm *vm = v->vm;
-	bool polling = vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING;
-	u64 deadline = rdtsc() + IOREQ_TIMEOUT_MS * tsc_khz, t;
+	bool polling = vm->vm_flag & ABI_VM_FLAG_IO_COMPLETION_POLLING, slept = false;
+	u64 start = rdtsc(), deadline = start + IOREQ_TIMEOUT_MS * tsc_khz;
+	u64 poll_until = start + v->ioreq_poll, now;
 
 	for (;;) {
 		if (vm->state != VM_RUNNING)
 			vcpu_leave_pcpu(v);
-		/* a late notify for an earlier request does not complete this one */
-		if (req->processed == ABI_IOREQ_STATE_COMPLETE &&
-		    (polling || __atomic_load_n(&v->ioreq_finished, __ATOMIC_ACQUIRE))) {
+		if (ioreq_done(v, req, polling)) {
 			ioreq_timer_back(v, deadline);
+			now = rdtsc();
+			if (!polling)
+				ioreq_poll_adapt(v, slept, now - start);
+			v->idle_ticks += now - start;	/* the device model's time, not ours */
 			return;
 		}
-		if (rdtsc() >= deadline) {
+		now = rdtsc();
+		if (now >= deadline) {
 			vm_stop(vm, "vCPU %u: the Service VM did not complete an I/O request "
 				"(type %u) within %u ms", v->id, req->type, IOREQ_TIMEOUT_MS);
 			vcpu_leave_pcpu(v);
@@ -73,12 +109,19 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 			cpu_relax();
 			continue;
 		}
-		/* woken by the finish notification's kick, the guest's own timer or the time-out */
-		lapic_arm_deadline(v->deadline_pt ? vcpu_deadline_hold(v, deadline) : deadline);
-		v->timer_armed = deadline;
-		t = rdtsc();
-		cpu_wait_for_interrupt();
-		v->idle_ticks += rdtsc() - t;	/* the device model's time, not ours */
+		if (now < poll_until) {
+			cpu_poll_interrupts();	/* the host's own interrupts are not held up */
+			continue;
+		}
+		/* the notify stores ioreq_finished, then looks here: one of us sees the other */
+		__atomic_store_n(&v->ioreq_asleep, true, __ATOMIC_SEQ_CST);
+		if (!ioreq_done(v, req, false)) {
+			lapic_arm_deadline(v->deadline_pt ? vcpu_deadline_hold(v, deadline) : deadline);
+			v->timer_armed = deadline;
+			cpu_wait_for_interrupt();
+		}
+		__atomic_store_n(&v->ioreq_asleep, false, __ATOMIC_RELAXED);
+		slept = true;
 	}
 }
 
@@ -226,8 +269,9 @@ int vmm_notify_request_finish(struct vm *vm, u16 vcpu_id)
 
 	spin_lock(&vm->ioreq_lock);
 	if (vm->ioreq->req_slot[vcpu_id].processed == ABI_IOREQ_STATE_COMPLETE) {
-		__atomic_store_n(&v->ioreq_finished, true, __ATOMIC_RELEASE);
-		if (v->pcpu->vcpu == v)
+		__atomic_store_n(&v->ioreq_finished, true, __ATOMIC_SEQ_CST);
+		/* a vCPU still polling sees it without an IPI (ioreq_wait) */
+		if (v->pcpu->vcpu == v && __atomic_load_n(&v->ioreq_asleep, __ATOMIC_SEQ_CST))
 			lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
 		ret = 0;
 	}

@@ -13,6 +13,8 @@ _Static_assert(offsetof(struct vcpu, tsc_exit_lo) == 136 && offsetof(struct vcpu
 	       "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
+#define HALT_POLL_MAX_US	200	/* the most a halted vCPU polls (KVM's default) */
+#define HALT_POLL_STEP_US	10	/* the window's first size when it grows from 0 */
 
 /* A TSC value into one of the vCPU's sums as vcpu_entry.S adds them: halves apart. */
 static inline void tsc_sum_add(u64 *lo, u64 *hi, u64 t)
@@ -165,7 +167,7 @@ static void inject_events(struct vcpu *v)
 			vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERR));
 		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
 		v->idt_vectoring = 0;
-		return;
+		goto behind;
 	}
 	if (v->pending_exc) {
 		vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_HW_EXC | v->exc_vector |
@@ -173,7 +175,7 @@ static void inject_events(struct vcpu *v)
 		if (v->exc_has_error)
 			vmwrite(VMCS_ENTRY_EXC_ERROR, v->exc_error);
 		v->pending_exc = false;
-		return;
+		goto behind;
 	}
 	if (v->apicv)
 		return;
@@ -190,6 +192,11 @@ static void inject_events(struct vcpu *v)
 	} else {
 		set_intr_window(v, true);
 	}
+	return;
+behind:
+	/* an interrupt waiting behind the event: an exit as soon as the guest can take it */
+	if (!v->apicv && vlapic_pending_vector(&v->vlapic) >= 0)
+		set_intr_window(v, true);
 }
 
 /* Make sure the vCPU leaves the guest when its next timer event is due. */
@@ -261,15 +268,45 @@ static bool halted_can_wake(struct vcpu *v)
 	       (vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF);
 }
 
+/* One pass of vcpu_prepare_entry's wait: the kicks it has seen, when its polling began. */
+struct entry_wait {
+	u32 kicks;
+	u64 poll_start;		/* 0: not polling */
+};
+
 /*
- * A halted vCPU (or an AP waiting for its SIPI) of a running VM sleeps
- * until an interrupt: a sender's kick, or the host timer armed for the
- * guest's next timer event. Taken here, such an interrupt does not stay
- * pending until the next entry, where it would cost an exit at once.
- * Everything that changes what this loop waits for kicks (vm_stop, pause,
- * INIT/SIPI, SOS_REMOVE_CPU, EPT flushes); anything else polls.
+ * Halt polling, as KVM's: the window grows when a sleep ended within the
+ * most a vCPU may poll (the next wake-up would have come while polling),
+ * and shrinks when sleeps last longer than that.
  */
-static void wait_for_event(struct vcpu *v)
+static u64 halt_poll_max, halt_poll_step;	/* TSC ticks (vcpu_poll_init) */
+
+void vcpu_poll_init(void)
+{
+	halt_poll_max = HALT_POLL_MAX_US * tsc_khz / 1000;
+	halt_poll_step = HALT_POLL_STEP_US * tsc_khz / 1000;
+}
+
+static void halt_poll_adapt(struct vcpu *v, u64 slept)
+{
+	if (slept <= halt_poll_max)
+		v->halt_poll = MIN(MAX(2 * v->halt_poll, halt_poll_step), halt_poll_max);
+	else
+		v->halt_poll /= 2;
+}
+
+/*
+ * A halted vCPU (or an AP waiting for its SIPI) of a running VM first
+ * polls, for its halt-poll window (its pCPU is its own: nothing else would
+ * run there, and a wake-up meanwhile costs no IPI: the loop is looking,
+ * in_handler), then sleeps until an interrupt: a sender's kick, or the
+ * host timer armed for the guest's next timer event. Taken here, such an
+ * interrupt does not stay pending until the next entry, where it would
+ * cost an exit at once. Everything that changes what this loop waits for
+ * kicks (vm_stop, pause, INIT/SIPI, SOS_REMOVE_CPU, EPT flushes); anything
+ * else polls. Polling and sleeping count as the vCPU's idle time.
+ */
+static void wait_for_event(struct vcpu *v, struct entry_wait *w)
 {
 	u64 t;
 
@@ -278,10 +315,29 @@ static void wait_for_event(struct vcpu *v)
 		cpu_relax();
 		return;
 	}
-	arm_guest_timer(v);
-	t = rdtsc();
-	cpu_wait_for_interrupt();
-	v->idle_ticks += rdtsc() - t;	/* asleep: not the hypervisor's work */
+	if (v->halt_poll) {
+		t = rdtsc();
+		if (!w->poll_start)
+			w->poll_start = t;
+		if (t - w->poll_start < v->halt_poll) {
+			cpu_poll_interrupts();	/* the host timer of a deadline_pt guest, say */
+			return;
+		}
+		v->idle_ticks += t - w->poll_start;
+		w->poll_start = 0;
+	}
+	vcpu_handler_done(v);
+	/* a kick since the loop looked sent no IPI: look again instead of sleeping */
+	if (__atomic_load_n(&v->kicks, __ATOMIC_RELAXED) == w->kicks) {
+		arm_guest_timer(v);
+		t = rdtsc();
+		cpu_wait_for_interrupt();
+		t = rdtsc() - t;
+		v->idle_ticks += t;	/* asleep: not the hypervisor's work */
+		halt_poll_adapt(v, t);
+	}
+	v->in_handler = 1;
+	w->kicks = __atomic_load_n(&v->kicks, __ATOMIC_ACQUIRE);
 }
 
 _Static_assert(__builtin_offsetof(struct pcpu, stack_top) == 16, "PCPU_STACK_TOP in vcpu_entry.S");
@@ -328,8 +384,13 @@ static void __noreturn vcpu_park(struct vcpu *v)
 static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
+	struct entry_wait w = { 0 };
 
 	v->entry_plain = false;		/* this entry may do something: vcpu_resume_if_plain */
+again:
+	/* kicks meanwhile send no IPI: what they announce is looked at below */
+	v->in_handler = 1;
+	w.kicks = __atomic_load_n(&v->kicks, __ATOMIC_ACQUIRE);
 	/* common case first: a running vCPU of a running VM, no INIT pending */
 	while (vm->state != VM_RUNNING || v->state != VCPU_RUNNING || v->vlapic.init_pending) {
 		if (vm->state == VM_STOPPED || vm->state == VM_PAUSED)
@@ -348,11 +409,22 @@ static __noinline void __noreturn vcpu_prepare_entry(struct vcpu *v)
 			v->state = VCPU_RUNNING;
 			break;
 		}
-		wait_for_event(v);
+		wait_for_event(v, &w);
+	}
+	if (w.poll_start) {
+		v->idle_ticks += rdtsc() - w.poll_start;	/* woken while polling */
+		w.poll_start = 0;
 	}
 	vcpu_ack_flush(v);	/* memory of this running VM was unmapped */
 	ptirq_poll(rdtsc());
 	vlapic_timer_check(&v->vlapic);
+	/*
+	 * From here a kick comes with its IPI. What one announced before is
+	 * looked at now: an INIT here, interrupts by inject_events.
+	 */
+	vcpu_handler_done(v);
+	if (__atomic_load_n(&v->vlapic.init_pending, __ATOMIC_ACQUIRE))
+		goto again;
 	inject_events(v);
 	arm_guest_timer(v);
 	if (unlikely(!v->launched))
@@ -401,6 +473,7 @@ static inline bool entry_is_plain(struct vcpu *v)
 /* After every exit (vcpu_entry.S calls it, after the handler). */
 void __noreturn vcpu_enter(struct vcpu *v)
 {
+	vcpu_handler_done(v);
 	if (likely(entry_is_plain(v))) {
 		v->entry_plain = true;
 		vcpu_resume(v);

@@ -181,6 +181,7 @@ void vmx_exit_handler(struct vcpu *v)
 {
 	u64 raw = vmread(VMCS_EXIT_REASON);	/* a 32-bit field: the upper half is 0 */
 
+	v->in_handler = 1;	/* kicks wait for vcpu_enter's look (vcpu_handler_done) */
 	/* the qualification is read by the handlers that use it */
 	v->idt_vectoring = (u32)vmread(VMCS_IDT_VECTORING_INFO);
 	if (likely(raw < NR_EXIT_REASONS)) {

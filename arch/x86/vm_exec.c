@@ -10,9 +10,19 @@
 #include "vm.h"
 #include "x86.h"
 
+/*
+ * The caller stored what it announces; the count (a locked add: a full
+ * barrier) orders that before the look at in_handler (vcpu_handler_done's
+ * pair). A vCPU in its exit handler or entry path looks before it enters or
+ * sleeps: no IPI. On its own pCPU it is the caller's context: it looks
+ * anyway, and a count there would only send its entry path round again.
+ */
 void vcpu_kick(struct vcpu *v)
 {
-	if (v->pcpu && v->pcpu != this_cpu())
+	if (v->pcpu == this_cpu())
+		return;
+	__atomic_add_fetch(&v->kicks, 1, __ATOMIC_SEQ_CST);
+	if (v->pcpu && !__atomic_load_n(&v->in_handler, __ATOMIC_RELAXED))
 		lapic_send_ipi(v->pcpu->apic_id, KICK_VECTOR);
 }
 

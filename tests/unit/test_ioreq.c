@@ -266,10 +266,19 @@ static void test_notify(void **state)
 		assert_false(pvcpu.ioreq_finished);
 		assert_int_equal(kicks, 0);
 	}
+	/* a vCPU still polling for the answer sees it without an IPI ... */
 	page.req_slot[1].processed = ABI_IOREQ_STATE_COMPLETE;
+	pvcpu.ioreq_asleep = false;
+	assert_int_equal(vmm_notify_request_finish(&post, 1), 0);
+	assert_true(pvcpu.ioreq_finished);
+	assert_int_equal(kicks, 0);
+	/* ... one asleep gets it */
+	pvcpu.ioreq_finished = false;
+	pvcpu.ioreq_asleep = true;
 	assert_int_equal(vmm_notify_request_finish(&post, 1), 0);
 	assert_true(pvcpu.ioreq_finished);
 	assert_int_equal(kicks, 1);
+	pvcpu.ioreq_asleep = false;
 	pvcpu.pcpu = NULL;
 }
 
