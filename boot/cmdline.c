@@ -100,7 +100,7 @@ static void cmdline_word(struct cmdline_state *cs, const struct cmdline_word *w,
 
 	if (!word_is(w->key, w->klen, "loglevel") && !word_is(w->key, w->klen, "console") &&
 	    !word_is(w->key, w->klen, "exit") && !word_is(w->key, w->klen, "stats") &&
-	    !word_is(w->key, w->klen, "apicv")) {
+	    !word_is(w->key, w->klen, "apicv") && !word_is(w->key, w->klen, "halt_poll_us")) {
 		cmdline_unknown(cs, w);
 		return;
 	}
@@ -116,6 +116,11 @@ static void cmdline_word(struct cmdline_state *cs, const struct cmdline_word *w,
 			o->apicv_off = true;
 		else
 			cmdline_bad(cs, w, "want on or off");
+	} else if (word_is(w->key, w->klen, "halt_poll_us")) {
+		if (cmdline_number(v, n, &num) && num <= 10000)
+			o->halt_poll_us = (unsigned)num;
+		else
+			cmdline_bad(cs, w, "want 0..10000 microseconds");
 	} else if (word_is(w->key, w->klen, "stats")) {
 		if (cmdline_number(v, n, &num) && num <= 3600)
 			o->stats_secs = (unsigned)num;
@@ -163,6 +168,7 @@ void cmdline_defaults(struct hv_options *o)
 	o->vtd_selftest = false;
 	o->stats_secs = 0;
 	o->apicv_off = false;
+	o->halt_poll_us = 200;		/* KVM's default */
 }
 
 int cmdline_parse(const char *s, struct hv_options *o, char *err, size_t errlen)

@@ -19,9 +19,10 @@ struct hv_options {
 	bool vtd_selftest;	/* run the VT-d self-checks at boot */
 	unsigned stats_secs;	/* print exit counters this often (0 = only on request) */
 	bool apicv_off;		/* emulate every vLAPIC access even where the CPU virtualizes them */
+	unsigned halt_poll_us;	/* the most a halted vCPU polls before it sleeps (0 = never) */
 };
 
-/* loglevel 2 (info), console 0x3F8, exit none, no self-test, APICv where the CPU has it. */
+/* loglevel 2 (info), console 0x3F8, exit none, no self-test, APICv where the CPU has it, halt polling up to 200 us. */
 void cmdline_defaults(struct hv_options *o);
 
 /*
@@ -31,6 +32,7 @@ void cmdline_defaults(struct hv_options *o);
  *   exit=none|bochs|qemu
  *   stats=N            print every VM's exit counters every N seconds (0 = off)
  *   apicv=on|off       off: no APIC virtualization, as on a CPU without it
+ *   halt_poll_us=N     a halted vCPU polls up to N us (0..10000) before it sleeps; 0: never
  *   vtd_selftest
  * A word without '=' starting with '/' or '(' is the image path GRUB puts
  * first and is skipped. Every valid option is applied even when others are

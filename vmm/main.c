@@ -222,7 +222,7 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 	lapic_init();
 	tsc_calibrate();
 	pr_info("TSC: %lu kHz\n", tsc_khz);
-	vcpu_poll_init();
+	vcpu_poll_init(options->halt_poll_us);
 	/* VT-d first: its self-checks (QEMU, no VT-x there) end the run */
 	vtd_init(boot_info);
 	if (options->vtd_selftest)

@@ -13,7 +13,6 @@ _Static_assert(offsetof(struct vcpu, tsc_exit_lo) == 136 && offsetof(struct vcpu
 	       "vcpu_entry.S layout");
 
 #define EXIT_STACK_PAGES 4
-#define HALT_POLL_MAX_US	200	/* the most a halted vCPU polls (KVM's default) */
 #define HALT_POLL_STEP_US	10	/* the window's first size when it grows from 0 */
 
 /* A TSC value into one of the vCPU's sums as vcpu_entry.S adds them: halves apart. */
@@ -281,10 +280,11 @@ struct entry_wait {
  */
 static u64 halt_poll_max, halt_poll_step;	/* TSC ticks (vcpu_poll_init) */
 
-void vcpu_poll_init(void)
+/* max_us: the boot option halt_poll_us (0: a halted vCPU sleeps at once). */
+void vcpu_poll_init(unsigned max_us)
 {
-	halt_poll_max = HALT_POLL_MAX_US * tsc_khz / 1000;
-	halt_poll_step = HALT_POLL_STEP_US * tsc_khz / 1000;
+	halt_poll_max = max_us * tsc_khz / 1000;
+	halt_poll_step = MIN(HALT_POLL_STEP_US * tsc_khz / 1000, halt_poll_max);
 }
 
 static void halt_poll_adapt(struct vcpu *v, u64 slept)

@@ -93,7 +93,7 @@ static inline void vcpu_resume_if_plain(struct vcpu *v)
 }
 void __noreturn vcpu_leave_pcpu(struct vcpu *v);
 int vcpu_irq_init(void);			/* boot: take the timer vector */
-void vcpu_poll_init(void);			/* boot, once the TSC is calibrated: halt-poll limits */
+void vcpu_poll_init(unsigned max_us);		/* boot, once the TSC is calibrated: halt-poll limits */
 /* vcpu_entry.S: the first entry, and one resume path per kind of entry work (spec_ctrl.h) */
 void __noreturn vmx_launch(struct vcpu *v);
 void __noreturn vmx_resume_plain(struct vcpu *v);

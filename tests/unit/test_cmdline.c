@@ -165,6 +165,23 @@ static void test_apicv(void **state)
 	assert_false(o.apicv_off);
 }
 
+static void test_halt_poll(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(""), 0);
+	assert_int_equal(o.halt_poll_us, 200);
+	assert_int_equal(parse("halt_poll_us=0"), 0);
+	assert_int_equal(o.halt_poll_us, 0);
+	assert_int_equal(parse("halt_poll_us=10000"), 0);
+	assert_int_equal(o.halt_poll_us, 10000);
+	assert_int_equal(parse("halt_poll_us=10001"), -EINVAL);
+	assert_int_equal(o.halt_poll_us, 200);
+	assert_non_null(strstr(err, "halt_poll_us"));
+	assert_int_equal(parse("halt_poll_us=fast"), -EINVAL);
+	assert_int_equal(o.halt_poll_us, 200);
+	assert_int_equal(parse("halt_poll_us"), -EINVAL);
+}
+
 static void test_all_together(void **state)
 {
 	(void)state;
@@ -231,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_vtd_selftest),
 		cmocka_unit_test(test_apicv),
+		cmocka_unit_test(test_halt_poll),
 		cmocka_unit_test(test_all_together),
 		cmocka_unit_test(test_unknown_warns),
 		cmocka_unit_test(test_error_beats_warning_and_rest_applies),
