@@ -223,6 +223,8 @@ void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)
 	tsc_calibrate();
 	pr_info("TSC: %lu kHz\n", tsc_khz);
 	vcpu_poll_init(options->halt_poll_us);
+	if (!options->halt_poll_us)
+		pr_info("halt polling: off (halt_poll_us=0)\n");
 	/* VT-d first: its self-checks (QEMU, no VT-x there) end the run */
 	vtd_init(boot_info);
 	if (options->vtd_selftest)
