@@ -31,6 +31,10 @@ static struct {
 	u8 vector;
 	bool answer;		/* complete requests from the upcall */
 	bool notify;		/* ... and notify (else: polling VM) */
+	unsigned answer_on_poll;	/* else: complete and notify at this poll step (1..) */
+	bool answer_asleep;		/* else: complete and notify when the vCPU sleeps */
+	u64 asleep_ticks;		/* ... after this many TSC ticks */
+	unsigned polls, sleeps;
 	u32 value;		/* what reads get */
 	struct abi_io_request seen;	/* the request as the upcall found it */
 	unsigned stops, leaves;
@@ -71,6 +75,36 @@ void vlapic_accept_irq(struct vlapic *l, u8 vector, bool level)
 		pvcpu.ioreq_finished = true;
 }
 
+static void answer_now(void)
+{
+	struct abi_io_request *req = &page.req_slot[pvcpu.id];
+
+	req->reqs.pio_request.value = fake.value;
+	req->processed = ABI_IOREQ_STATE_COMPLETE;
+	pvcpu.ioreq_finished = true;
+}
+
+/* The post vCPU's poll step and sleep (include/x86.h): where the answer may come. */
+void cpu_poll_interrupts(void)
+{
+	if (++fake.polls == fake.answer_on_poll)
+		answer_now();
+}
+
+void cpu_wait_for_interrupt(void)
+{
+	u64 until = rdtsc() + fake.asleep_ticks;
+
+	fake.sleeps++;
+	/* the notify looks at this after it stores finished: it must say asleep */
+	assert_true(pvcpu.ioreq_asleep);
+	assert_false(fake.answer_asleep && fake.answer_on_poll);
+	while (rdtsc() < until)
+		;
+	if (fake.answer_asleep)
+		answer_now();
+}
+
 void vm_stop(struct vm *vm, const char *fmt, ...)
 {
 	va_list ap;
@@ -107,6 +141,10 @@ static int setup(void **state)
 	post.vcpus[1] = &pvcpu;
 	pvcpu.vm = &post;
 	pvcpu.id = 1;
+	pvcpu.ioreq_poll = 0;
+	pvcpu.ioreq_asleep = false;
+	tsc_khz = 1;
+	lapic_tsc_deadline = false;
 	for (unsigned i = 0; i < ABI_IO_REQUEST_MAX; i++)
 		page.req_slot[i].processed = ABI_IOREQ_STATE_FREE;
 	fake.answer = fake.notify = true;
@@ -249,6 +287,64 @@ static void test_set_buffer(void **state)
 	assert_int_equal(page.req_slot[2].processed, ABI_IOREQ_STATE_FREE);
 }
 
+/*
+ * The wait polls for its window, then sleeps; the window grows when the
+ * answer came after the vCPU fell asleep but within the most it may poll
+ * (1 ms), and halves when an answer took longer than that.
+ */
+static void test_poll_window(void **state)
+{
+	u64 step, max;
+	u32 v = 0;
+
+	(void)state;
+	tsc_khz = 1000000;		/* 1 ms = 1,000,000 ticks */
+	lapic_tsc_deadline = true;	/* the sleeping path exists */
+	step = 50 * tsc_khz / 1000;
+	max = tsc_khz;
+	fake.answer = false;
+	fake.value = 0x5EED0003;
+	/* no window yet: it sleeps at once, asleep for the notify to see; answered soon */
+	fake.answer_asleep = true;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5010, 4, false, &v), 0);
+	assert_int_equal(v, 0x5EED0003);
+	assert_int_equal(fake.polls, 0);
+	assert_int_equal(fake.sleeps, 1);
+	assert_false(pvcpu.ioreq_asleep);
+	assert_int_equal(pvcpu.ioreq_poll, step);
+	/* answered while polling: no sleep, the window kept */
+	fake.answer_asleep = false;
+	fake.answer_on_poll = 3;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5010, 4, false, &v), 0);
+	assert_int_equal(fake.polls, 3);
+	assert_int_equal(fake.sleeps, 1);
+	assert_int_equal(pvcpu.ioreq_poll, step);
+	assert_int_equal(page.req_slot[pvcpu.id].processed, ABI_IOREQ_STATE_FREE);
+	/* an answer that comes only after the window, asleep: it doubles */
+	fake.answer_on_poll = 0;
+	fake.answer_asleep = true;
+	fake.polls = 0;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5010, 4, false, &v), 0);
+	assert_true(fake.polls > 0);
+	assert_int_equal(fake.sleeps, 2);
+	assert_int_equal(pvcpu.ioreq_poll, 2 * step);
+	/* one slower than the most it may poll: halved */
+	fake.asleep_ticks = 2 * max;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5010, 4, false, &v), 0);
+	assert_int_equal(fake.sleeps, 3);
+	assert_int_equal(pvcpu.ioreq_poll, step);
+	/* a completion-polling VM never sleeps and keeps no window */
+	post.vm_flag = ABI_VM_FLAG_IO_COMPLETION_POLLING;
+	fake.answer_asleep = false;
+	fake.answer_on_poll = 0;
+	fake.answer = true;
+	fake.notify = false;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5010, 4, false, &v), 0);
+	assert_int_equal(fake.sleeps, 3);
+	assert_int_equal(pvcpu.ioreq_poll, step);
+	assert_int_equal(fake.stops, 0);
+}
+
 /* NOTIFY_REQUEST_FINISH marks a COMPLETE slot finished and kicks its vCPU; anything else is refused. */
 static void test_notify(void **state)
 {
@@ -288,6 +384,7 @@ int main(void)
 		cmocka_unit_test_setup(test_pio_read_and_write, setup),
 		cmocka_unit_test_setup(test_mmio_and_pcicfg, setup),
 		cmocka_unit_test_setup(test_polling, setup),
+		cmocka_unit_test_setup(test_poll_window, setup),
 		cmocka_unit_test_setup(test_service_vm_never_answers, setup),
 		cmocka_unit_test_setup(test_slot_not_free, setup),
 		cmocka_unit_test_setup(test_paused_while_waiting, setup),
