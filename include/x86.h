@@ -32,10 +32,29 @@ static inline u64 rdtsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
+#ifdef UNIT_TEST
+/* host unit tests answer CPUID from a table of their own (tests/unit/fake_cpuid.c) */
+void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
+
+static inline void cpuid_count64(u32 leaf, u32 sub, u64 *a, u64 *b, u64 *c, u64 *d)
+{
+	u32 ea, eb, ec, ed;
+
+	cpuid_count(leaf, sub, &ea, &eb, &ec, &ed);
+	*a = ea, *b = eb, *c = ec, *d = ed;
+}
+#else
 static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
+
+/* CPUID straight into 64-bit slots (the CPU zeroes their upper halves): a vCPU's GPRs */
+static inline void cpuid_count64(u32 leaf, u32 sub, u64 *a, u64 *b, u64 *c, u64 *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+#endif
 
 #define DEFINE_CR(n) \
 	static inline u64 read_cr##n(void) { u64 v; asm volatile("mov %%cr" #n ", %0" : "=r"(v)); return v; } \
