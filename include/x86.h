@@ -86,8 +86,12 @@ static inline void halt(void) { asm volatile("hlt"); }
 void cpu_wbinvd(void);	/* arch/x86/cpu.c: a thin function, unit tests replace it */
 /* Leave nothing of the last guest in this CPU (arch/x86/cpu_scrub.c). */
 void cpu_scrub_guest_state(void);
+#ifdef UNIT_TEST
+void cpu_wait_for_interrupt(void);	/* host unit tests play the interrupt that wakes it */
+#else
 /* Sleep until an interrupt (taken by the host IDT) wakes us; STI's shadow covers HLT. */
 static inline void cpu_wait_for_interrupt(void) { asm volatile("sti; hlt; cli" ::: "memory"); }
+#endif
 
 #ifdef UNIT_TEST
 void xsetbv(u32 idx, u64 v);	/* privileged: host unit tests record it instead */
