@@ -4,7 +4,7 @@
  * them unmapped at release; a region refused for what cannot be given
  * safely (a page offset that differs, the hypervisor's own ranges, the
  * VM's device area, its RAM or an emulated device, an MSI sender, a device
- * with interrupts) fails the VM's build.
+ * with interrupts) fails the VM's build and leaves nothing mapped.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -120,12 +120,17 @@ static void test_mapped_and_released(void **state)
 	assert_false(vmmio_unit.kinds & BIT(VM_POST_LAUNCHED));
 }
 
-/* Region 1 as given is refused with err: the build fails. */
+/*
+ * Region 1 as given is refused with err: the build fails, and region 0,
+ * mapped first, is not left behind (a unit that fails leaves nothing,
+ * include/vm_unit.h).
+ */
 static void assert_refused(struct vm_mmio_dev r, int err)
 {
 	regions[1] = r;
 	nr_maps = 0;
 	assert_int_equal(vmmio_unit.init(&vm), err);
+	assert_int_equal(nr_maps, 0);
 }
 
 static void test_refused(void **state)
