@@ -230,6 +230,8 @@ static void test_console_switch(void **state)
 	type("\x1d");
 	o = type("vm_console 0\r");
 	assert_has(o, "usage: vm_console");
+	o = type("vm_console sos\r");		/* by name, no COM1: said so too */
+	assert_has(o, "usage: vm_console");
 	o = type("vm_console 2\r");
 	assert_has(o, "usage: vm_console");
 	o = type("vm_console\r");
