@@ -67,6 +67,9 @@ DEFINE_CR(4)
 
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
 
+#ifdef UNIT_TEST
+void nmi_unblock(void);		/* host unit tests record it */
+#else
 /* IRET to the next instruction: ends NMI blocking (after a VM exit caused by an NMI). */
 static inline void nmi_unblock(void)
 {
@@ -82,6 +85,7 @@ static inline void nmi_unblock(void)
 		     "iretq\n"
 		     "1:" ::: "rax", "memory", "cc");
 }
+#endif
 static inline void halt(void) { asm volatile("hlt"); }
 void cpu_wbinvd(void);	/* arch/x86/cpu.c: a thin function, unit tests replace it */
 /* Leave nothing of the last guest in this CPU (arch/x86/cpu_scrub.c). */
