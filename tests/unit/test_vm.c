@@ -324,6 +324,12 @@ static void test_load_fails(void **state)
 	assert_int_equal(fk.unbuilds, 2);
 	assert_null(service_vm);
 	setup(NULL);
+	/* the Linux loader says why it refuses the kernel */
+	fk.load_err = -EINVAL;
+	assert_int_equal(vm_create_all(&bi), -ENOENT);
+	assert_int_equal(fk.bz_loads, 1);
+	assert_int_equal(fk.unbuilds, 2);
+	setup(NULL);
 	fk.acpi_err = -ENOMEM;
 	assert_int_equal(vm_create_all(&bi), -ENOENT);
 	assert_int_equal(fk.unbuilds, 2);
@@ -331,6 +337,29 @@ static void test_load_fails(void **state)
 	fk.build_err = -EBUSY;
 	assert_int_equal(vm_create_all(&bi), -ENOENT);
 	assert_int_equal(fk.unbuilds, 0);
+}
+
+/* A post-launched VM's RAM is its EPT, looked up there. */
+static void test_post_vm_lookups(void **state)
+{
+	static struct vm post;
+	struct vm_ram_batch b;
+
+	(void)state;
+	memset(&post, 0, sizeof(post));
+	post.post = true;
+	post.state = VM_RUNNING;
+	assert_int_equal(ept_init(&post), 0);
+	vm_ram_batch_begin(&b, &post);
+	assert_int_equal(vm_ram_batch_map(&b, 0x200000, (u64)(uintptr_t)pre_ram, MB, EPT_R | EPT_W,
+					  EPT_MT_WB), 0);
+	vm_ram_batch_end(&b, true, NULL, NULL);
+	assert_ptr_equal(vm_gpa_to_hva(&post, 0x200010, 8), pre_ram + 0x10);
+	assert_ptr_equal(vm_gpa_to_hva(&post, 0x200010, 0), pre_ram + 0x10);	/* a length of 0 is 1 */
+	assert_null(vm_gpa_to_hva(&post, 0x200000 + MB - 4, 8));
+	assert_true(vm_gpa_overlaps_ram(&post, 0x1FF000, 0x2000));
+	assert_false(vm_gpa_overlaps_ram(&post, 0x300000, MB));
+	ept_destroy(&post);
 }
 
 /* The last boot VM to release its devices ends the run; a post-launched VM's are the Service VM's call. */
@@ -358,6 +387,7 @@ int main(void)
 		cmocka_unit_test_setup(test_refused_vms, setup),
 		cmocka_unit_test_setup(test_memory_checks, setup),
 		cmocka_unit_test_setup(test_load_fails, setup),
+		cmocka_unit_test_setup(test_post_vm_lookups, setup),
 		cmocka_unit_test_setup(test_release_devices, setup),
 	};
 
