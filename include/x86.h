@@ -11,6 +11,11 @@ static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd
 static inline u16 inw(u16 port) { u16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 
+#ifdef UNIT_TEST
+/* host unit tests answer MSR reads and record writes themselves */
+u64 rdmsr(u32 msr);
+void wrmsr(u32 msr, u64 v);
+#else
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
@@ -23,6 +28,7 @@ static inline void wrmsr(u32 msr, u64 v)
 {
 	asm volatile("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
+#endif
 
 static inline u64 rdtsc(void)
 {
@@ -56,9 +62,14 @@ static inline void cpuid_count64(u32 leaf, u32 sub, u64 *a, u64 *b, u64 *c, u64 
 }
 #endif
 
+#ifdef UNIT_TEST
+/* host unit tests give the control registers' values themselves */
+#define DEFINE_CR(n) u64 read_cr##n(void); void write_cr##n(u64 v);
+#else
 #define DEFINE_CR(n) \
 	static inline u64 read_cr##n(void) { u64 v; asm volatile("mov %%cr" #n ", %0" : "=r"(v)); return v; } \
 	static inline void write_cr##n(u64 v) { asm volatile("mov %0, %%cr" #n :: "r"(v) : "memory"); }
+#endif
 DEFINE_CR(0)
 DEFINE_CR(2)
 DEFINE_CR(3)
@@ -103,6 +114,21 @@ void xsetbv(u32 idx, u64 v);	/* privileged: host unit tests record it instead */
 static inline void xsetbv(u32 idx, u64 v)
 {
 	asm volatile("xsetbv" :: "c"(idx), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+#endif
+
+/* What SIDT/SGDT store: a descriptor table's limit and linear base. */
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+#ifdef UNIT_TEST
+void store_idt(struct desc_ptr *d);	/* host unit tests say where the IDT is */
+#else
+static inline void store_idt(struct desc_ptr *d)
+{
+	asm volatile("sidt %0" : "=m"(*d));
 }
 #endif
 

@@ -42,6 +42,7 @@ static struct {
 	unsigned lapic_updates, lapic_leaves, apicv_syncs, deadline_releases, stops, waits;
 	unsigned scrubs, inveps, invvpids, boot_loads, abi_loads, resets, sipis, vmcs_inits;
 	unsigned pause_at;		/* the Service VM pauses the VM during this wait */
+	u64 cleared;			/* the VMCS VMCLEAR was given */
 	int vmcs_err;
 	u64 armed, spec_written;
 	u8 sipi_vector;
@@ -75,6 +76,7 @@ int vmcs_init(struct vcpu *vc) { (void)vc; fk.vmcs_inits++; return fk.vmcs_err; 
 void vmcs_load_boot_state(struct vcpu *vc, const struct vcpu_boot_state *st) { (void)vc; (void)st; fk.boot_loads++; }
 void vmcs_load_abi_regs(struct vcpu *vc, const struct abi_regs *r) { (void)vc; (void)r; fk.abi_loads++; }
 void vmcs_set_reset_state(struct vcpu *vc) { (void)vc; fk.resets++; }
+int vmclear(u64 pa) { fk.cleared = pa; return 0; }
 void vmcs_set_real_mode_start(struct vcpu *vc, u8 vector) { (void)vc; fk.sipis++; fk.sipi_vector = vector; }
 
 int irq_register(enum irq_owner owner, irq_handler_t fn)
@@ -369,7 +371,10 @@ static void test_park(void **state)
 	vm.state = VM_PAUSED;
 	v.timer_armed = 5;
 	v.run_since = 1;
+	v.vmcs = &cpu;					/* any address: its VMCS */
 	assert_int_equal(enter(), IDLE);
+	assert_int_equal(fk.cleared, (u64)(uintptr_t)&cpu);	/* not left current on this CPU */
+	v.vmcs = NULL;
 	assert_null(cpu.vcpu);
 	assert_int_equal(fk.releases, 0);
 	assert_int_equal(fk.lapic_leaves, 1);
