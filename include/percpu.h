@@ -35,6 +35,9 @@ struct pcpu {
 extern struct pcpu pcpus[CONFIG_MAX_CPUS];
 extern unsigned nr_pcpus;
 
+#ifdef UNIT_TEST
+struct pcpu *this_cpu(void);		/* host unit tests say which CPU they run on */
+#else
 static inline struct pcpu *this_cpu(void)
 {
 	struct pcpu *p;
@@ -42,6 +45,7 @@ static inline struct pcpu *this_cpu(void)
 	asm volatile("mov %%gs:0, %0" : "=r"(p));
 	return p;
 }
+#endif
 
 void cpu_setup(struct pcpu *p);		/* GDT, TSS, IDT, GS base, CR4 bits */
 void __noreturn cpu_park(void);		/* stop this CPU for good */

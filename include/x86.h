@@ -4,13 +4,28 @@
 
 #include "types.h"
 
+#ifdef UNIT_TEST
+/* host unit tests play the devices behind the ports themselves */
+void outb(u16 port, u8 v);
+void outw(u16 port, u16 v);
+void outl(u16 port, u32 v);
+u8 inb(u16 port);
+u16 inw(u16 port);
+u32 inl(u16 port);
+#else
 static inline void outb(u16 port, u8 v) { asm volatile("outb %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outw(u16 port, u16 v) { asm volatile("outw %0, %1" :: "a"(v), "Nd"(port)); }
 static inline void outl(u16 port, u32 v) { asm volatile("outl %0, %1" :: "a"(v), "Nd"(port)); }
 static inline u8 inb(u16 port) { u8 v; asm volatile("inb %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline u16 inw(u16 port) { u16 v; asm volatile("inw %1, %0" : "=a"(v) : "Nd"(port)); return v; }
 static inline u32 inl(u16 port) { u32 v; asm volatile("inl %1, %0" : "=a"(v) : "Nd"(port)); return v; }
+#endif
 
+#ifdef UNIT_TEST
+/* host unit tests answer MSR reads and record writes themselves */
+u64 rdmsr(u32 msr);
+void wrmsr(u32 msr, u64 v);
+#else
 static inline u64 rdmsr(u32 msr)
 {
 	u32 lo, hi;
@@ -23,6 +38,7 @@ static inline void wrmsr(u32 msr, u64 v)
 {
 	asm volatile("wrmsr" :: "c"(msr), "a"((u32)v), "d"((u32)(v >> 32)) : "memory");
 }
+#endif
 
 static inline u64 rdtsc(void)
 {
@@ -32,14 +48,38 @@ static inline u64 rdtsc(void)
 	return ((u64)hi << 32) | lo;
 }
 
+#ifdef UNIT_TEST
+/* host unit tests answer CPUID from a table of their own (tests/unit/fake_cpuid.c) */
+void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d);
+
+static inline void cpuid_count64(u32 leaf, u32 sub, u64 *a, u64 *b, u64 *c, u64 *d)
+{
+	u32 ea, eb, ec, ed;
+
+	cpuid_count(leaf, sub, &ea, &eb, &ec, &ed);
+	*a = ea, *b = eb, *c = ec, *d = ed;
+}
+#else
 static inline void cpuid_count(u32 leaf, u32 sub, u32 *a, u32 *b, u32 *c, u32 *d)
 {
 	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
 }
 
+/* CPUID straight into 64-bit slots (the CPU zeroes their upper halves): a vCPU's GPRs */
+static inline void cpuid_count64(u32 leaf, u32 sub, u64 *a, u64 *b, u64 *c, u64 *d)
+{
+	asm volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+#endif
+
+#ifdef UNIT_TEST
+/* host unit tests give the control registers' values themselves */
+#define DEFINE_CR(n) u64 read_cr##n(void); void write_cr##n(u64 v);
+#else
 #define DEFINE_CR(n) \
 	static inline u64 read_cr##n(void) { u64 v; asm volatile("mov %%cr" #n ", %0" : "=r"(v)); return v; } \
 	static inline void write_cr##n(u64 v) { asm volatile("mov %0, %%cr" #n :: "r"(v) : "memory"); }
+#endif
 DEFINE_CR(0)
 DEFINE_CR(2)
 DEFINE_CR(3)
@@ -48,6 +88,9 @@ DEFINE_CR(4)
 
 static inline void cpu_relax(void) { __builtin_ia32_pause(); }
 
+#ifdef UNIT_TEST
+void nmi_unblock(void);		/* host unit tests record it */
+#else
 /* IRET to the next instruction: ends NMI blocking (after a VM exit caused by an NMI). */
 static inline void nmi_unblock(void)
 {
@@ -63,6 +106,7 @@ static inline void nmi_unblock(void)
 		     "iretq\n"
 		     "1:" ::: "rax", "memory", "cc");
 }
+#endif
 static inline void halt(void) { asm volatile("hlt"); }
 void cpu_wbinvd(void);	/* arch/x86/cpu.c: a thin function, unit tests replace it */
 /* Leave nothing of the last guest in this CPU (arch/x86/cpu_scrub.c). */
@@ -84,6 +128,21 @@ void xsetbv(u32 idx, u64 v);	/* privileged: host unit tests record it instead */
 static inline void xsetbv(u32 idx, u64 v)
 {
 	asm volatile("xsetbv" :: "c"(idx), "a"((u32)v), "d"((u32)(v >> 32)));
+}
+#endif
+
+/* What SIDT/SGDT store: a descriptor table's limit and linear base. */
+struct desc_ptr {
+	u16 limit;
+	u64 base;
+} __attribute__((packed));
+
+#ifdef UNIT_TEST
+void store_idt(struct desc_ptr *d);	/* host unit tests say where the IDT is */
+#else
+static inline void store_idt(struct desc_ptr *d)
+{
+	asm volatile("sidt %0" : "=m"(*d));
 }
 #endif
 

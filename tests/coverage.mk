@@ -1,6 +1,7 @@
 # make coverage: line and branch coverage of the hypervisor's sources by the
 # unit tests and the fuzz corpora (gcc --coverage, gcov), printed per folder
 # and written to build/coverage/summary.tsv (scripts/coverage-summary).
+# COV_FILES="vmm dm/vmmio" also lists those folders' sources, least covered first.
 # Included by the top Makefile after tests/unit/*.mk and tests/fuzz/fuzz.mk.
 #   build/coverage/unit/   the unit tests, as make unit builds them but with
 #                          --coverage and without sanitizers
@@ -39,4 +40,5 @@ coverage: $(COV_UNIT) $(COV_FUZZ) $(COV_ALL) fuzz-seeds
 	$(Q)for f in $(COV_FUZZ); do n=$$(basename $$f); \
 		$$f $(BUILD)/fuzz/corpus/$$n $(BUILD)/fuzz/seeds/$$n $(FUZZ_REGRESS)/$$n || exit 1; done
 	$(Q)$(PYTHON) scripts/coverage-summary --out $(COV_DIR)/summary.tsv --folders "$(COV_FOLDERS)" \
+		$(foreach f,$(COV_FILES),--files $(f)) \
 		$(COV_DIR)/unit $(COV_DIR)/fuzz $(COV_DIR)/all

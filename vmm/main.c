@@ -197,12 +197,15 @@ static void start_cpus(void)
 	const struct acpi_sdt_header *madt = acpi_find_table(boot_info, "APIC");
 	u32 ids[CONFIG_MAX_CPUS];
 	int n = madt ? acpi_madt_cpus(madt, ids, CONFIG_MAX_CPUS) : -ENOENT;
+	unsigned online;
 
 	if (n <= 0) {
 		pr_warn("no usable MADT (%d): running on the boot CPU only\n", n);
 		return;
 	}
-	pr_info("CPUs: %u online of %d in the MADT\n", smp_start_aps(ids, (unsigned)n, ap_main), n);
+	/* not inside pr_info: its arguments are not evaluated below loglevel=2 */
+	online = smp_start_aps(ids, (unsigned)n, ap_main);
+	pr_info("CPUs: %u online of %d in the MADT\n", online, n);
 }
 
 void __noreturn hv_main(struct boot_info *bi, const struct hv_options *opt)

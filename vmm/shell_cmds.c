@@ -199,12 +199,14 @@ static int cmd_loglevel(int argc, char **argv)
 
 static int cmd_vm_console(int argc, char **argv)
 {
+	unsigned i = 0;
 	u64 id;
 
-	for (unsigned i = 0; argc == 2 && i < nr_vms; i++)
-		if (!strcmp(vms[i].name, argv[1]))
-			return shell_focus_vm(i);
-	if (argc != 2 || shell_number(argv[1], nr_vms, &id) || shell_focus_vm((unsigned)id)) {
+	while (argc == 2 && i < nr_vms && strcmp(vms[i].name, argv[1]))
+		i++;
+	/* a name, else an id; either way a refusal says why */
+	if (argc != 2 || (i < nr_vms ? shell_focus_vm(i) : shell_number(argv[1], nr_vms, &id) ||
+				       shell_focus_vm((unsigned)id))) {
 		printk("usage: vm_console ID|NAME (a pre-launched or Service VM with a COM1; vm_list)\n");
 		return -EINVAL;
 	}

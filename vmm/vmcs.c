@@ -78,9 +78,9 @@ static void setup_controls(struct vcpu *v)
 static void setup_host_state(void)
 {
 	struct pcpu *p = this_cpu();
-	struct { u16 limit; u64 base; } __packed idtr;
+	struct desc_ptr idtr;
 
-	asm volatile("sidt %0" : "=m"(idtr));
+	store_idt(&idtr);
 	vmwrite(VMCS_HOST_CR0, read_cr0());
 	vmwrite(VMCS_HOST_CR3, read_cr3());
 	vmwrite(VMCS_HOST_CR4, read_cr4());

@@ -164,10 +164,8 @@ int vmx_exit_cpuid(struct vcpu *v)
 {
 	if (unlikely((u32)v->gpr[GPR_RAX]))
 		return cpuid_exit_other(v, (u32)v->gpr[GPR_RAX]);
-	asm volatile("cpuid"
-		     : "=a"(v->gpr[GPR_RAX]), "=b"(v->gpr[GPR_RBX]),
-		       "=c"(v->gpr[GPR_RCX]), "=d"(v->gpr[GPR_RDX])
-		     : "a"(0), "c"((u32)v->gpr[GPR_RCX]));
+	cpuid_count64(0, (u32)v->gpr[GPR_RCX], &v->gpr[GPR_RAX], &v->gpr[GPR_RBX],
+		      &v->gpr[GPR_RCX], &v->gpr[GPR_RDX]);
 	vcpu_advance_rip(v);
 	vcpu_resume_if_plain(v);	/* CPUID changes nothing else */
 	return 0;

@@ -59,6 +59,16 @@ static int check_region(const struct vm *vm, const struct vm_mmio_dev *d)
 	return 0;
 }
 
+/* The first n regions unmapped: nothing of the VM reaches them any more. */
+static void unmap_regions(struct vm *vm, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		struct page_span p = span_of(&vm->cfg->mmio_devs[i]);
+
+		ept_unmap(vm, p.gpa, p.size);
+	}
+}
+
 static int vmmio_passthrough_init(struct vm *vm)
 {
 	const struct vm_config *c = vm->cfg;
@@ -72,24 +82,20 @@ static int vmmio_passthrough_init(struct vm *vm)
 		ret = check_region(vm, d);
 		if (!ret)
 			ret = ept_map(vm, p.gpa, p.hpa, p.size, EPT_R | EPT_W, EPT_MT_UC);
-		if (ret)
+		if (ret) {
+			unmap_regions(vm, i);	/* a unit that fails leaves nothing */
 			return ret;
+		}
 		pr_info_ratelimited("VM %s: MMIO %s 0x%lx+0x%lx at GPA 0x%lx\n", vm->name,
 			d->dev ? d->dev->hid : "region", d->hpa, d->size, d->gpa);
 	}
 	return 0;
 }
 
-/* A stopped VM gives its regions back: nothing of it reaches them any more. */
+/* A stopped VM gives its regions back. */
 static void vmmio_passthrough_release(struct vm *vm)
 {
-	const struct vm_config *c = vm->cfg;
-
-	for (unsigned i = 0; i < c->nr_mmio_devs; i++) {
-		struct page_span p = span_of(&c->mmio_devs[i]);
-
-		ept_unmap(vm, p.gpa, p.size);
-	}
+	unmap_regions(vm, vm->cfg->nr_mmio_devs);
 }
 
 const struct vm_unit vmmio_unit = {

@@ -3,6 +3,6 @@
 #define BH_TEST_FAKE_PAGES_H
 
 extern int fake_page_budget;		/* pages page_alloc still gives; -1: any number */
-extern int fake_pages_outstanding;	/* given and not freed */
+extern int fake_pages_outstanding;	/* pages given and not freed */
 
 #endif

@@ -5,7 +5,7 @@
 #include "vmx.h"
 #include "fake_vmcs.h"
 
-#define FIELDS 64
+#define FIELDS 160	/* a whole guest state (vmm/vmcs.c) fits */
 
 static struct { u64 field, value; bool written; } vmcs[FIELDS];
 static unsigned nr;

@@ -2,7 +2,11 @@
  * I/O request forwarding (vmm/ioreq.c) against a fake Service VM: the slot a
  * request fills, the upcall, the value a read gets back, the slot freed
  * afterwards; completion by notification or by polling; a Service VM that
- * breaks the protocol or never answers stops only the requesting VM.
+ * breaks the protocol or never answers stops only the requesting VM. With
+ * a TSC-deadline timer the vCPU sleeps (cpu_wait_for_interrupt, played
+ * here) with the time-out armed, the guest's own deadline held aside and
+ * given back, and the timer taken back at the end; a COMPLETE slot without
+ * the notification does not end the wait. The fallback of a post-launched VM.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,13 +20,29 @@
 #include "percpu.h"
 #include "vmm_internal.h"
 #include "vmm.h"
+#include "vm_unit.h"
 
 /* ---- what ioreq.c needs from the rest of the hypervisor ---- */
 u64 tsc_khz = 1;		/* time-outs after 2000 TSC ticks: the host TSC runs past at once */
-bool lapic_tsc_deadline;	/* false: wait by spinning, never sti; hlt */
-void lapic_arm_deadline(u64 tsc) { (void)tsc; }
-u64 vcpu_deadline_hold(struct vcpu *v, u64 until) { (void)v; return until; }
-void vcpu_deadline_release(struct vcpu *v) { v->timer_armed = 0; }
+bool lapic_tsc_deadline;	/* false: wait by spinning; true: arm the timer and sleep */
+static struct {
+	unsigned arms, holds, releases, waits;
+	u64 armed;			/* the host timer's deadline now (0: off) */
+	u64 guest_deadline;		/* the guest's own, which a hold moves aside */
+	unsigned complete_at;		/* the Service VM completes during this wait (0: never) */
+	unsigned notify_at;		/* ... and notifies during this one */
+	bool timer_fires;		/* the wake-up is the timer's own interrupt */
+} hw;
+
+void lapic_arm_deadline(u64 tsc) { hw.arms++; hw.armed = tsc; }
+/* the earlier of the two deadlines: the guest's own goes on counting */
+u64 vcpu_deadline_hold(struct vcpu *v, u64 until)
+{
+	(void)v;
+	hw.holds++;
+	return MIN(until, hw.guest_deadline);
+}
+void vcpu_deadline_release(struct vcpu *v) { hw.releases++; hw.armed = hw.guest_deadline; v->timer_armed = 0; }
 static unsigned kicks;
 void lapic_send_ipi(u32 apic_id, u8 vector) { (void)apic_id; assert_int_equal(vector, KICK_VECTOR); kicks++; }
 
@@ -84,23 +104,35 @@ static void answer_now(void)
 	pvcpu.ioreq_finished = true;
 }
 
-/* The post vCPU's poll step and sleep (include/x86.h): where the answer may come. */
+/* The post vCPU's poll step (include/x86.h): the answer may come at one. */
 void cpu_poll_interrupts(void)
 {
 	if (++fake.polls == fake.answer_on_poll)
 		answer_now();
 }
 
+/* A sleep until an interrupt: the Service VM answers meanwhile, or the timer fires. */
 void cpu_wait_for_interrupt(void)
 {
-	u64 until = rdtsc() + fake.asleep_ticks;
+	struct abi_io_request *req = &page.req_slot[pvcpu.id];
+	u64 t = rdtsc(), until = t + fake.asleep_ticks;
 
+	hw.waits++;
 	fake.sleeps++;
+	assert_int_not_equal(hw.armed, 0);		/* something will wake it */
 	/* the notify looks at this after it stores finished: it must say asleep */
 	assert_true(pvcpu.ioreq_asleep);
 	assert_false(fake.answer_asleep && fake.answer_on_poll);
-	while (rdtsc() < until)
-		;
+	if (hw.waits == hw.complete_at) {
+		req->reqs.pio_request.value = fake.value;
+		req->processed = ABI_IOREQ_STATE_COMPLETE;
+	}
+	if (hw.waits == hw.notify_at)
+		pvcpu.ioreq_finished = true;
+	if (hw.timer_fires)
+		pvcpu.timer_armed = 0;			/* as the timer's handler takes it */
+	while (rdtsc() == t || rdtsc() < until)		/* asleep for a while */
+		cpu_relax();
 	if (fake.answer_asleep)
 		answer_now();
 }
@@ -128,6 +160,10 @@ static int setup(void **state)
 {
 	(void)state;
 	memset(&fake, 0, sizeof(fake));
+	memset(&hw, 0, sizeof(hw));
+	lapic_tsc_deadline = false;
+	tsc_khz = 1;
+	memset(&pvcpu, 0, sizeof(pvcpu));
 	memset(&page, 0, sizeof(page));
 	memset(&svm, 0, sizeof(svm));
 	memset(&post, 0, sizeof(post));
@@ -378,6 +414,133 @@ static void test_notify(void **state)
 	pvcpu.pcpu = NULL;
 }
 
+/* Waits that sleep on the TSC-deadline timer, with a time-out far beyond the test's time. */
+static void sleep_setup(void)
+{
+	lapic_tsc_deadline = true;
+	tsc_khz = 1ULL << 32;
+}
+
+/* With a TSC-deadline timer the vCPU sleeps, woken by the finish notification's kick. */
+static void test_sleeps_until_notified(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	sleep_setup();
+	fake.answer = false;			/* not from the upcall: later, while it sleeps */
+	fake.value = 0x77;
+	hw.complete_at = hw.notify_at = 2;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v), 0);
+	assert_int_equal(v, 0x77);
+	assert_int_equal(hw.waits, 2);
+	assert_int_equal(fake.stops, 0);
+	/* the time-out's deadline, then the timer taken back: the re-entry stays plain */
+	assert_int_equal(hw.arms, 3);
+	assert_int_equal(hw.armed, 0);
+	assert_int_equal(pvcpu.timer_armed, 0);
+	assert_int_equal(hw.holds, 0);
+	/* the time asleep is the device model's, not the hypervisor's */
+	assert_true(pvcpu.idle_ticks > 0);
+	assert_int_equal(page.req_slot[1].processed, ABI_IOREQ_STATE_FREE);
+}
+
+/* COMPLETE without the notification (a late one for an earlier request) does not end the wait. */
+static void test_complete_needs_notify(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	sleep_setup();
+	fake.answer = false;
+	fake.value = 0x99;
+	hw.complete_at = 1;
+	hw.notify_at = 3;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v), 0);
+	assert_int_equal(hw.waits, 3);
+	assert_int_equal(v, 0x99);
+}
+
+/* A guest whose TSC deadline the host timer carries: held during the wait, then given back. */
+static void test_guest_deadline_kept(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	sleep_setup();
+	pvcpu.deadline_pt = true;
+	hw.guest_deadline = 1;			/* long past: it fires first */
+	fake.answer = false;
+	hw.complete_at = hw.notify_at = 1;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v), 0);
+	assert_int_equal(hw.holds, 1);
+	assert_int_equal(hw.releases, 1);
+	assert_int_equal(hw.armed, hw.guest_deadline);
+	assert_int_equal(pvcpu.timer_armed, 0);
+}
+
+/* The timer fired during the wait: nothing to take back. */
+static void test_timer_fired(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	sleep_setup();
+	fake.answer = false;
+	hw.timer_fires = true;
+	hw.complete_at = hw.notify_at = 1;
+	assert_int_equal(ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v), 0);
+	assert_int_equal(hw.arms, 1);		/* armed once, never disarmed */
+	assert_int_equal(hw.releases, 0);
+}
+
+/* A Service VM not running gets no upcall: the request times out, only the requester stops. */
+static void test_service_vm_not_running(void **state)
+{
+	u32 v = 0;
+
+	(void)state;
+	svm.state = VM_PAUSED;
+	if (!setjmp(fake.left))
+		ioreq_forward_pio(&pvcpu, 0x5000, 4, false, &v);
+	assert_int_equal(fake.upcalls, 0);
+	assert_int_equal(fake.stops, 1);
+	assert_int_equal(post.state, VM_STOPPED);
+	assert_int_equal(svm.state, VM_PAUSED);
+}
+
+/* A post-launched VM's fallback: what it does not claim goes to the device model. */
+static void test_fallback(void **state)
+{
+	struct vm vm;
+	u64 m = 0;
+	u32 p = 0;
+
+	(void)state;
+	memset(&vm, 0xA5, sizeof(vm));
+	assert_int_equal(ioreq_unit.init(&vm), 0);
+	assert_null(vm.ioreq);				/* no buffer until SET_IOREQ_BUFFER */
+	assert_int_equal(vmm_ioreq_buffer(&vm), VMM_NO_IOREQ_BUFFER);
+	assert_ptr_equal(vm.fallback, &ioreq_fallback);
+	ioreq_reset_slots(&vm);				/* no buffer: nothing to do */
+
+	fake.value = 0xAB;
+	assert_int_equal(ioreq_fallback.pio->read(&pvcpu, NULL, 0x71, 1, &p), 0);
+	assert_int_equal(p, 0xAB);
+	assert_int_equal(fake.seen.reqs.pio_request.address, 0x71);
+	assert_int_equal(ioreq_fallback.pio->write(&pvcpu, NULL, 0x70, 1, 0x8F), 0);
+	assert_int_equal(fake.seen.reqs.pio_request.direction, ABI_IOREQ_DIR_WRITE);
+	assert_int_equal(fake.seen.reqs.pio_request.value, 0x8F);
+	assert_int_equal(ioreq_fallback.mmio->read(&pvcpu, NULL, 0xFED00000, 4, &m), 0);
+	assert_int_equal(m, 0xAB);
+	assert_int_equal(fake.seen.type, ABI_IOREQ_TYPE_MMIO);
+	assert_int_equal(ioreq_fallback.mmio->write(&pvcpu, NULL, 0xFED00010, 8, 0x1234567890ULL), 0);
+	assert_int_equal(fake.seen.reqs.mmio_request.value, 0x1234567890ULL);
+	assert_int_equal(fake.seen.reqs.mmio_request.size, 8);
+	assert_ptr_equal(ioreq_fallback.pcicfg, ioreq_forward_pcicfg);
+	assert_int_equal(fake.upcalls, 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -390,6 +553,12 @@ int main(void)
 		cmocka_unit_test_setup(test_paused_while_waiting, setup),
 		cmocka_unit_test_setup(test_set_buffer, setup),
 		cmocka_unit_test_setup(test_notify, setup),
+		cmocka_unit_test_setup(test_sleeps_until_notified, setup),
+		cmocka_unit_test_setup(test_complete_needs_notify, setup),
+		cmocka_unit_test_setup(test_guest_deadline_kept, setup),
+		cmocka_unit_test_setup(test_timer_fired, setup),
+		cmocka_unit_test_setup(test_service_vm_not_running, setup),
+		cmocka_unit_test_setup(test_fallback, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

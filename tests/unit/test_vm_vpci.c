@@ -6,7 +6,9 @@
  * reaches a GSI through the swizzle unless the board names it, and the
  * root _PRT says so; pre-launched VMs keep bus 0 alone and no bridges.
  * Host MSI vectors: each VM holds at most its share, so one that unmasks
- * every entry it has leaves the others theirs.
+ * every entry it has leaves the others theirs; a vector reaches the guest
+ * message of the running VM that holds it; with VT-d through an IRTE of
+ * the device's own. The hooks vPCI calls (I/O bitmap, host MMIO, fallback).
  */
 #include "test_vpci_fake.h"
 #include "irq.h"
@@ -101,16 +103,40 @@ int ept_map(struct vm *vm, u64 gpa, u64 hpa, u64 size, u64 prot, unsigned memtyp
 int ept_unmap(struct vm *vm, u64 gpa, u64 size) { (void)vm, (void)gpa, (void)size; return 0; }
 int vm_flush_ept(struct vm *vm) { (void)vm; return 0; }
 bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size) { (void)vm, (void)gpa, (void)size; return false; }
-int irq_register(enum irq_owner owner, irq_handler_t fn) { (void)owner, (void)fn; return 0; }
-int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data) { (void)g, (void)addr, (void)data; return 0; }
+/* MSIs: the host vector's handler, what reached a vLAPIC, the IRTEs (VT-d) */
+static struct {
+	irq_handler_t handler;
+	struct vlapic_group *to;
+	u64 addr;
+	u32 data;
+	unsigned delivered, irtes, irte_releases;
+	bool vtd;
+	int irte_err;
+} msi;
+int irq_register(enum irq_owner owner, irq_handler_t fn)
+{
+	assert_int_equal(owner, IRQ_OWNER_MSI);
+	msi.handler = fn;
+	return 0;
+}
+int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data)
+{
+	msi.to = g, msi.addr = addr, msi.data = data;
+	msi.delivered++;
+	return 0;
+}
 void udelay(u64 us) { (void)us; }
-bool vtd_active(void) { return false; }
+bool vtd_active(void) { return msi.vtd; }
 int vtd_msi_setup(u16 bdf, u8 vector, u32 dest, const struct vtd_irq_grant *g, struct vtd_msi *m)
 {
-	(void)bdf, (void)vector, (void)dest, (void)g, (void)m;
-	return -ENODEV;
+	(void)bdf, (void)g;
+	if (msi.irte_err)
+		return msi.irte_err;
+	msi.irtes++;
+	*m = (struct vtd_msi){ .index = vector, .addr_lo = 0xFEE00010 | dest << 12, .data = 0 };
+	return 0;
 }
-void vtd_msi_release(const struct vtd_msi *m) { (void)m; }
+void vtd_msi_release(const struct vtd_msi *m) { (void)m; msi.irte_releases++; }
 int vpm_reset_read(struct vcpu *v, void *opaque, u16 port, unsigned size, u32 *val)
 {
 	(void)v, (void)opaque, (void)port, (void)size;
@@ -168,6 +194,7 @@ static int setup(void **state)
 	vm_init(&sos, &sos_cfg, 0);
 	vm_init(&pre, &pre_cfg, 1);
 	nroutes = nmmios = 0;
+	memset(&msi, 0, sizeof(msi));
 	return 0;
 }
 
@@ -366,6 +393,138 @@ static void test_msi_share_per_vm(void **state)
 	vpci_unit.release(&pre);
 }
 
+/* A host MSI vector reaches the guest message of the VM that holds it, while that VM runs. */
+static void test_msi_delivery(void **state)
+{
+	u32 hdata, gdata;
+	u64 gaddr;
+
+	(void)state;
+	pre_cfg.msi_vectors = 4;
+	vcpu_pre.pcpu = &pcpu0;
+	pcpu0.apic_id = 3;
+	pre.vcpus[0] = &vcpu_pre;
+	assert_int_equal(vpci_unit.init(&pre), 0);
+	assert_int_equal(vm_vpci_msi_init(), 0);
+	assert_non_null(msi.handler);
+	assert_int_equal(unmask(&pre, PRE, 5, &hdata), 0);
+	/* the shell's list */
+	assert_ptr_equal(vm_vpci_msi_route(hdata - IRQ_MSI_BASE, &gaddr, &gdata), &pre);
+	assert_int_equal(gaddr, 0xFEE00000);
+	assert_int_equal(gdata, 0x35);
+	assert_null(vm_vpci_msi_route(IRQ_MSI_COUNT, &gaddr, &gdata));
+	/* the device's interrupt: to the VM's vLAPICs, as the guest programmed it */
+	pre.state = VM_RUNNING;
+	msi.handler((u8)hdata);
+	assert_int_equal(msi.delivered, 1);
+	assert_ptr_equal(msi.to, &pre.lapics);
+	assert_int_equal(msi.data, 0x35);
+	/* a VM not running gets none; nor does anyone once it is released */
+	pre.state = VM_PAUSED;
+	msi.handler((u8)hdata);
+	assert_int_equal(msi.delivered, 1);
+	pre.state = VM_RUNNING;
+	release(&pre, PRE, 5);
+	msi.handler((u8)hdata);
+	assert_int_equal(msi.delivered, 1);
+	assert_null(vm_vpci_msi_route(hdata - IRQ_MSI_BASE, &gaddr, &gdata));
+	vpci_unit.release(&pre);
+}
+
+/* With VT-d: the device writes through an IRTE of its own, released with the route. */
+static void test_msi_irte(void **state)
+{
+	struct vpci_msi_src src = { .pbdf = PRE, .msix = true, .index = 1 };
+	u64 haddr, gaddr;
+	u32 hdata, gdata;
+
+	(void)state;
+	pre_cfg.msi_vectors = 4;
+	vcpu_pre.pcpu = &pcpu0;
+	pcpu0.apic_id = 3;
+	pre.vcpus[0] = &vcpu_pre;
+	assert_int_equal(vpci_unit.init(&pre), 0);
+	msi.vtd = true;
+	assert_int_equal(pre.vpci.ops->msi_remap(&pre, &src, 0xFEE00000, 0x41, &haddr, &hdata), 0);
+	assert_int_equal(msi.irtes, 1);
+	assert_int_equal(haddr, 0xFEE00010 | 3 << 12);		/* remappable format, from the IRTE */
+	assert_int_equal(hdata, 0);
+	/* the guest reprograms it: the old IRTE goes, a new one comes */
+	assert_int_equal(pre.vpci.ops->msi_remap(&pre, &src, 0xFEE00000, 0x42, &haddr, &hdata), 0);
+	assert_int_equal(msi.irte_releases, 1);
+	assert_int_equal(msi.irtes, 2);
+	pre.vpci.ops->msi_release(&pre, &src);
+	assert_int_equal(msi.irte_releases, 2);
+	/* no IRTE to be had: refused, and the vector is not held */
+	msi.irte_err = -ENOSPC;
+	assert_int_equal(pre.vpci.ops->msi_remap(&pre, &src, 0xFEE00000, 0x43, &haddr, &hdata), -ENOSPC);
+	for (unsigned i = 0; i < IRQ_MSI_COUNT; i++)
+		assert_null(vm_vpci_msi_route(i, &gaddr, &gdata));
+	vpci_unit.release(&pre);
+}
+
+static int cfg_miss_seen;
+static int fallback_cfg(struct vcpu *v, u16 bdf, u16 reg, unsigned size, bool write, u32 *val)
+{
+	(void)v, (void)bdf, (void)reg, (void)size, (void)write;
+	*val = 0x1234;
+	return ++cfg_miss_seen;
+}
+
+/* The hooks vPCI calls: the VM's I/O bitmap, host MMIO, its RAM, its fallback. */
+static void test_hooks(void **state)
+{
+	static const struct io_fallback with_cfg = { NULL, NULL, fallback_cfg };
+	u64 base, size, ecam, host = 0x1122334455667788ULL;
+	u32 val = 0;
+
+	(void)state;
+	assert_int_equal(vpci_unit.init(&pre), 0);
+	/* an I/O BAR: its ports pass through, then exit again */
+	memset(iobitmap[1], 0xff, sizeof(iobitmap[1]));
+	pre.vpci.ops->allow_pio(&pre, 0xE000, 0x20, true);
+	assert_int_equal(iobitmap[1][0xE000 / 8], 0);
+	assert_int_equal(iobitmap[1][0xE018 / 8], 0);
+	assert_int_equal(iobitmap[1][0xE020 / 8], 0xff);
+	assert_int_equal(iobitmap[1][0xDFF8 / 8], 0xff);
+	pre.vpci.ops->allow_pio(&pre, 0xE000, 0x20, false);
+	assert_int_equal(iobitmap[1][0xE000 / 8], 0xff);
+	/* ports past 0xFFFF are not there */
+	pre.vpci.ops->allow_pio(&pre, 0xFFF8, 0x10, true);
+	assert_int_equal(iobitmap[1][0xFFF8 / 8], 0);
+	/* host registers, by size */
+	assert_int_equal(pre.vpci.ops->phys_mmio_read(&pre, (u64)(uintptr_t)&host, 1), 0x88);
+	assert_int_equal(pre.vpci.ops->phys_mmio_read(&pre, (u64)(uintptr_t)&host, 2), 0x7788);
+	assert_int_equal(pre.vpci.ops->phys_mmio_read(&pre, (u64)(uintptr_t)&host, 4), 0x55667788);
+	assert_int_equal(pre.vpci.ops->phys_mmio_read(&pre, (u64)(uintptr_t)&host, 8), host);
+	pre.vpci.ops->phys_mmio_write(&pre, (u64)(uintptr_t)&host, 1, 0xAA);
+	pre.vpci.ops->phys_mmio_write(&pre, (u64)(uintptr_t)&host + 2, 2, 0xBBCC);
+	pre.vpci.ops->phys_mmio_write(&pre, (u64)(uintptr_t)&host + 4, 4, 0xDDEEFF00);
+	assert_int_equal(host, 0xDDEEFF00BBCC77AAULL);
+	pre.vpci.ops->phys_mmio_write(&pre, (u64)(uintptr_t)&host, 8, 1);
+	assert_int_equal(host, 1);
+	/* BARs in the EPT, MSI-X tables trapped */
+	assert_int_equal(pre.vpci.ops->map_mmio(&pre, 0xC0000000, 0xF0000000, 0x1000, true), 0);
+	pre.vpci.ops->unmap_mmio(&pre, 0xC0000000, 0x1000);
+	nmmios = 0;
+	assert_int_equal(pre.vpci.ops->trap_mmio(&pre, 0xC0002000, 0x1000, NULL), 0);
+	assert_int_equal(nmmios, 1);
+	assert_int_equal(mmios[0].base, 0xC0002000);
+	pre.vpci.ops->untrap_mmio(&pre, 0xC0002000, 0x1000);
+	assert_false(pre.vpci.ops->ram_overlaps(&pre, 0, 0x1000));
+	/* a function it has no vdev at: its fallback's, or nobody's */
+	assert_int_equal(pre.vpci.ops->cfg_miss(&pre, NULL, PCI_BDF(0, 9, 0), 0, 4, false, &val), -ENODEV);
+	pre.fallback = &with_cfg;
+	assert_int_equal(pre.vpci.ops->cfg_miss(&pre, NULL, PCI_BDF(0, 9, 0), 0, 4, false, &val), 1);
+	assert_int_equal(val, 0x1234);
+	pre.fallback = &io_fallback_none;
+	vm_vpci_windows(&base, &size, &ecam);
+	assert_int_equal(base, 0xC0000000);
+	assert_int_equal(base + size, ecam);
+	assert_int_equal(ecam, ECAM);
+	vpci_unit.release(&pre);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -375,6 +534,9 @@ int main(void)
 		cmocka_unit_test_setup(test_pre_launched_vm_keeps_bus_0, setup),
 		cmocka_unit_test_setup(test_pre_launched_vm_refusals, setup),
 		cmocka_unit_test_setup(test_msi_share_per_vm, setup),
+		cmocka_unit_test_setup(test_msi_delivery, setup),
+		cmocka_unit_test_setup(test_msi_irte, setup),
+		cmocka_unit_test_setup(test_hooks, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

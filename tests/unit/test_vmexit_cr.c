@@ -16,6 +16,7 @@
 #include "vmm_internal.h"
 #include "x86.h"
 #include "fake_vmcs.h"
+#include "fake_cpuid.h"
 
 #define RIP		0x1000
 #define INSN_LEN	3
@@ -66,6 +67,9 @@ static int setup(void **state)
 	vmx_caps.cr4_fixed1 = 0x3727FF;	/* a CPU's: PAE, VMXE, OSXSAVE, SMEP, SMAP ... */
 	/* a 32-bit protected-mode guest, paging off */
 	v.cr0_shadow = X86_CR0_PE | X86_CR0_ET;
+	/* the host's XCR0 components (CPUID.(0xD,0) EDX:EAX): x87, SSE */
+	fake_cpuid_reset();
+	fake_cpuid_set(0xD, 0, 0x3, 0, 0, 0);
 	return 0;
 }
 
@@ -244,14 +248,30 @@ static void test_xsetbv(void **state)
 	assert_true(v.pending_exc);
 	assert_int_equal(hw.xsetbvs, 0);
 	v.pending_exc = false;
-	/* x87 | SSE at CPL 0: every x86-64 CPU has them, so it reaches the hardware */
+	/* AVX at CPL 0 on a host without it: the hardware would #GP in root mode */
 	fake_vmcs_set(VMCS_GUEST_ES_AR + 2 * SEG_SS, 0);
+	v.gpr[GPR_RAX] = 0x7;
+	assert_int_equal(vmx_exit_xsetbv(&v), 0);
+	assert_true(v.pending_exc);
+	assert_int_equal(hw.xsetbvs, 0);
+	assert_int_equal(v.xcr0, 0);
+	v.pending_exc = false;
+	/* x87 | SSE at CPL 0: the host has them, so it reaches the hardware */
+	v.gpr[GPR_RAX] = 0x3;
 	v.gpr[GPR_RDX] = 0xFFFFFFFF00000000ULL;	/* only EDX's low half counts */
 	assert_int_equal(vmx_exit_xsetbv(&v), 0);
 	assert_false(v.pending_exc);
 	assert_int_equal(hw.xsetbvs, 1);
 	assert_int_equal(hw.xcr0, 0x3);
 	assert_int_equal(v.xcr0, 0x3);
+	assert_done();
+	/* the same AVX value once the host has AVX */
+	fake_cpuid_set(0xD, 0, 0x7, 0, 0, 0);
+	v.gpr[GPR_RAX] = 0x7;
+	assert_int_equal(vmx_exit_xsetbv(&v), 0);
+	assert_false(v.pending_exc);
+	assert_int_equal(hw.xsetbvs, 2);
+	assert_int_equal(v.xcr0, 0x7);
 	assert_done();
 }
 

@@ -5,7 +5,9 @@
  * its width and RIP moves past the instruction; a write hands the handler
  * the bytes of the access; an instruction fetched from MMIO, an access to
  * nobody's GPA and an instruction that cannot be decoded stop the VM; a
- * post-launched VM's unclaimed MMIO goes to its fallback.
+ * post-launched VM's unclaimed MMIO goes to its fallback. STOS moves EDI as
+ * DF says, TEST only sets flags, a failed read floats; with paging on the
+ * instruction is found through the guest's page tables.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -194,6 +196,81 @@ static void test_fallback(void **state)
 	assert_int_equal(seen.stops, 0);
 }
 
+static int refusing_read(struct vcpu *vc, void *opaque, u64 gpa, unsigned size, u64 *val)
+{
+	(void)vc, (void)opaque, (void)gpa, (void)size;
+	*val = 0x1234;
+	return -EINVAL;
+}
+
+/* STOS writes through and moves EDI as DF says; TEST sets RFLAGS from the read; a failed read gives all ones. */
+static void test_string_test_and_errors(void **state)
+{
+	static const u8 stosd[] = { 0xAB };			/* stosd */
+	static const u8 test_ebx_eax[] = { 0x85, 0x03 };	/* test [ebx], eax */
+	static const u8 mov_eax_ebx[] = { 0x8B, 0x03 };
+
+	(void)state;
+	v.gpr[GPR_RDI] = DEV_BASE + 0x30;
+	v.gpr[GPR_RAX] = 0xCAFEF00D;
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x2);
+	assert_int_equal(exit_on(stosd, sizeof(stosd), DEV_BASE + 0x30, QUAL_WRITE), 0);
+	assert_int_equal(seen.val, 0xCAFEF00D);
+	assert_int_equal(v.gpr[GPR_RDI], DEV_BASE + 0x34);
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x2 | BIT(10));	/* DF: downwards */
+	assert_int_equal(exit_on(stosd, sizeof(stosd), DEV_BASE + 0x34, QUAL_WRITE), 0);
+	assert_int_equal(v.gpr[GPR_RDI], DEV_BASE + 0x30);
+	/* TEST: only flags change; the register keeps its value */
+	v.gpr[GPR_RBX] = DEV_BASE + 0x10;
+	v.gpr[GPR_RAX] = 0x100;					/* 0x44332211 & 0x100 == 0 */
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0x2);
+	assert_int_equal(exit_on(test_ebx_eax, sizeof(test_ebx_eax), DEV_BASE + 0x10, QUAL_READ), 0);
+	assert_true(fake_vmcs_get(VMCS_GUEST_RFLAGS) & BIT(6));	/* ZF */
+	assert_int_equal(v.gpr[GPR_RAX], 0x100);
+	v.gpr[GPR_RAX] = 0x1;
+	assert_int_equal(exit_on(test_ebx_eax, sizeof(test_ebx_eax), DEV_BASE + 0x10, QUAL_READ), 0);
+	assert_false(fake_vmcs_get(VMCS_GUEST_RFLAGS) & BIT(6));
+	/* a device without a read handler, or one that refuses the read: the bus floats */
+	vm.nr_mmio = 0;
+	assert_int_equal(vm_register_mmio(&vm, DEV_BASE, DEV_LEN, NULL, dev_write, NULL), 0);
+	assert_int_equal(vm_register_mmio(&vm, DEV_BASE + DEV_LEN, DEV_LEN, refusing_read, dev_write, NULL), 0);
+	v.gpr[GPR_RAX] = 0;
+	assert_int_equal(exit_on(mov_eax_ebx, sizeof(mov_eax_ebx), DEV_BASE + 0x10, QUAL_READ), 0);
+	assert_int_equal(v.gpr[GPR_RAX], 0xFFFFFFFF);
+	v.gpr[GPR_RAX] = 0;
+	v.gpr[GPR_RBX] = DEV_BASE + DEV_LEN;
+	assert_int_equal(exit_on(mov_eax_ebx, sizeof(mov_eax_ebx), DEV_BASE + DEV_LEN, QUAL_READ), 0);
+	assert_int_equal(v.gpr[GPR_RAX], 0xFFFFFFFF);
+}
+
+/* A guest with paging on: the instruction is found through its page tables. */
+static void test_paging(void **state)
+{
+	static const u8 mov_eax_ebx[] = { 0x8B, 0x03 };
+	u32 pde = 0x4000 | 0x7, pte = 0x2000 | 0x7;		/* linear 0x1000 -> physical 0x2000 */
+
+	(void)state;
+	v.cr0_shadow = X86_CR0_PE | X86_CR0_PG;
+	fake_vmcs_set(VMCS_GUEST_CR3, 0x3000);
+	memcpy(ram + 0x3000, &pde, 4);
+	memcpy(ram + 0x4000 + 4, &pte, 4);
+	memcpy(ram + 0x2000, mov_eax_ebx, sizeof(mov_eax_ebx));
+	memset(ram + CODE, 0x0F, 16);				/* not what runs at linear CODE */
+	fake_vmcs_set(VMCS_GUEST_RIP, CODE);
+	fake_vmcs_set(VMCS_GUEST_PHYS_ADDR, DEV_BASE);
+	fake_vmcs_set(VMCS_EXIT_QUAL, QUAL_READ);
+	v.gpr[GPR_RBX] = DEV_BASE;
+	assert_int_equal(vmx_exit_ept_violation(&v), 0);
+	assert_int_equal(v.gpr[GPR_RAX], 0x44332211);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_RIP), CODE + 2);
+	/* its page table outside its RAM: nothing to decode */
+	pde = 0x80000000 | 0x7;
+	memcpy(ram + 0x3000, &pde, 4);
+	fake_vmcs_set(VMCS_GUEST_RIP, CODE);
+	assert_int_equal(vmx_exit_ept_violation(&v), -1);
+	assert_int_equal(seen.stops, 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -201,6 +278,8 @@ int main(void)
 		cmocka_unit_test_setup(test_writes, setup),
 		cmocka_unit_test_setup(test_stops, setup),
 		cmocka_unit_test_setup(test_fallback, setup),
+		cmocka_unit_test_setup(test_string_test_and_errors, setup),
+		cmocka_unit_test_setup(test_paging, setup),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

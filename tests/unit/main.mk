@@ -1,0 +1,2 @@
+UNIT_TESTS += main
+main_SRCS := vmm/main.c tests/unit/fake_pages.c
