@@ -22,10 +22,12 @@ LD_LOAD_ADDR = re.compile(r"^\s*HV_LOAD_ADDR\s*=\s*(0x[0-9a-fA-F]+)\s*;", re.M)
 
 
 def schema_errors(path, schema):
-    """xmllint --schema; returns ConfigErrors (file, line, message) or raises OSError."""
+    """xmllint --schema; returns ConfigErrors (file, line, message) or raises OSError.
+    Its output is read as UTF-8, a bad byte replaced: after a parser error it quotes
+    the file's line as it is, and the file need not be UTF-8."""
     try:
         proc = subprocess.run(["xmllint", "--noout", "--nonet", "--schema", schema, path],
-                              capture_output=True, text=True)
+                              capture_output=True, encoding="utf-8", errors="replace")
     except FileNotFoundError:
         raise OSError("xmllint not found: install libxml2-utils (scripts/setup)")
     if proc.returncode == 0:
