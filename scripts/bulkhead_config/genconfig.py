@@ -165,7 +165,7 @@ def remove_outputs(out_dir):
             pass
 
 
-def main(argv=None):
+def make_parser():
     p = argparse.ArgumentParser(prog="genconfig", description=__doc__)
     p.add_argument("--board", required=True, help="board XML (config/boards/NAME.xml)")
     p.add_argument("--scenario", required=True, help="scenario XML (config/scenarios/NAME.xml)")
@@ -177,6 +177,17 @@ def main(argv=None):
     p.add_argument("--ld-script", default=LD_SCRIPT,
                    help="the hypervisor's linker script (HV_LOAD_ADDR, where the image runs)")
     p.add_argument("--check", action="store_true", help="validate only, write nothing")
+    return p
+
+
+_parser = None      # built on first use: main() may run many times in one process (the fuzzer)
+
+
+def main(argv=None):
+    global _parser
+    if _parser is None:
+        _parser = make_parser()
+    p = _parser
     a = p.parse_args(argv)
     if not a.check and not a.out:
         p.error("--out is required unless --check")
