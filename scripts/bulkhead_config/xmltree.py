@@ -49,6 +49,7 @@ def parse_file(path, shown=None):
 
 def parse_bytes(data, shown):
     parser = xml.parsers.expat.ParserCreate()
+    parser.buffer_text = True   # one call per run of text, not per line: the same text, fewer calls
     root, stack = [None], []
 
     def start(tag, attrs):
