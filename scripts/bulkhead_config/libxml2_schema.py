@@ -104,7 +104,10 @@ def _load():
                 ("__xmlStructuredError", ctypes.POINTER(vp), []),
                 ("__xmlStructuredErrorContext", ctypes.POINTER(vp), []),
                 ("xmlResetLastError", None, [])):
-            f = getattr(lib, name)
+            f = getattr(lib, name, None)
+            if f is None:       # a libxml2 built without schemas: xmllint says what it says
+                _lib = False
+                return _lib
             f.restype, f.argtypes = res, args
         lib.xmlInitParser()
         _lib = lib
