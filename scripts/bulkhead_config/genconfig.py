@@ -11,6 +11,7 @@ import tempfile
 from . import board as board_mod
 from . import checks
 from . import emit_c
+from . import libxml2_schema
 from . import scenario as scenario_mod
 from .xmltree import ConfigError, parse_file
 
@@ -21,17 +22,24 @@ LD_SCRIPT = os.path.join(ROOT, "arch", "x86", "bulkhead.ld")
 LD_LOAD_ADDR = re.compile(r"^\s*HV_LOAD_ADDR\s*=\s*(0x[0-9a-fA-F]+)\s*;", re.M)
 
 
-def schema_errors(path, schema):
-    """xmllint --schema; returns ConfigErrors (file, line, message) or raises OSError."""
+def xmllint_report(path, schema):
+    """(valid, stderr) of xmllint --schema on path; OSError when there is no xmllint.
+    Its output is read as UTF-8, a bad byte replaced: after a parser error it quotes
+    the file's line as it is, and the file need not be UTF-8."""
     try:
         proc = subprocess.run(["xmllint", "--noout", "--nonet", "--schema", schema, path],
-                              capture_output=True, text=True)
+                              capture_output=True, encoding="utf-8", errors="replace")
     except FileNotFoundError:
         raise OSError("xmllint not found: install libxml2-utils (scripts/setup)")
-    if proc.returncode == 0:
+    return proc.returncode == 0, proc.stderr
+
+
+def report_errors(path, valid, report):
+    """ConfigErrors (file, line, message) from xmllint's report's lines that name path."""
+    if valid:
         return []
     errors = []
-    for line in proc.stderr.splitlines():
+    for line in report.splitlines():
         m = XMLLINT_LINE.match(line)
         if not m or m.group(1) != path:
             continue
@@ -39,8 +47,22 @@ def schema_errors(path, schema):
         msg = re.sub(r"^element [^:]*: Schemas validity error : ", "", msg)
         msg = re.sub(r"^(parser|namespace) error : ", "malformed XML: ", msg)
         errors.append(ConfigError(path, int(m.group(2)), "schema: " + msg.strip()))
-    if not errors:
-        errors.append(ConfigError(path, None, "schema: xmllint failed: %s" % proc.stderr.strip()[:500]))
+    return errors
+
+
+def schema_errors(path, schema):
+    """What xmllint --schema says of path, as ConfigErrors; OSError when it cannot be run.
+    libxml2 in-process when it can say the same (libxml2_schema), else xmllint itself;
+    xmllint too for a failure that names no line of path: the error quotes its output."""
+    got = libxml2_schema.report(path, schema)
+    if got is not None:
+        errors = report_errors(path, *got)
+        if errors or got[0]:
+            return errors
+    valid, report = xmllint_report(path, schema)
+    errors = report_errors(path, valid, report)
+    if not valid and not errors:
+        errors.append(ConfigError(path, None, "schema: xmllint failed: %s" % report.strip()[:500]))
     return errors
 
 
@@ -143,7 +165,7 @@ def remove_outputs(out_dir):
             pass
 
 
-def main(argv=None):
+def make_parser():
     p = argparse.ArgumentParser(prog="genconfig", description=__doc__)
     p.add_argument("--board", required=True, help="board XML (config/boards/NAME.xml)")
     p.add_argument("--scenario", required=True, help="scenario XML (config/scenarios/NAME.xml)")
@@ -155,6 +177,17 @@ def main(argv=None):
     p.add_argument("--ld-script", default=LD_SCRIPT,
                    help="the hypervisor's linker script (HV_LOAD_ADDR, where the image runs)")
     p.add_argument("--check", action="store_true", help="validate only, write nothing")
+    return p
+
+
+_parser = None      # built on first use: main() may run many times in one process (the fuzzer)
+
+
+def main(argv=None):
+    global _parser
+    if _parser is None:
+        _parser = make_parser()
+    p = _parser
     a = p.parse_args(argv)
     if not a.check and not a.out:
         p.error("--out is required unless --check")

@@ -49,6 +49,7 @@ def parse_file(path, shown=None):
 
 def parse_bytes(data, shown):
     parser = xml.parsers.expat.ParserCreate()
+    parser.buffer_text = True   # one call per run of text, not per line: the same text, fewer calls
     root, stack = [None], []
 
     def start(tag, attrs):
@@ -75,7 +76,16 @@ def parse_bytes(data, shown):
         parser.Parse(data, True)
     except xml.parsers.expat.ExpatError as e:
         raise ConfigError(shown, e.lineno, "malformed XML: %s" % xml.parsers.expat.ErrorString(e.code))
+    except (LookupError, ValueError) as e:
+        # an encoding the schema check (libxml2, iconv) reads but expat cannot: an unknown
+        # name to Python, or one of more than a byte a character; the declaration is line 1
+        m = _DECL_ENCODING.match(data)
+        raise ConfigError(shown, 1, "encoding %s is not one genconfig reads (%s): write the file as UTF-8"
+                          % ("'%s'" % m.group(1).decode("ascii", "replace") if m else "of the file", e))
     return root[0]
+
+
+_DECL_ENCODING = re.compile(rb"^(?:\xef\xbb\xbf)?<\?xml\b[^>]*?\bencoding\s*=\s*[\"']([^\"']*)")
 
 
 # ---- numbers ----------------------------------------------------------------

@@ -7,7 +7,7 @@ import os
 import re
 import unittest
 
-from helpers import FIXTURES, TempDirCase, board_path, rel, run_genconfig, validate
+from helpers import FIXTURES, TempDirCase, board_path, rel, run_genconfig, scenario_path, validate
 
 BAD = os.path.join(FIXTURES, "bad")
 # Scenarios for the board with a PCI bridge (fixtures/bridge/board.xml).
@@ -74,6 +74,19 @@ class BadInputs(TempDirCase):
                                     "config/scenarios/demo.xml", "--check")
         self.assertEqual(rc, 1)
         self.assertIn("config/boards/nosuch.xml: no such file", err)
+
+    def test_cli_file_not_utf8(self):
+        """A file that is not UTF-8: one clean error (xmllint quotes its bytes as they are)."""
+        with open(scenario_path("one-vm"), encoding="utf-8") as f:
+            text = f.read()
+        scen = os.path.join(self.tmp, "s.xml")
+        with open(scen, "wb") as f:
+            f.write(text.replace('name="vm0"', 'name="vm\xe9"', 1).encode("latin-1"))
+        rc, _o, err = run_genconfig("--board", board_path("bochs"), "--scenario", scen, "--check")
+        self.assertEqual(rc, 1)
+        self.assertEqual(err.splitlines(), [
+            "%s:8: error: schema: malformed XML: Input is not proper UTF-8, indicate encoding !" % scen,
+            "genconfig: 1 error; nothing generated"])
 
     def test_limits_follow_vm_config_h(self):
         inc = os.path.join(self.tmp, "inc")
