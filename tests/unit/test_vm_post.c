@@ -223,16 +223,24 @@ static void test_no_slot_left(void **state)
 	assert_string_equal(post_vms[5].name, "user-5");
 }
 
-static void test_start_pause(void **state)
+/* A post-launched VM on the template's CPUs in mask, created and started. */
+static struct vm *started_vm(u64 mask)
 {
-	struct vmm_vm_params p = params(0xC);
+	struct vmm_vm_params p = params(mask);
 	struct vm *vm;
 	u16 vmid;
 
-	(void)state;
 	assert_int_equal(vm_post_create(&p, &vmid), 0);
 	vm = &post_vms[vmid];
 	assert_int_equal(vm_post_start(vm), 0);
+	return vm;
+}
+
+static void test_start_pause(void **state)
+{
+	struct vm *vm = started_vm(0xC);
+
+	(void)state;
 	assert_int_equal(vm->state, VM_RUNNING);
 	assert_int_equal(vm->nr_active_vcpus, 2);
 	assert_int_equal(fk.kicks, 2);
@@ -268,14 +276,9 @@ static void test_start_pause(void **state)
 
 static void test_reset(void **state)
 {
-	struct vmm_vm_params p = params(0x4);
-	struct vm *vm;
-	u16 vmid;
+	struct vm *vm = started_vm(0x4);
 
 	(void)state;
-	assert_int_equal(vm_post_create(&p, &vmid), 0);
-	vm = &post_vms[vmid];
-	assert_int_equal(vm_post_start(vm), 0);
 	vm->state = VM_STOPPED;
 	strcpy(vm->stop_reason, "triple fault");
 	/* a vCPU still on its pCPU: refused, nothing rebuilt */
