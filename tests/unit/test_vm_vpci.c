@@ -393,6 +393,16 @@ static void test_msi_share_per_vm(void **state)
 	vpci_unit.release(&pre);
 }
 
+/* The pre-launched VM with 4 MSI vectors and its vCPU on pCPU 0 (APIC id 3), vPCI up. */
+static void pre_with_msi_vectors(void)
+{
+	pre_cfg.msi_vectors = 4;
+	vcpu_pre.pcpu = &pcpu0;
+	pcpu0.apic_id = 3;
+	pre.vcpus[0] = &vcpu_pre;
+	assert_int_equal(vpci_unit.init(&pre), 0);
+}
+
 /* A host MSI vector reaches the guest message of the VM that holds it, while that VM runs. */
 static void test_msi_delivery(void **state)
 {
@@ -400,11 +410,7 @@ static void test_msi_delivery(void **state)
 	u64 gaddr;
 
 	(void)state;
-	pre_cfg.msi_vectors = 4;
-	vcpu_pre.pcpu = &pcpu0;
-	pcpu0.apic_id = 3;
-	pre.vcpus[0] = &vcpu_pre;
-	assert_int_equal(vpci_unit.init(&pre), 0);
+	pre_with_msi_vectors();
 	assert_int_equal(vm_vpci_msi_init(), 0);
 	assert_non_null(msi.handler);
 	assert_int_equal(unmask(&pre, PRE, 5, &hdata), 0);
@@ -439,11 +445,7 @@ static void test_msi_irte(void **state)
 	u32 hdata, gdata;
 
 	(void)state;
-	pre_cfg.msi_vectors = 4;
-	vcpu_pre.pcpu = &pcpu0;
-	pcpu0.apic_id = 3;
-	pre.vcpus[0] = &vcpu_pre;
-	assert_int_equal(vpci_unit.init(&pre), 0);
+	pre_with_msi_vectors();
 	msi.vtd = true;
 	assert_int_equal(pre.vpci.ops->msi_remap(&pre, &src, 0xFEE00000, 0x41, &haddr, &hdata), 0);
 	assert_int_equal(msi.irtes, 1);
