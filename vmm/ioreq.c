@@ -47,23 +47,6 @@ static void ioreq_timer_back(struct vcpu *v, u64 deadline)
 	v->timer_armed = 0;
 }
 
-/*
- * The poll window adapts as KVM's halt polling does: it grows when the
- * answer came after the vCPU had fallen asleep but within the most it may
- * poll, and shrinks when answers take longer than that.
- */
-static void ioreq_poll_adapt(struct vcpu *v, bool slept, u64 waited)
-{
-	u64 max = IOREQ_POLL_MAX_US * tsc_khz / 1000, step = IOREQ_POLL_STEP_US * tsc_khz / 1000;
-
-	if (!slept)
-		return;		/* answered while polling: the window fits */
-	if (waited <= max)
-		v->ioreq_poll = MIN(MAX(2 * v->ioreq_poll, step), max);
-	else
-		v->ioreq_poll /= 2;
-}
-
 static bool ioreq_done(struct vcpu *v, volatile struct abi_io_request *req, bool polling)
 {
 	/* a late notify for an earlier request does not complete this one */
@@ -94,8 +77,11 @@ static void ioreq_wait(struct vcpu *v, volatile struct abi_io_request *req)
 		if (ioreq_done(v, req, polling)) {
 			ioreq_timer_back(v, deadline);
 			now = rdtsc();
-			if (!polling)
-				ioreq_poll_adapt(v, slept, now - start);
+			/* answered while polling, the window fits; else it adapts */
+			if (slept)
+				poll_window_after_sleep(&v->ioreq_poll, now - start,
+							IOREQ_POLL_STEP_US * tsc_khz / 1000,
+							IOREQ_POLL_MAX_US * tsc_khz / 1000);
 			v->idle_ticks += now - start;	/* the device model's time, not ours */
 			return;
 		}

@@ -273,26 +273,14 @@ struct entry_wait {
 	u64 poll_start;		/* 0: not polling */
 };
 
-/*
- * Halt polling, as KVM's: the window grows when a sleep ended within the
- * most a vCPU may poll (the next wake-up would have come while polling),
- * and shrinks when sleeps last longer than that.
- */
-static u64 halt_poll_max, halt_poll_step;	/* TSC ticks (vcpu_poll_init) */
+/* Halt polling's limits (poll_window_after_sleep), in TSC ticks. */
+static u64 halt_poll_max, halt_poll_step;
 
 /* max_us: the boot option halt_poll_us (0: a halted vCPU sleeps at once). */
 void vcpu_poll_init(unsigned max_us)
 {
 	halt_poll_max = max_us * tsc_khz / 1000;
 	halt_poll_step = MIN(HALT_POLL_STEP_US * tsc_khz / 1000, halt_poll_max);
-}
-
-static void halt_poll_adapt(struct vcpu *v, u64 slept)
-{
-	if (slept <= halt_poll_max)
-		v->halt_poll = MIN(MAX(2 * v->halt_poll, halt_poll_step), halt_poll_max);
-	else
-		v->halt_poll /= 2;
 }
 
 /*
@@ -334,7 +322,7 @@ static void wait_for_event(struct vcpu *v, struct entry_wait *w)
 		cpu_wait_for_interrupt();
 		t = rdtsc() - t;
 		v->idle_ticks += t;	/* asleep: not the hypervisor's work */
-		halt_poll_adapt(v, t);
+		poll_window_after_sleep(&v->halt_poll, t, halt_poll_step, halt_poll_max);
 	}
 	v->in_handler = 1;
 	w->kicks = __atomic_load_n(&v->kicks, __ATOMIC_ACQUIRE);

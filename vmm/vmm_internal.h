@@ -94,6 +94,19 @@ static inline void vcpu_resume_if_plain(struct vcpu *v)
 void __noreturn vcpu_leave_pcpu(struct vcpu *v);
 int vcpu_irq_init(void);			/* boot: take the timer vector */
 void vcpu_poll_init(unsigned max_us);		/* boot, once the TSC is calibrated: halt-poll limits */
+
+/*
+ * An adaptive poll window, as KVM's halt polling (halted vCPUs, ioreq
+ * waits): after a sleep of slept ticks it doubles (from step) when the
+ * wake-up came within max, the most it may poll, and halves when not.
+ */
+static inline void poll_window_after_sleep(u64 *window, u64 slept, u64 step, u64 max)
+{
+	if (slept <= max)
+		*window = MIN(MAX(2 * *window, step), max);
+	else
+		*window /= 2;
+}
 /* vcpu_entry.S: the first entry, and one resume path per kind of entry work (spec_ctrl.h) */
 void __noreturn vmx_launch(struct vcpu *v);
 void __noreturn vmx_resume_plain(struct vcpu *v);
