@@ -140,17 +140,18 @@ struct vlapic {
 	u32 apic_id;
 	u32 esr_pending;		/* errors since the last ESR write */
 	/* set by other pCPUs (atomics), consumed by the owner */
-	u8 nmi_pending;
 	u8 sipi_pending;
 	u8 sipi_vector;
 	u8 wait_sipi;			/* in wait-for-SIPI (APs at power-up, after INIT) */
-	/* side by side: the vCPU's entry tests both as one word (entry_flags) */
+	/* side by side: the vCPU's entry tests them as one word (entry_flags) */
 	union {
 		struct {
 			u8 init_pending;
 			u8 irr_hint;	/* IRR may be non-empty (set by senders, cleared when scanned empty) */
+			u8 nmi_pending;	/* one NMI latched, as the CPU's (a second merges) */
+			u8 entry_flags_pad;
 		};
-		u16 entry_flags;
+		u32 entry_flags;
 	};
 	u8 apicv;			/* the CPU's virtual-interrupt delivery runs this page (owner sets) */
 	u32 level_staged[8];		/* APICv: level vectors waiting for their EOI-exit bit */

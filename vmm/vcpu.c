@@ -5,6 +5,7 @@
 #include "vmm_internal.h"
 #include "x86.h"
 #include "mm.h"
+#include "ratelimit.h"
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vcpu_entry.S layout");
 _Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
@@ -139,18 +140,54 @@ int vcpu_irq_init(void)
 }
 
 
+static void set_window(bool *window, u32 ctl, bool on)
+{
+	if (on == *window)
+		return;
+	*window = on;
+	vmwrite(VMCS_PROC_CTLS, on ? vmread(VMCS_PROC_CTLS) | ctl : vmread(VMCS_PROC_CTLS) & ~(u64)ctl);
+}
+
 static void set_intr_window(struct vcpu *v, bool on)
 {
-	if (on == v->intr_window)
-		return;
-	v->intr_window = on;
-	vmwrite(VMCS_PROC_CTLS, on ? vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW
-				   : vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
+	set_window(&v->intr_window, PROC_INTR_WINDOW, on);
+}
+
+static inline bool nmi_waiting(struct vcpu *v)
+{
+	return __atomic_load_n(&v->vlapic.nmi_pending, __ATOMIC_ACQUIRE) != 0;
 }
 
 /*
- * Pick what the next VM entry delivers: re-injection, exception, interrupt
- * (under APIC virtualization the CPU delivers interrupts: RVI is set here).
+ * A waiting NMI goes in when the guest can take it (no NMI, STI or MOV SS
+ * blocking; the CPU then blocks further NMIs until the guest's IRET),
+ * else the NMI window brings the vCPU out as soon as it can. Without
+ * virtual NMIs the CPU cannot track the guest's NMI blocking: dropped.
+ */
+static bool inject_nmi(struct vcpu *v)
+{
+	if (unlikely(!vmx_has_vnmi())) {
+		vlapic_take_nmi(&v->vlapic);
+		pr_warn_ratelimited("VM %s: vCPU %u: NMI dropped (this CPU has no virtual NMIs)\n",
+				    v->vm->name, v->id);
+		return false;
+	}
+	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) &
+	    (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI)) {
+		set_window(&v->nmi_window, PROC_NMI_WINDOW, true);
+		return false;
+	}
+	vlapic_take_nmi(&v->vlapic);
+	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | INTR_NMI_VECTOR);
+	set_window(&v->nmi_window, PROC_NMI_WINDOW, false);
+	v->nmis++;
+	return true;
+}
+
+/*
+ * Pick what the next VM entry delivers: re-injection, exception, NMI,
+ * interrupt (under APIC virtualization the CPU delivers interrupts: RVI
+ * is set here).
  */
 static void inject_events(struct vcpu *v)
 {
@@ -176,6 +213,12 @@ static void inject_events(struct vcpu *v)
 		v->pending_exc = false;
 		goto behind;
 	}
+	if (nmi_waiting(v)) {
+		if (inject_nmi(v))
+			goto behind;
+	} else if (v->nmi_window) {
+		set_window(&v->nmi_window, PROC_NMI_WINDOW, false);	/* INIT took it */
+	}
 	if (v->apicv)
 		return;
 	vec = vlapic_pending_vector(&v->vlapic);
@@ -193,7 +236,9 @@ static void inject_events(struct vcpu *v)
 	}
 	return;
 behind:
-	/* an interrupt waiting behind the event: an exit as soon as the guest can take it */
+	/* events waiting behind this one: an exit as soon as the guest can take them */
+	if (nmi_waiting(v) && vmx_has_vnmi())
+		set_window(&v->nmi_window, PROC_NMI_WINDOW, true);
 	if (!v->apicv && vlapic_pending_vector(&v->vlapic) >= 0)
 		set_intr_window(v, true);
 }
@@ -257,6 +302,10 @@ static bool halted_can_wake(struct vcpu *v)
 {
 	ptirq_poll(rdtsc());		/* a storm-masked line may speak again */
 	vlapic_timer_check(&v->vlapic);
+	/* an NMI ends HLT whatever IF says, unless NMIs are blocked (in its handler) */
+	if (nmi_waiting(v) &&
+	    (!vmx_has_vnmi() || !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI)))
+		return true;
 	if (v->apicv) {
 		/* RVI set, and IRR against the PPR the CPU keeps in the page */
 		vcpu_apicv_sync(v);
