@@ -76,7 +76,8 @@ static struct vpci_vdev *vdev_by_pbdf(struct vpci *vp, u16 pbdf)
 }
 
 /* Back to the Service VM as it had it: same BDF, BARs at their physical bases. */
-static void give_back(u16 pbdf)
+/* The function back in the Service VM's DMA domain and vPCI; false (said) if it could not go. */
+static bool give_back(u16 pbdf)
 {
 	const struct board_pci_dev *bd = board_dev(pbdf);
 	const struct pci_pdev *p = pci_find_pdev(pbdf);
@@ -84,12 +85,16 @@ static void give_back(u16 pbdf)
 		.kind = VPCI_DEV_PASSTHROUGH, .vbdf = pbdf, .pbdf = pbdf,
 		.intx_pin = p ? p->intx_pin : 0, .intx_line = bd ? bd->intx_line : 0xff,
 	};
+	int ret = 0;
 
 	if (service_vm->dma_domain)
-		vtd_device_assign(service_vm->dma_domain, pbdf);
-	if (vpci_assign_dev(&service_vm->vpci, &dc))
-		printk_ratelimited("PCI %02x:%02x.%u could not go back to the Service VM: it stays unassigned\n",
-		       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
+		ret = vtd_device_assign(service_vm->dma_domain, pbdf);
+	if (!ret)
+		ret = vpci_assign_dev(&service_vm->vpci, &dc);
+	if (ret)
+		printk_ratelimited("PCI %02x:%02x.%u could not go back to the Service VM (error %d): "
+				   "it stays unassigned\n", PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf), ret);
+	return !ret;
 }
 
 bool vmm_template_allows_pcidev(const struct vm *vm, u16 pbdf)
@@ -152,9 +157,9 @@ int vmm_deassign_pcidev(struct vm *vm, u16 pbdf, u16 vbdf)
 	ret = vpci_deassign_dev(&vm->vpci, vbdf);	/* reset (flagged), unmapped */
 	if (ret)
 		return ret;
-	give_back(pbdf);
-	printk_ratelimited("VM %s: PCI %02x:%02x.%u given back to the Service VM\n", vm->name,
-	       PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
+	if (give_back(pbdf))
+		printk_ratelimited("VM %s: PCI %02x:%02x.%u given back to the Service VM\n", vm->name,
+				   PCI_BUS(pbdf), PCI_DEV(pbdf), PCI_FN(pbdf));
 	return 0;
 }
 

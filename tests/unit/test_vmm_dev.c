@@ -53,6 +53,7 @@ struct pci_pdev *pci_find_pdev(u16 bdf)
 
 static struct vm svm, pre, post, post2;
 struct vm *service_vm = &svm;
+extern unsigned host_printk_calls;
 static struct vm_config svm_cfg = { .name = "sos", .flags = VM_FLAG_PRIVILEGED };
 static struct vm_config post_cfg = { .name = "post-template" };
 static struct vm_config pre_cfg = { .name = "pre" };
@@ -327,6 +328,7 @@ static void test_assign_refused(void **state)
 static void test_assign_fails_goes_back(void **state)
 {
 	struct vmm_pcidev d = nic_to(VBDF);
+	unsigned printed;
 
 	(void)state;
 	/* the VM's DMA domain refuses it */
@@ -343,9 +345,20 @@ static void test_assign_fails_goes_back(void **state)
 	/* and when even the Service VM's bus refuses it, it is nobody's (said so) */
 	fk.assign_fails = &svm.vpci;
 	assert_int_equal(vmm_assign_pcidev(&post2, &d), 0);	/* post2: no DMA domain */
+	printed = host_printk_calls;
 	assert_int_equal(vmm_deassign_pcidev(&post2, NIC, VBDF), 0);
 	assert_null(slot_at(&svm.vpci, NIC));
 	assert_null(vpci_pdev_owner(NIC));
+	assert_int_equal(host_printk_calls - printed, 1);	/* that, not "given back" too */
+	/* the same when the Service VM's DMA domain refuses it */
+	fk.assign_fails = NULL;
+	assert_int_equal(vmm_assign_pcidev(&post, &d), -ENODEV);	/* nobody's: not the Service VM's to give */
+	fk.vtd_fails = svm.dma_domain;
+	assert_int_equal(vpci_assign_dev(&post.vpci, &(struct vpci_dev_config){ .vbdf = VBDF, .pbdf = NIC }), 0);
+	printed = host_printk_calls;
+	assert_int_equal(vmm_deassign_pcidev(&post, NIC, VBDF), 0);
+	assert_null(slot_at(&svm.vpci, NIC));
+	assert_int_equal(host_printk_calls - printed, 1);
 }
 
 static void test_intx(void **state)
