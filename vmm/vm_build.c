@@ -33,10 +33,13 @@ static bool has_unit(const struct vm *vm, const struct vm_unit *u)
 	return u->kinds & BIT(vm->cfg->kind);
 }
 
-/* A new vCPU of vm on pCPU cpu, next in vm->vcpus, its vLAPIC at reset (the first is the BSP). */
-static struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state)
+/*
+ * A new vCPU of vm on pCPU cpu, next in vm->vcpus, its vLAPIC at reset (the
+ * first is the BSP): in mem (fresh pages) if given, else in new ones.
+ */
+static struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state state, struct vcpu *mem)
 {
-	struct vcpu *v = page_alloc(VCPU_PAGES);
+	struct vcpu *v = mem ? mem : page_alloc(VCPU_PAGES);
 
 	if (!v)
 		return NULL;
@@ -53,8 +56,9 @@ static struct vcpu *vm_add_vcpu(struct vm *vm, unsigned cpu, enum vcpu_state sta
 /*
  * One vCPU per pCPU of affinity: a boot VM's wait for their start (BSP by
  * the loader, APs by SIPI), a post-launched VM's stay off until START_VM.
+ * mem: pages for each in turn, or NULL for new ones.
  */
-static int vcpus_add(struct vm *vm, u64 affinity)
+static int vcpus_add(struct vm *vm, u64 affinity, struct vcpu *const *mem)
 {
 	enum vcpu_state state = vm->post ? VCPU_STOPPED : VCPU_WAIT_SIPI;
 
@@ -72,7 +76,7 @@ static int vcpus_add(struct vm *vm, u64 affinity)
 			       pcpus[cpu].vcpu->vm->name);
 			return -EBUSY;
 		}
-		if (!vm_add_vcpu(vm, cpu, state))
+		if (!vm_add_vcpu(vm, cpu, state, mem ? mem[vm->nr_vcpus] : NULL))
 			return -ENOMEM;
 	}
 	if (!vm->nr_vcpus) {
@@ -151,7 +155,7 @@ static int core_init(struct vm *vm, u64 affinity)
 	if (!ret)
 		ret = vm_irq_init(vm);
 	if (!ret)
-		ret = vcpus_add(vm, affinity);
+		ret = vcpus_add(vm, affinity, NULL);
 	return ret;
 }
 
@@ -211,17 +215,31 @@ void vm_unbuild(struct vm *vm)
 /*
  * A post-launched VM back to power-on: fresh vCPUs on the same pCPUs
  * (registers, vLAPICs), the vIOAPIC at reset, every unit's reset; its RAM
- * and devices stay.
+ * and devices stay. Their memory comes first: without it (-ENOMEM) the
+ * VM is left as it was.
  */
 int vm_reset_build(struct vm *vm)
 {
 	u64 affinity = vcpus_affinity(vm);
+	struct vcpu *fresh[CONFIG_MAX_CPUS] = { 0 };	/* NULL past n: vcpus_add would allocate */
+	unsigned n = vm->nr_vcpus;
 	int ret;
 
+	for (unsigned i = 0; i < n; i++) {
+		fresh[i] = page_alloc(VCPU_PAGES);
+		if (!fresh[i]) {
+			while (i--)
+				page_free(fresh[i], VCPU_PAGES);
+			return -ENOMEM;
+		}
+	}
 	vcpus_free(vm);
-	ret = vcpus_add(vm, affinity);
-	if (ret)
+	ret = vcpus_add(vm, affinity, fresh);	/* the pCPUs its build checked */
+	if (ret) {
+		for (unsigned i = vm->nr_vcpus; i < n; i++)
+			page_free(fresh[i], VCPU_PAGES);
 		return ret;
+	}
 	vioapic_init(&vm->vioapic, &vm->lapics, 0);
 	for (unsigned i = 0; i < ARRAY_SIZE(units); i++)
 		if (has_unit(vm, units[i]) && units[i]->reset)

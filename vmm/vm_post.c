@@ -219,8 +219,8 @@ int vm_post_reset(struct vm *vm)
 		return ret;
 	ret = vm_reset_build(vm);
 	if (ret) {
-		/* out of memory for vCPUs just freed: cannot happen with exact-size lists */
-		vm_stop(vm, "reset: no memory for its vCPUs (%d)", ret);
+		/* no memory for fresh vCPUs: the VM is as it was (paused), the caller may retry */
+		printk_ratelimited("VM %s: reset refused: no memory for its vCPUs (%d)\n", vm->name, ret);
 		return ret;
 	}
 	vm->stop_reason[0] = 0;

@@ -242,10 +242,22 @@ static void test_post_vm_and_reset(void **state)
 	assert_true(vm.vcpus[1]->vlapic.apic_base & BIT(11));	/* enabled, as at power-on */
 	assert_int_equal(fk.vioapic_inits, 1);
 	assert_string_equal(fk.log, "Z1Z2Z3Z6Z7");	/* its kind's units, in build order */
-	/* out of pages for the new vCPUs */
-	fake_page_budget = 0;
-	assert_int_equal(vm_reset_build(&vm), -ENOMEM);
-	fake_page_budget = -1;
+	/* out of pages for the new vCPUs, at the first or the second: the VM keeps its own */
+	for (int budget = 0; budget < 2; budget++) {
+		struct vcpu *before[2] = { vm.vcpus[0], vm.vcpus[1] };
+
+		memset(fk.log, 0, sizeof(fk.log));
+		vm.vcpus[1]->state = VCPU_RUNNING;
+		fake_page_budget = budget;
+		assert_int_equal(vm_reset_build(&vm), -ENOMEM);
+		fake_page_budget = -1;
+		assert_int_equal(vm.nr_vcpus, 2);
+		assert_ptr_equal(vm.vcpus[0], before[0]);
+		assert_ptr_equal(vm.vcpus[1], before[1]);
+		assert_int_equal(vm.vcpus[1]->state, VCPU_RUNNING);
+		assert_ptr_equal(vm.lapics.vlapic[1], &before[1]->vlapic);
+		assert_string_equal(fk.log, "");		/* no unit reset */
+	}
 	vm_unbuild(&vm);
 	assert_nothing_left();
 	vm.post = false;

@@ -296,11 +296,12 @@ static void test_reset(void **state)
 	assert_int_equal(fk.resets, 1);
 	assert_int_equal(vm->state, VM_CREATED);
 	assert_string_equal(vm->stop_reason, "");
-	/* no memory for fresh vCPUs: stopped with the reason */
+	/* no memory for fresh vCPUs: refused, the VM as it was */
+	vm->state = VM_PAUSED;
 	fk.reset_err = -ENOMEM;
 	assert_int_equal(vm_post_reset(vm), -ENOMEM);
-	assert_int_equal(fk.stops, 1);
-	assert_int_equal(vm->state, VM_STOPPED);
+	assert_int_equal(fk.stops, 0);
+	assert_int_equal(vm->state, VM_PAUSED);
 }
 
 int main(void)
