@@ -16,6 +16,7 @@
 #define RTE_LEVEL	BIT(15)
 #define RTE_MASKED	BIT(16)
 #define RTE_LOGICAL	BIT(11)
+#define NMI_FLOOD_MS	200
 #define INTX_MAX	2000	/* the handler masks the line then: a storm leaves no time between interrupts */
 
 static volatile u32 ipis_here, nmis_here, intx_here;
@@ -187,6 +188,49 @@ void lapic_hostile_modes(void)
 		      "SIPI to ourselves: %u stuck; we and the victim run on", stuck);
 }
 
+static volatile u32 nmi_flood_stop;
+
+/* IF=1 between spins: Bochs takes a kick (a host interrupt) only then (main.c) */
+static void ap_spin(u32 arg)
+{
+	(void)arg;
+	irq_enable();
+	for (u32 i = 0; i < 64; i++)
+		cpu_relax();
+	irq_disable();
+}
+
+/*
+ * NMIs to our own vCPU 1 as fast as the ICR takes them while it spins: each
+ * is an exit, a kick and an injection (or a wait for the NMI window while
+ * its handler runs). Ours must get them, at most one per NMI
+ * sent (a second merges with one pending); the victim's ticks stay on time.
+ */
+static void nmi_flood(void)
+{
+	u32 sent = 0, stuck = 0;
+	u64 end;
+
+	if (!ap_present()) {
+		attack_result(true, "nmi-flood-own-vcpu", "one vCPU: nobody to flood");
+		return;
+	}
+	irq_register(X86_NMI, nmi_handler);
+	nmis_here = 0;
+	nmi_flood_stop = 0;
+	ap_run(ap_spin, 0, &nmi_flood_stop);
+	end = rdtsc() + tsc_ms(NMI_FLOOD_MS);
+	while (rdtsc() < end) {
+		stuck += !apic_send_ipi(1, ICR_NMI | APIC_ICR_ASSERT);
+		sent++;
+	}
+	settle();
+	nmi_flood_stop = 1;
+	attack_result(!stuck && nmis_here > 0 && nmis_here <= sent && ap_wait(), "nmi-flood-own-vcpu",
+		      "%u NMIs to our spinning vCPU 1 in %u ms: %u taken (1..%u), %u stuck",
+		      sent, NMI_FLOOD_MS, nmis_here, sent, stuck);
+}
+
 /* x2APIC: 32-bit destinations, 0xFFFFFFFF broadcast, cluster ids of other VMs' CPUs. */
 void x2apic_foreign_ipis(void)
 {
@@ -227,5 +271,6 @@ void apic_attacks(void)
 	intx_storm();
 	nmi_init_sipi();
 	lapic_hostile_modes();
+	nmi_flood();
 	x2apic_foreign_ipis();	/* leaves this vCPU in x2APIC mode */
 }
