@@ -286,6 +286,10 @@ static void handle_init_sipi(struct vcpu *v)
 		return;		/* the common case, kept cheap */
 	if (vlapic_take_init(&v->vlapic)) {
 		v->state = VCPU_WAIT_SIPI;
+		/* nothing of the old context is delivered into, or blocks, the new one */
+		v->idt_vectoring = 0;
+		v->pending_exc = false;
+		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
 		vcpu_lapic_update(v);	/* the page was reset */
 	}
 	if (v->state != VCPU_WAIT_SIPI)

@@ -348,6 +348,10 @@ static void test_timer_irq(void **state)
 static void test_init_sipi(void **state)
 {
 	(void)state;
+	/* INIT in the middle of an event's delivery, an exception owed, in its NMI handler */
+	v.idt_vectoring = INTR_INFO_VALID | INTR_TYPE_EXT | 0x40;
+	vcpu_inject_gp(&v);
+	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI);
 	/* INIT: reset to wait-for-SIPI, then it waits */
 	vlapic_deliver(&vm.lapics, 0, false, APIC_DM_INIT, 0, false, APIC_SH_NONE, NULL);
 	vlapic_deliver(&vm.lapics, 0, false, APIC_DM_SIPI, 0x9A, false, APIC_SH_NONE, NULL);
@@ -357,6 +361,10 @@ static void test_init_sipi(void **state)
 	assert_int_equal(v.state, VCPU_RUNNING);
 	assert_int_equal(fk.sipis, 1);
 	assert_int_equal(fk.sipi_vector, 0x9A);
+	/* none of the old context follows it into the new one */
+	assert_int_equal(injected(), 0);
+	assert_false(v.pending_exc);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);
 }
 
 /* A halted vCPU sleeps until an interrupt it can take. */
