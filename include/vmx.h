@@ -163,6 +163,7 @@ enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR 
 /* interruption information (entry and exit) */
 #define INTR_INFO_VALID		BIT(31)
 #define INTR_INFO_ERROR_CODE	BIT(11)
+#define INTR_TYPE_MASK		(7 << 8)
 #define INTR_TYPE_EXT		(0 << 8)
 #define INTR_TYPE_NMI		(2 << 8)
 #define INTR_NMI_VECTOR		2

@@ -199,6 +199,10 @@ static void inject_events(struct vcpu *v)
 		u32 info = v->idt_vectoring & ~BIT(12);
 
 		vmwrite(VMCS_ENTRY_INTR_INFO, info);
+		/* an NMI whose delivery exited was not taken: unblocked, as an entry injecting one must be */
+		if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI)
+			vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+				vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)INTERRUPTIBILITY_NMI);
 		if (info & INTR_INFO_ERROR_CODE)
 			vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERR));
 		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));

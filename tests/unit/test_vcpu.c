@@ -530,6 +530,13 @@ static void test_nmi(void **state)
 	assert_false(v.nmi_window);
 	assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW);
 	assert_int_equal(v.nmis, 2);
+	/* an NMI whose delivery exited goes in again, the guest not left blocked by it */
+	v.idt_vectoring = NMI_INJECTED;
+	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
+	assert_int_equal(enter(), RESUMED);
+	assert_int_equal(injected(), NMI_INJECTED);
+	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);
+	assert_int_equal(v.nmis, 2);		/* counted once, when first injected */
 	/* behind a re-injected event: the window opens */
 	v.idt_vectoring = INTR_INFO_VALID | INTR_TYPE_EXT | 0x50;
 	v.vlapic.nmi_pending = 1;
