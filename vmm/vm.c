@@ -28,8 +28,10 @@ void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len)
 	u64 hpa = 0;
 	u32 seq;
 
+	if (!len)
+		len = 1;	/* "is gpa RAM": not the byte past a range's end */
 	if (vm->post)
-		return vm_ram_post_lookup(vm, gpa, len ? len : 1, &hpa) ? phys_to_virt(hpa) : NULL;
+		return vm_ram_post_lookup(vm, gpa, len, &hpa) ? phys_to_virt(hpa) : NULL;
 	do {
 		seq = vm_ram_read_begin(&vm->ram);
 		found = vm_ram_lookup(&vm->ram, gpa, len, &hpa);

@@ -22,6 +22,7 @@ extern struct vm vms[CONFIG_MAX_VMS];
 extern unsigned nr_vms;
 int vm_create_all(const struct boot_info *bi);
 void vm_release_devices(struct vm *vm);		/* the last vCPU of a stopped boot VM parks */
+/* gpa..gpa+len-1 within one RAM range (len 0 counts as 1): its address here, else NULL */
 void *vm_gpa_to_hva(const struct vm *vm, u64 gpa, u64 len);
 bool vm_gpa_overlaps_ram(const struct vm *vm, u64 gpa, u64 size);	/* the RAM table now */
 

@@ -231,6 +231,9 @@ static void test_create_all(void **state)
 	p = vm_gpa_to_hva(pre, 0x1000, 16);
 	assert_ptr_equal(p, pre_ram + 0x1000);
 	assert_null(vm_gpa_to_hva(pre, 2 * MB - 8, 16));
+	/* a length of 0 is 1, as for post-launched VMs: the byte past the end is not RAM */
+	assert_ptr_equal(vm_gpa_to_hva(pre, 2 * MB - 1, 0), pre_ram + 2 * MB - 1);
+	assert_null(vm_gpa_to_hva(pre, 2 * MB, 0));
 	assert_ptr_equal(vm_gpa_to_hva(sos, MB + 0x10, 4), svm_high + 0x10);
 	assert_null(vm_gpa_to_hva(sos, MB - 4, 8));	/* across two ranges */
 	assert_true(vm_gpa_overlaps_ram(sos, MB - 4, 8));
