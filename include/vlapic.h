@@ -247,6 +247,12 @@ static inline void vlapic_timer_check(struct vlapic *l)
  */
 void vlapic_deliver(struct vlapic_group *g, u32 dest, bool logical, u32 delivery_mode,
 		    u8 vector, bool level, int shorthand, struct vlapic *self);
+/*
+ * A pulse on the LINT pin whose LVT is lvt (APIC_LVT_LINT0/1), routed as
+ * the guest programmed it: NMI, or a fixed vector (16 and up). False when
+ * it goes nowhere: masked, vLAPIC disabled, ExtINT/SMI/other modes.
+ */
+bool vlapic_lint(struct vlapic *l, u32 lvt);
 /* MSI write (address 0xFEExxxxx, data): -EINVAL if not an interrupt address. */
 int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data);
 
