@@ -160,28 +160,35 @@ static inline bool nmi_waiting(struct vcpu *v)
 
 /*
  * A waiting NMI goes in when the guest can take it (no NMI, STI or MOV SS
- * blocking; the CPU then blocks further NMIs until the guest's IRET),
- * else the NMI window brings the vCPU out as soon as it can. Without
- * virtual NMIs the CPU cannot track the guest's NMI blocking: dropped.
+ * blocking; the CPU then blocks further NMIs until the guest's IRET): 1.
+ * Else a window brings the vCPU out as soon as it can: the NMI window
+ * (0), but under STI blocking alone the interrupt window (-1), as an NMI
+ * window may open before the instruction STI blocks (the SDM lets a CPU
+ * ignore STI blocking there) and loop; IF is 1 under STI blocking. Without
+ * virtual NMIs the CPU cannot track the guest's NMI blocking: dropped (0).
  */
-static bool inject_nmi(struct vcpu *v)
+static int inject_nmi(struct vcpu *v)
 {
+	u64 intr;
+
 	if (unlikely(!vmx_has_vnmi())) {
 		vlapic_take_nmi(&v->vlapic);
 		pr_warn_ratelimited("VM %s: vCPU %u: NMI dropped (this CPU has no virtual NMIs)\n",
 				    v->vm->name, v->id);
-		return false;
+		return 0;
 	}
-	if (vmread(VMCS_GUEST_INTERRUPTIBILITY) &
-	    (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI)) {
+	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI)) {
 		set_window(&v->nmi_window, PROC_NMI_WINDOW, true);
-		return false;
+		return 0;
 	}
+	set_window(&v->nmi_window, PROC_NMI_WINDOW, false);
+	if (intr & INTERRUPTIBILITY_STI)
+		return -1;
 	vlapic_take_nmi(&v->vlapic);
 	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | INTR_NMI_VECTOR);
-	set_window(&v->nmi_window, PROC_NMI_WINDOW, false);
 	v->nmis++;
-	return true;
+	return 1;
 }
 
 /*
@@ -191,7 +198,8 @@ static bool inject_nmi(struct vcpu *v)
  */
 static void inject_events(struct vcpu *v)
 {
-	int vec;
+	bool window_for_nmi = false;	/* the interrupt window, for an NMI behind STI */
+	int vec, nmi;
 
 	if (v->apicv)
 		vcpu_apicv_sync(v);
@@ -218,16 +226,20 @@ static void inject_events(struct vcpu *v)
 		goto behind;
 	}
 	if (nmi_waiting(v)) {
-		if (inject_nmi(v))
+		nmi = inject_nmi(v);
+		if (nmi > 0)
 			goto behind;
+		window_for_nmi = nmi < 0;
 	} else if (v->nmi_window) {
 		set_window(&v->nmi_window, PROC_NMI_WINDOW, false);	/* INIT took it */
 	}
-	if (v->apicv)
+	if (v->apicv) {
+		set_intr_window(v, window_for_nmi);
 		return;
+	}
 	vec = vlapic_pending_vector(&v->vlapic);
 	if (vec < 0) {
-		set_intr_window(v, false);
+		set_intr_window(v, window_for_nmi);
 		return;
 	}
 	if ((vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
@@ -243,8 +255,7 @@ behind:
 	/* events waiting behind this one: an exit as soon as the guest can take them */
 	if (nmi_waiting(v) && vmx_has_vnmi())
 		set_window(&v->nmi_window, PROC_NMI_WINDOW, true);
-	if (!v->apicv && vlapic_pending_vector(&v->vlapic) >= 0)
-		set_intr_window(v, true);
+	set_intr_window(v, !v->apicv && vlapic_pending_vector(&v->vlapic) >= 0);
 }
 
 /* Make sure the vCPU leaves the guest when its next timer event is due. */
@@ -505,9 +516,10 @@ static inline bool entry_is_plain(struct vcpu *v)
 {
 	/*
 	 * Plain loads of the flags other CPUs set: one look suffices, a flag
-	 * set after it comes with a kick that exits the guest again. Paired
-	 * flags are tested as one word: init_pending and irr_hint
-	 * (vlapic.entry_flags), intr_window and pending_exc (entry_local).
+	 * set after it comes with a kick that exits the guest again. Flags
+	 * side by side are tested as one word: init_pending, irr_hint and
+	 * nmi_pending (vlapic.entry_flags); intr_window, pending_exc and
+	 * nmi_window (entry_local).
 	 */
 	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNING &&
 	       !v->vlapic.entry_flags && v->flushed_gen == v->vm->flush_gen &&

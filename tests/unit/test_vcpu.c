@@ -489,14 +489,16 @@ static void vnmi_caps(void)
 }
 
 /*
- * NMIs go before interrupts whatever IF says; while the guest is NMI-,
- * STI- or MOV SS-blocked the NMI waits for the NMI window (interrupts
- * do not); behind a re-injected event the window opens; INIT taking the
- * NMI closes it; without virtual NMIs it is dropped.
+ * NMIs go before interrupts whatever IF says; while the guest is NMI- or
+ * MOV SS-blocked the NMI waits for the NMI window (interrupts do not),
+ * under STI blocking alone for the interrupt window; behind a re-injected
+ * event the window opens; INIT taking the NMI closes it; without virtual
+ * NMIs it is dropped.
  */
 static void test_nmi(void **state)
 {
-	static const u64 blocking[] = { INTERRUPTIBILITY_NMI, INTERRUPTIBILITY_STI, INTERRUPTIBILITY_MOVSS };
+	static const u64 blocking[] = { INTERRUPTIBILITY_NMI, INTERRUPTIBILITY_MOVSS,
+					INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI };
 
 	(void)state;
 	vnmi_caps();
@@ -548,6 +550,29 @@ static void test_nmi(void **state)
 	assert_int_equal(enter(), RESUMED);
 	assert_false(v.nmi_window);
 	assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW);
+	/*
+	 * STI blocking alone: the interrupt window, which waits for the
+	 * instruction STI blocks (an NMI window may open before it), under
+	 * APICv too
+	 */
+	fake_vmcs_set(VMCS_GUEST_RFLAGS, X86_RFLAGS_IF);
+	for (int apicv = 0; apicv < 2; apicv++) {
+		v.apicv = apicv;
+		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI);
+		v.vlapic.nmi_pending = 1;
+		assert_int_equal(enter(), RESUMED);
+		assert_int_equal(injected(), 0);
+		assert_false(v.nmi_window);
+		assert_true(v.intr_window);
+		assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW);
+		assert_int_equal(v.vlapic.nmi_pending, 1);
+		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
+		assert_int_equal(enter(), RESUMED);
+		assert_int_equal(injected(), NMI_INJECTED);
+		assert_false(v.intr_window);
+		assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW);
+	}
+	v.apicv = false;
 	/* no virtual NMIs: the CPU could not track the guest's blocking, dropped */
 	setup(NULL);
 	v.vlapic.nmi_pending = 1;
