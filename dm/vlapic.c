@@ -260,18 +260,6 @@ static void accept_message(struct vlapic *t, u32 dm, u8 vector, bool level)
 	}
 }
 
-bool vlapic_lint(struct vlapic *l, u32 lvt)
-{
-	u32 v = vlapic_reg(l, lvt), dm = APIC_ICR_DM(v);
-
-	if (!vlapic_hw_enabled(l) || (v & APIC_LVT_MASKED))
-		return false;
-	if (dm != APIC_DM_NMI && (dm != APIC_DM_FIXED || APIC_ICR_VECTOR(v) < 16))
-		return false;
-	accept_message(l, dm, (u8)APIC_ICR_VECTOR(v), false);
-	return true;
-}
-
 void vlapic_deliver(struct vlapic_group *g, u32 dest, bool logical, u32 delivery_mode,
 		    u8 vector, bool level, int shorthand, struct vlapic *self)
 {

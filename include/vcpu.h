@@ -63,17 +63,14 @@ struct vcpu {
 	 */
 	volatile u8 in_handler;
 	u32 kicks;		/* vcpu_kicks so far: what the entry path saw before it looked */
-	u64 nmis;		/* NMIs injected (the vLAPIC's, guest-visible) */
 	u64 halt_poll;		/* TSC ticks a halted vCPU polls before it sleeps (vcpu.c) */
-	/* local reasons for a full entry, tested as one word by entry_is_plain */
+	/* two local reasons for a full entry, tested as one word by entry_is_plain */
 	union {
 		struct {
 			bool intr_window;	/* interrupt-window exiting is on */
 			bool pending_exc;	/* exc_* below to inject */
-			bool nmi_window;	/* NMI-window exiting is on */
-			u8 entry_local_pad;
 		};
-		u32 entry_local;
+		u16 entry_local;
 	};
 	bool apicv;		/* APIC virtualization runs its vLAPIC (vmm/vcpu_lapic.c) */
 	bool deadline_pt;	/* its IA32_TSC_DEADLINE writes arm the host timer (ditto) */

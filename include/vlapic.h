@@ -140,18 +140,17 @@ struct vlapic {
 	u32 apic_id;
 	u32 esr_pending;		/* errors since the last ESR write */
 	/* set by other pCPUs (atomics), consumed by the owner */
+	u8 nmi_pending;
 	u8 sipi_pending;
 	u8 sipi_vector;
 	u8 wait_sipi;			/* in wait-for-SIPI (APs at power-up, after INIT) */
-	/* side by side: the vCPU's entry tests them as one word (entry_flags) */
+	/* side by side: the vCPU's entry tests both as one word (entry_flags) */
 	union {
 		struct {
 			u8 init_pending;
 			u8 irr_hint;	/* IRR may be non-empty (set by senders, cleared when scanned empty) */
-			u8 nmi_pending;	/* one NMI latched, as the CPU's (a second merges) */
-			u8 entry_flags_pad;
 		};
-		u32 entry_flags;
+		u16 entry_flags;
 	};
 	u8 apicv;			/* the CPU's virtual-interrupt delivery runs this page (owner sets) */
 	u32 level_staged[8];		/* APICv: level vectors waiting for their EOI-exit bit */
@@ -247,12 +246,6 @@ static inline void vlapic_timer_check(struct vlapic *l)
  */
 void vlapic_deliver(struct vlapic_group *g, u32 dest, bool logical, u32 delivery_mode,
 		    u8 vector, bool level, int shorthand, struct vlapic *self);
-/*
- * A pulse on the LINT pin whose LVT is lvt (APIC_LVT_LINT0/1), routed as
- * the guest programmed it: NMI, or a fixed vector (16 and up). False when
- * it goes nowhere: masked, vLAPIC disabled, ExtINT/SMI/other modes.
- */
-bool vlapic_lint(struct vlapic *l, u32 lvt);
 /* MSI write (address 0xFEExxxxx, data): -EINVAL if not an interrupt address. */
 int vlapic_deliver_msi(struct vlapic_group *g, u64 addr, u32 data);
 

@@ -163,10 +163,8 @@ enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR 
 /* interruption information (entry and exit) */
 #define INTR_INFO_VALID		BIT(31)
 #define INTR_INFO_ERROR_CODE	BIT(11)
-#define INTR_TYPE_MASK		(7 << 8)
 #define INTR_TYPE_EXT		(0 << 8)
 #define INTR_TYPE_NMI		(2 << 8)
-#define INTR_NMI_VECTOR		2
 #define INTR_TYPE_HW_EXC	(3 << 8)
 #define INTR_TYPE_SW_INT	(4 << 8)
 #define INTR_TYPE_SW_EXC	(6 << 8)
@@ -258,14 +256,6 @@ static inline bool vmx_has_apicv(void)
 {
 	return (vmx_caps.proc >> 32 & PROC_TPR_SHADOW) &&
 	       ((vmx_caps.proc2 >> 32) & PROC2_APICV) == PROC2_APICV;
-}
-/*
- * Virtual NMIs with NMI-window exiting: the NMIs a guest's vLAPIC accepts
- * reach it, blocked until its IRET as on hardware (vmm/vcpu.c).
- */
-static inline bool vmx_has_vnmi(void)
-{
-	return (vmx_caps.pin >> 32 & PIN_VIRTUAL_NMI) && (vmx_caps.proc >> 32 & PROC_NMI_WINDOW);
 }
 /* The boot option apicv=off: the capability is masked, as on a CPU without it. */
 static inline void vmx_mask_apicv(void)

@@ -1,7 +1,4 @@
-/*
- * The shell's commands: what the VM manager knows, printed; only loglevel,
- * vm_console and nmi change anything.
- */
+/* The shell's commands: what the VM manager knows, printed; only loglevel and vm_console change anything. */
 #include "lib.h"
 #include "console.h"
 #include "irq.h"
@@ -10,7 +7,6 @@
 #include "percpu.h"
 #include "vmm_internal.h"
 #include "shell.h"
-#include "vlapic.h"
 
 /* Boot VMs, then the post-launched VMs that exist now. */
 static struct vm *vm_at(unsigned i)
@@ -201,56 +197,19 @@ static int cmd_loglevel(int argc, char **argv)
 	return 0;
 }
 
-/* The boot VM (pre-launched or Service) an argument names, by name or by vm_list's id; -1 if none. */
-static int boot_vm_arg(int argc, char **argv)
-{
-	u64 id;
-
-	if (argc != 2)
-		return -1;
-	for (unsigned i = 0; i < nr_vms; i++)
-		if (vms[i].name && !strcmp(vms[i].name, argv[1]))
-			return (int)i;
-	return nr_vms && !shell_number(argv[1], nr_vms - 1, &id) ? (int)id : -1;
-}
-
 static int cmd_vm_console(int argc, char **argv)
 {
-	int i = boot_vm_arg(argc, argv);
+	unsigned i = 0;
+	u64 id;
 
-	/* a refusal says why */
-	if (i < 0 || shell_focus_vm((unsigned)i)) {
+	while (argc == 2 && i < nr_vms && strcmp(vms[i].name, argv[1]))
+		i++;
+	/* a name, else an id; either way a refusal says why */
+	if (argc != 2 || (i < nr_vms ? shell_focus_vm(i) : shell_number(argv[1], nr_vms, &id) ||
+				       shell_focus_vm((unsigned)id))) {
 		printk("usage: vm_console ID|NAME (a pre-launched or Service VM with a COM1; vm_list)\n");
 		return -EINVAL;
 	}
-	return 0;
-}
-
-/*
- * A front-panel NMI button: a pulse on LINT1 of each of the VM's vCPUs,
- * delivered as each one's LVT routes it (the MADT says LINT1 is NMI; Linux
- * unmasks it on its boot CPU), for a guest that hangs with interrupts off.
- * Boot VMs only: a post-launched VM's NMIs are its device model's
- * (INJECT_MSI), and it may be destroyed under the shell.
- */
-static int cmd_nmi(int argc, char **argv)
-{
-	int i = boot_vm_arg(argc, argv);
-	struct vm *vm = i >= 0 ? &vms[i] : NULL;
-	unsigned routed = 0;
-
-	if (!vm) {
-		printk("usage: nmi ID|NAME (a pre-launched or Service VM; vm_list)\n");
-		return -EINVAL;
-	}
-	if (vm->state != VM_RUNNING) {
-		printk("VM %s is %s: no NMI\n", vm->name, vm_state_name(vm));
-		return -EINVAL;
-	}
-	for (unsigned c = 0; c < vm->nr_vcpus; c++)
-		routed += vlapic_lint(&vm->vcpus[c]->vlapic, APIC_LVT_LINT1);
-	printk("VM %s: LINT1 pulsed on its %u vCPU(s): %u routed it (NMI or a vector), %u had it masked\n",
-	       vm->name, vm->nr_vcpus, routed, vm->nr_vcpus - routed);
 	return 0;
 }
 
@@ -264,6 +223,5 @@ const struct shell_cmd shell_cmds[] = {
 	{ "mem", "", "hypervisor heap, each VM's RAM, EPT and console ring", cmd_mem },
 	{ "loglevel", "[0-3]", "show or set the log level", cmd_loglevel },
 	{ "vm_console", "ID|NAME", "give the input to that VM's COM1", cmd_vm_console },
-	{ "nmi", "ID|NAME", "NMI button: a LINT1 pulse to each vCPU of that VM", cmd_nmi },
 };
 const unsigned shell_nr_cmds = ARRAY_SIZE(shell_cmds);

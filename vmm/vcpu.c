@@ -5,7 +5,6 @@
 #include "vmm_internal.h"
 #include "x86.h"
 #include "mm.h"
-#include "ratelimit.h"
 
 _Static_assert(offsetof(struct vcpu, gpr) == 0, "vcpu_entry.S layout");
 _Static_assert(offsetof(struct vcpu, launched) == 128, "vcpu_entry.S layout");
@@ -140,66 +139,22 @@ int vcpu_irq_init(void)
 }
 
 
-static void set_window(bool *window, u32 ctl, bool on)
-{
-	if (on == *window)
-		return;
-	*window = on;
-	vmwrite(VMCS_PROC_CTLS, on ? vmread(VMCS_PROC_CTLS) | ctl : vmread(VMCS_PROC_CTLS) & ~(u64)ctl);
-}
-
 static void set_intr_window(struct vcpu *v, bool on)
 {
-	set_window(&v->intr_window, PROC_INTR_WINDOW, on);
-}
-
-static inline bool nmi_waiting(struct vcpu *v)
-{
-	return __atomic_load_n(&v->vlapic.nmi_pending, __ATOMIC_ACQUIRE) != 0;
-}
-
-/*
- * A waiting NMI goes in when the guest can take it (no NMI, STI or MOV SS
- * blocking; the CPU then blocks further NMIs until the guest's IRET): 1.
- * Else a window brings the vCPU out as soon as it can: the NMI window
- * (0), but under STI blocking alone the interrupt window (-1), as an NMI
- * window may open before the instruction STI blocks (the SDM lets a CPU
- * ignore STI blocking there) and loop; IF is 1 under STI blocking. Without
- * virtual NMIs the CPU cannot track the guest's NMI blocking: dropped (0).
- */
-static int inject_nmi(struct vcpu *v)
-{
-	u64 intr;
-
-	if (unlikely(!vmx_has_vnmi())) {
-		vlapic_take_nmi(&v->vlapic);
-		pr_warn_ratelimited("VM %s: vCPU %u: NMI dropped (this CPU has no virtual NMIs)\n",
-				    v->vm->name, v->id);
-		return 0;
-	}
-	intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & (INTERRUPTIBILITY_MOVSS | INTERRUPTIBILITY_NMI)) {
-		set_window(&v->nmi_window, PROC_NMI_WINDOW, true);
-		return 0;
-	}
-	set_window(&v->nmi_window, PROC_NMI_WINDOW, false);
-	if (intr & INTERRUPTIBILITY_STI)
-		return -1;
-	vlapic_take_nmi(&v->vlapic);
-	vmwrite(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID | INTR_TYPE_NMI | INTR_NMI_VECTOR);
-	v->nmis++;
-	return 1;
+	if (on == v->intr_window)
+		return;
+	v->intr_window = on;
+	vmwrite(VMCS_PROC_CTLS, on ? vmread(VMCS_PROC_CTLS) | PROC_INTR_WINDOW
+				   : vmread(VMCS_PROC_CTLS) & ~(u64)PROC_INTR_WINDOW);
 }
 
 /*
- * Pick what the next VM entry delivers: re-injection, exception, NMI,
- * interrupt (under APIC virtualization the CPU delivers interrupts: RVI
- * is set here).
+ * Pick what the next VM entry delivers: re-injection, exception, interrupt
+ * (under APIC virtualization the CPU delivers interrupts: RVI is set here).
  */
 static void inject_events(struct vcpu *v)
 {
-	bool window_for_nmi = false;	/* the interrupt window, for an NMI behind STI */
-	int vec, nmi;
+	int vec;
 
 	if (v->apicv)
 		vcpu_apicv_sync(v);
@@ -207,10 +162,6 @@ static void inject_events(struct vcpu *v)
 		u32 info = v->idt_vectoring & ~BIT(12);
 
 		vmwrite(VMCS_ENTRY_INTR_INFO, info);
-		/* an NMI whose delivery exited was not taken: unblocked, as an entry injecting one must be */
-		if ((info & INTR_TYPE_MASK) == INTR_TYPE_NMI)
-			vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-				vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)INTERRUPTIBILITY_NMI);
 		if (info & INTR_INFO_ERROR_CODE)
 			vmwrite(VMCS_ENTRY_EXC_ERROR, vmread(VMCS_IDT_VECTORING_ERR));
 		vmwrite(VMCS_ENTRY_INSN_LEN, vmread(VMCS_EXIT_INSN_LEN));
@@ -225,21 +176,11 @@ static void inject_events(struct vcpu *v)
 		v->pending_exc = false;
 		goto behind;
 	}
-	if (nmi_waiting(v)) {
-		nmi = inject_nmi(v);
-		if (nmi > 0)
-			goto behind;
-		window_for_nmi = nmi < 0;
-	} else if (v->nmi_window) {
-		set_window(&v->nmi_window, PROC_NMI_WINDOW, false);	/* INIT took it */
-	}
-	if (v->apicv) {
-		set_intr_window(v, window_for_nmi);
+	if (v->apicv)
 		return;
-	}
 	vec = vlapic_pending_vector(&v->vlapic);
 	if (vec < 0) {
-		set_intr_window(v, window_for_nmi);
+		set_intr_window(v, false);
 		return;
 	}
 	if ((vmread(VMCS_GUEST_RFLAGS) & X86_RFLAGS_IF) &&
@@ -252,10 +193,9 @@ static void inject_events(struct vcpu *v)
 	}
 	return;
 behind:
-	/* events waiting behind this one: an exit as soon as the guest can take them */
-	if (nmi_waiting(v) && vmx_has_vnmi())
-		set_window(&v->nmi_window, PROC_NMI_WINDOW, true);
-	set_intr_window(v, !v->apicv && vlapic_pending_vector(&v->vlapic) >= 0);
+	/* an interrupt waiting behind the event: an exit as soon as the guest can take it */
+	if (!v->apicv && vlapic_pending_vector(&v->vlapic) >= 0)
+		set_intr_window(v, true);
 }
 
 /* Make sure the vCPU leaves the guest when its next timer event is due. */
@@ -301,10 +241,6 @@ static void handle_init_sipi(struct vcpu *v)
 		return;		/* the common case, kept cheap */
 	if (vlapic_take_init(&v->vlapic)) {
 		v->state = VCPU_WAIT_SIPI;
-		/* nothing of the old context is delivered into, or blocks, the new one */
-		v->idt_vectoring = 0;
-		v->pending_exc = false;
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY, 0);
 		vcpu_lapic_update(v);	/* the page was reset */
 	}
 	if (v->state != VCPU_WAIT_SIPI)
@@ -321,10 +257,6 @@ static bool halted_can_wake(struct vcpu *v)
 {
 	ptirq_poll(rdtsc());		/* a storm-masked line may speak again */
 	vlapic_timer_check(&v->vlapic);
-	/* an NMI ends HLT whatever IF says, unless NMIs are blocked (in its handler) */
-	if (nmi_waiting(v) &&
-	    (!vmx_has_vnmi() || !(vmread(VMCS_GUEST_INTERRUPTIBILITY) & INTERRUPTIBILITY_NMI)))
-		return true;
 	if (v->apicv) {
 		/* RVI set, and IRR against the PPR the CPU keeps in the page */
 		vcpu_apicv_sync(v);
@@ -516,10 +448,9 @@ static inline bool entry_is_plain(struct vcpu *v)
 {
 	/*
 	 * Plain loads of the flags other CPUs set: one look suffices, a flag
-	 * set after it comes with a kick that exits the guest again. Flags
-	 * side by side are tested as one word: init_pending, irr_hint and
-	 * nmi_pending (vlapic.entry_flags); intr_window, pending_exc and
-	 * nmi_window (entry_local).
+	 * set after it comes with a kick that exits the guest again. Paired
+	 * flags are tested as one word: init_pending and irr_hint
+	 * (vlapic.entry_flags), intr_window and pending_exc (entry_local).
 	 */
 	return v->vm->state == VM_RUNNING && v->state == VCPU_RUNNING &&
 	       !v->vlapic.entry_flags && v->flushed_gen == v->vm->flush_gen &&

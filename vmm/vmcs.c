@@ -31,9 +31,6 @@ static void setup_controls(struct vcpu *v)
 	/* guest timers: the host's TSC-deadline timer, else the preemption timer */
 	if (!lapic_tsc_deadline && (vmx_caps.pin >> 32 & PIN_PREEMPT_TIMER))
 		pin |= PIN_PREEMPT_TIMER;
-	/* guest NMIs: blocked until the guest's IRET by the CPU, not by us */
-	if (vmx_has_vnmi())
-		pin |= PIN_VIRTUAL_NMI;
 	/* features the guest sees in CPUID must work: RDTSCP, INVPCID, XSAVES */
 	proc2 |= (u32)(vmx_caps.proc2 >> 32) & (PROC2_RDTSCP | PROC2_INVPCID | PROC2_XSAVES);
 	/* a guest's WBINVD flushes caches other VMs share: vmm/vmexit_wbinvd.c */

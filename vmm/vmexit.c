@@ -33,19 +33,16 @@ static int exit_ext_intr(struct vcpu *v)
 /*
  * Exceptions are not intercepted: this is an NMI (NMI exiting), a kick
  * (vm_flush_wait; the entry path flushes). It was in the guest, not stuck
- * here. The NMI was the host's, never delivered to the guest: the host
- * may not stay NMI-blocked by it, or the next NMI kick would not get
- * through (an IRET ends that). With virtual NMIs the guest's blocking bit
- * is its own; without, the guest may not stay blocked either (Bochs saves
- * it as blocked).
+ * here. The NMI was the host's, never delivered to the guest: neither side
+ * may stay NMI-blocked by it, or the next NMI kick would not get through
+ * (Bochs saves the guest as blocked; an IRET ends any host blocking).
  */
 static int exit_exception_nmi(struct vcpu *v)
 {
 	v->sampled_rip = vmread(VMCS_GUEST_RIP);
 	this_cpu()->nmi_dump = false;
-	if (!vmx_has_vnmi())
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)INTERRUPTIBILITY_NMI);
+	vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
+		vmread(VMCS_GUEST_INTERRUPTIBILITY) & ~(u64)INTERRUPTIBILITY_NMI);
 	nmi_unblock();
 	return 0;
 }
@@ -143,7 +140,6 @@ static const exit_handler_t handlers[NR_EXIT_REASONS] = {
 	[EXIT_TRIPLE_FAULT] = exit_triple_fault,
 	[EXIT_INIT] = exit_init,
 	[EXIT_INTR_WINDOW] = exit_nothing,
-	[EXIT_NMI_WINDOW] = exit_nothing,	/* the entry path injects the NMI */
 	[EXIT_PREEMPT_TIMER] = exit_nothing,
 	[EXIT_CPUID] = vmx_exit_cpuid,
 	[EXIT_HLT] = exit_hlt,

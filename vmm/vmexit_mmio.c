@@ -12,7 +12,6 @@
 #define EPT_QUAL_READ BIT(0)
 #define EPT_QUAL_WRITE BIT(1)
 #define EPT_QUAL_FETCH BIT(2)
-#define EPT_QUAL_NMI_UNBLOCKED BIT(12)	/* NMI unblocking due to IRET */
 
 static bool read_pte(void *ctx, u64 gpa, u64 *pte, unsigned size)
 {
@@ -94,13 +93,6 @@ int vmx_exit_ept_violation(struct vcpu *v)
 	u64 q = v->exit_qual = vmread(VMCS_EXIT_QUAL);
 	const struct mmio_handler *h = vm_find_mmio(v->vm, gpa, 1);
 
-	/*
-	 * The guest's IRET faulted after it had ended NMI blocking: blocked
-	 * again, as the IRET runs again (unless an event's delivery exited)
-	 */
-	if ((q & EPT_QUAL_NMI_UNBLOCKED) && !(v->idt_vectoring & INTR_INFO_VALID) && vmx_has_vnmi())
-		vmwrite(VMCS_GUEST_INTERRUPTIBILITY,
-			vmread(VMCS_GUEST_INTERRUPTIBILITY) | INTERRUPTIBILITY_NMI);
 	if (!h && !vm_gpa_to_hva(v->vm, gpa, 1))
 		h = v->vm->fallback->mmio;	/* NULL: nobody's, the VM is stopped */
 

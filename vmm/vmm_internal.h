@@ -78,7 +78,7 @@ extern vcpu_resume_fn *vcpu_resume;		/* this machine's resume path (vcpu_spec_in
  * End of an exit whose handler changed nothing vcpu_enter looks at (only
  * GPRs, RIP and STI/MOV SS blocking): when the last entry found nothing to
  * do either (entry_plain), only what other CPUs set can have changed since,
- * so only that is looked at again (VM state, INIT, NMI and IRR, EPT flushes);
+ * so only that is looked at again (VM state, INIT and IRR, EPT flushes);
  * anything set after this look comes with a kick, as in entry_is_plain.
  */
 static inline void vcpu_resume_if_plain(struct vcpu *v)

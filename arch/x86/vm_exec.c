@@ -29,15 +29,13 @@ void vcpu_kick(struct vcpu *v)
 /* One console write for the whole table, so tables of VMs stopping together don't mix. */
 void vm_print_exit_counters(const struct vm *vm)
 {
-	u64 total[NR_EXIT_REASONS] = { 0 }, sum = 0, nmis = 0;
+	u64 total[NR_EXIT_REASONS] = { 0 }, sum = 0;
 	char buf[2048];
 	size_t n;
 
-	for (unsigned i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
 			total[r] += vm->vcpus[i]->exit_count[r];
-		nmis += vm->vcpus[i]->nmis;
-	}
 	for (unsigned r = 0; r < NR_EXIT_REASONS; r++)
 		sum += total[r];
 	n = snprintf(buf, sizeof(buf), "VM %s exits: %lu total\n", vm->name, sum);
@@ -45,8 +43,6 @@ void vm_print_exit_counters(const struct vm *vm)
 		if (total[r])
 			n += snprintf(buf + n, sizeof(buf) - n, "  %-28s %lu\n",
 				      vmx_exit_name(r), total[r]);
-	if (nmis && n < sizeof(buf))
-		n += snprintf(buf + n, sizeof(buf) - n, "  %-28s %lu\n", "(NMIs delivered)", nmis);
 	console_write(buf, MIN(n, sizeof(buf) - 1));
 }
 

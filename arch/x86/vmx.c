@@ -119,8 +119,6 @@ int vmx_check_caps(void)
 	}
 	if (!allowed1(vmx_caps.pin, PIN_PREEMPT_TIMER))
 		pr_warn("VMX preemption timer missing: guest timers fire only at exits and HLT\n");
-	if (!vmx_has_vnmi())
-		pr_warn("VMX virtual NMIs missing: NMIs sent to guests are dropped (logged when they are)\n");
 	pr_info("VMX: revision 0x%x, EPT/VPID caps 0x%lx, proc2 allowed 0x%lx, misc 0x%lx\n",
 		vmx_caps.revision, vmx_caps.ept_vpid, vmx_caps.proc2 >> 32, vmx_caps.misc);
 	return 0;

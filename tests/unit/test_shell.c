@@ -3,7 +3,7 @@
  * UART, its output read back: a typed line runs its command ("\r\n" one
  * Enter, backspace erases, unknown commands and too many words said so);
  * Ctrl-] moves the input to each VM with a COM1 in turn and back; what
- * each command prints from the VM manager's state; loglevel, vm_console and nmi
+ * each command prints from the VM manager's state; loglevel and vm_console
  * refuse what they cannot do and change nothing then; how the input is
  * served (an idle CPU, else the UART's interrupt routed to CPU 0, else
  * nothing, said so).
@@ -52,9 +52,6 @@ static struct {
 	unsigned rx_irq, kicks, flushes, exit_prints, irq_pending;
 	char rx[2][32];			/* what each VM's COM1 received */
 	struct vm *intx_owner;
-	unsigned lints;			/* vlapic_lint calls */
-	u32 lint_lvt;
-	const struct vlapic *lint_masked;	/* this one has its LINT1 masked */
 } fk;
 
 int uart_getc(void) { return fk.input && *fk.input ? (u8)*fk.input++ : -1; }
@@ -68,13 +65,6 @@ u64 mm_free_bytes(void) { return 5 << 20; }
 bool vm_is_post_pcpu(unsigned cpu) { return fk.post_cpu && cpu == 1; }
 struct vm *vmm_get_vm(u16 vmid) { return vmid == 2 ? &post : NULL; }
 void vm_print_exit_counters(const struct vm *vm) { (void)vm; fk.exit_prints++; }
-
-bool vlapic_lint(struct vlapic *l, u32 lvt)
-{
-	fk.lints++;
-	fk.lint_lvt = lvt;
-	return l != fk.lint_masked;
-}
 
 int vuart_rx_put(struct vm *vm, u8 c)
 {
@@ -251,35 +241,6 @@ static void test_console_switch(void **state)
 	assert_int_equal(shell_focus_vm(5), -EINVAL);
 }
 
-/* nmi: a LINT1 pulse to each vCPU of a running boot VM; anything else refused, nothing sent */
-static void test_nmi(void **state)
-{
-	static struct vcpu c0, c1;
-	const char *o;
-
-	(void)state;
-	vms[0].vcpus[0] = &c0;
-	vms[0].vcpus[1] = &c1;
-	vms[0].nr_vcpus = 2;
-	fk.lint_masked = &c1.vlapic;
-	o = type("nmi sos\r");
-	assert_has(o, "VM sos: LINT1 pulsed on its 2 vCPU(s): 1 routed it (NMI or a vector), 1 had it masked");
-	assert_int_equal(fk.lints, 2);
-	assert_int_equal(fk.lint_lvt, APIC_LVT_LINT1);
-	o = type("nmi 0\r");
-	assert_has(o, "VM sos: LINT1 pulsed");
-	assert_int_equal(fk.lints, 4);
-	o = type("nmi rtvm\r");
-	assert_has(o, "VM rtvm is stopped: no NMI");
-	o = type("nmi user-0\r");		/* post-launched: its device model's */
-	assert_has(o, "usage: nmi");
-	o = type("nmi 2\r");
-	assert_has(o, "usage: nmi");
-	o = type("nmi\r");
-	assert_has(o, "usage: nmi");
-	assert_int_equal(fk.lints, 4);
-}
-
 static void test_lists(void **state)
 {
 	struct vcpu v0 = { .state = VCPU_RUNNING }, v1 = { .state = VCPU_HALTED };
@@ -441,7 +402,6 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_line_editing, setup),
 		cmocka_unit_test_setup(test_console_switch, setup),
-		cmocka_unit_test_setup(test_nmi, setup),
 		cmocka_unit_test_setup(test_lists, setup),
 		cmocka_unit_test_setup(test_mem, setup),
 		cmocka_unit_test_setup(test_loglevel_refused, setup),

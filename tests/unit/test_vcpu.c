@@ -348,10 +348,6 @@ static void test_timer_irq(void **state)
 static void test_init_sipi(void **state)
 {
 	(void)state;
-	/* INIT in the middle of an event's delivery, an exception owed, in its NMI handler */
-	v.idt_vectoring = INTR_INFO_VALID | INTR_TYPE_EXT | 0x40;
-	vcpu_inject_gp(&v);
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI);
 	/* INIT: reset to wait-for-SIPI, then it waits */
 	vlapic_deliver(&vm.lapics, 0, false, APIC_DM_INIT, 0, false, APIC_SH_NONE, NULL);
 	vlapic_deliver(&vm.lapics, 0, false, APIC_DM_SIPI, 0x9A, false, APIC_SH_NONE, NULL);
@@ -361,10 +357,6 @@ static void test_init_sipi(void **state)
 	assert_int_equal(v.state, VCPU_RUNNING);
 	assert_int_equal(fk.sipis, 1);
 	assert_int_equal(fk.sipi_vector, 0x9A);
-	/* none of the old context follows it into the new one */
-	assert_int_equal(injected(), 0);
-	assert_false(v.pending_exc);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);
 }
 
 /* A halted vCPU sleeps until an interrupt it can take. */
@@ -478,132 +470,6 @@ static void test_interrupt_behind_reinjection(void **state)
 	assert_int_equal(enter(), RESUMED);
 	assert_int_equal(injected() & 0xff, 13);
 	assert_true(v.intr_window);
-}
-
-#define NMI_INJECTED (INTR_INFO_VALID | INTR_TYPE_NMI | INTR_NMI_VECTOR)
-
-static void vnmi_caps(void)
-{
-	vmx_caps.pin = (u64)PIN_VIRTUAL_NMI << 32;
-	vmx_caps.proc = (u64)PROC_NMI_WINDOW << 32;
-}
-
-/*
- * NMIs go before interrupts whatever IF says; while the guest is NMI- or
- * MOV SS-blocked the NMI waits for the NMI window (interrupts do not),
- * under STI blocking alone for the interrupt window; behind a re-injected
- * event the window opens; INIT taking the NMI closes it; without virtual
- * NMIs it is dropped.
- */
-static void test_nmi(void **state)
-{
-	static const u64 blocking[] = { INTERRUPTIBILITY_NMI, INTERRUPTIBILITY_MOVSS,
-					INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_STI };
-
-	(void)state;
-	vnmi_caps();
-	vlapic_accept_irq(&v.vlapic, 0x41, false);
-	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0);
-	v.vlapic.nmi_pending = 1;
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(injected(), NMI_INJECTED);
-	assert_int_equal(v.vlapic.nmi_pending, 0);
-	assert_int_equal(v.nmis, 1);
-	assert_true(v.intr_window);		/* the interrupt waits behind it */
-	for (unsigned i = 0; i < ARRAY_SIZE(blocking); i++) {
-		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, blocking[i]);
-		v.vlapic.nmi_pending = 1;
-		assert_int_equal(enter(), RESUMED);
-		assert_int_equal(injected(), 0);
-		assert_true(v.nmi_window);
-		assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW);
-		assert_int_equal(v.vlapic.nmi_pending, 1);
-	}
-	/* in its NMI handler with IF set: the interrupt is not held back by the NMI */
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
-	fake_vmcs_set(VMCS_GUEST_RFLAGS, X86_RFLAGS_IF);
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(injected(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x41);
-	assert_true(v.nmi_window);
-	/* its IRET: the window exit, the NMI in, the window closed */
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(injected(), NMI_INJECTED);
-	assert_false(v.nmi_window);
-	assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW);
-	assert_int_equal(v.nmis, 2);
-	/* an NMI whose delivery exited goes in again, the guest not left blocked by it */
-	v.idt_vectoring = NMI_INJECTED;
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(injected(), NMI_INJECTED);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);
-	assert_int_equal(v.nmis, 2);		/* counted once, when first injected */
-	/* behind a re-injected event: the window opens */
-	v.idt_vectoring = INTR_INFO_VALID | INTR_TYPE_EXT | 0x50;
-	v.vlapic.nmi_pending = 1;
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(injected(), INTR_INFO_VALID | INTR_TYPE_EXT | 0x50);
-	assert_true(v.nmi_window);
-	/* an INIT took it: the window closes */
-	v.vlapic.nmi_pending = 0;
-	assert_int_equal(enter(), RESUMED);
-	assert_false(v.nmi_window);
-	assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW);
-	/*
-	 * STI blocking alone: the interrupt window, which waits for the
-	 * instruction STI blocks (an NMI window may open before it), under
-	 * APICv too
-	 */
-	fake_vmcs_set(VMCS_GUEST_RFLAGS, X86_RFLAGS_IF);
-	for (int apicv = 0; apicv < 2; apicv++) {
-		v.apicv = apicv;
-		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_STI);
-		v.vlapic.nmi_pending = 1;
-		assert_int_equal(enter(), RESUMED);
-		assert_int_equal(injected(), 0);
-		assert_false(v.nmi_window);
-		assert_true(v.intr_window);
-		assert_true(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW);
-		assert_int_equal(v.vlapic.nmi_pending, 1);
-		fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, 0);
-		assert_int_equal(enter(), RESUMED);
-		assert_int_equal(injected(), NMI_INJECTED);
-		assert_false(v.intr_window);
-		assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_INTR_WINDOW);
-	}
-	v.apicv = false;
-	/* no virtual NMIs: the CPU could not track the guest's blocking, dropped */
-	setup(NULL);
-	v.vlapic.nmi_pending = 1;
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(injected(), 0);
-	assert_int_equal(v.vlapic.nmi_pending, 0);
-	assert_int_equal(v.nmis, 0);
-	assert_false(fake_vmcs_get(VMCS_PROC_CTLS) & PROC_NMI_WINDOW);
-}
-
-/* An NMI ends HLT with IF clear, unless the guest is still in its NMI handler. */
-static void test_nmi_wakes_halt(void **state)
-{
-	(void)state;
-	vnmi_caps();
-	v.state = VCPU_HALTED;
-	fake_vmcs_set(VMCS_GUEST_RFLAGS, 0);
-	v.vlapic.nmi_pending = 1;
-	assert_int_equal(enter(), RESUMED);
-	assert_int_equal(fk.waits, 0);
-	assert_int_equal(v.state, VCPU_RUNNING);
-	assert_int_equal(injected(), NMI_INJECTED);
-	/* NMI-blocked: it sleeps on until the VM is paused */
-	v.state = VCPU_HALTED;
-	v.vlapic.nmi_pending = 1;
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
-	vm.post = true;
-	fk.pause_at = 2;
-	assert_int_equal(enter(), IDLE);
-	assert_int_equal(fk.waits, 2);
-	assert_int_equal(v.nmis, 1);
 }
 
 static void test_park(void **state)
@@ -754,8 +620,6 @@ int main(void)
 		cmocka_unit_test_setup(test_halt_poll, setup),
 		cmocka_unit_test_setup(test_kick_before_sleep, setup),
 		cmocka_unit_test_setup(test_interrupt_behind_reinjection, setup),
-		cmocka_unit_test_setup(test_nmi, setup),
-		cmocka_unit_test_setup(test_nmi_wakes_halt, setup),
 		cmocka_unit_test_setup(test_park, setup),
 		cmocka_unit_test_setup(test_removed, setup),
 		cmocka_unit_test_setup(test_entry_failed, setup),

@@ -416,26 +416,6 @@ static void test_nmi_and_dropped_modes(void **state)
 	assert_true(vlapic_take_nmi(&cpu[2]));
 }
 
-/* A LINT1 pulse goes where its LVT says: NMI or a vector of 16 and up; masked, or ExtINT, nowhere. */
-static void test_lint(void **state)
-{
-	(void)state;
-	enable_all();
-	assert_false(vlapic_lint(&cpu[0], APIC_LVT_LINT1));		/* masked at reset */
-	wr(&cpu[0], APIC_LVT_LINT1, APIC_DM_NMI << 8);
-	assert_true(vlapic_lint(&cpu[0], APIC_LVT_LINT1));
-	assert_true(vlapic_take_nmi(&cpu[0]));
-	assert_int_equal(nkicks, 1);
-	wr(&cpu[0], APIC_LVT_LINT1, 0x45);
-	assert_true(vlapic_lint(&cpu[0], APIC_LVT_LINT1));
-	assert_true(irr(&cpu[0], 0x45));
-	wr(&cpu[0], APIC_LVT_LINT1, 0x05);				/* an illegal vector */
-	wr(&cpu[1], APIC_LVT_LINT1, APIC_DM_EXTINT << 8);
-	assert_false(vlapic_lint(&cpu[0], APIC_LVT_LINT1) || vlapic_lint(&cpu[1], APIC_LVT_LINT1));
-	assert_false(vlapic_take_nmi(&cpu[1]));
-	assert_int_equal(nkicks, 2);
-}
-
 static void test_init_sipi(void **state)
 {
 	struct vlapic *ap = &cpu[1];
@@ -779,7 +759,6 @@ int main(void)
 		cmocka_unit_test_setup(test_icr_logical_flat, setup),
 		cmocka_unit_test_setup(test_icr_logical_cluster, setup),
 		cmocka_unit_test_setup(test_lowest_priority, setup),
-		cmocka_unit_test_setup(test_lint, setup),
 		cmocka_unit_test_setup(test_nmi_and_dropped_modes, setup),
 		cmocka_unit_test_setup(test_init_sipi, setup),
 		cmocka_unit_test_setup(test_deliver_msi, setup),

@@ -3,8 +3,7 @@
  * to its handler and is counted; VMX instructions raise #UD, XSAVES and
  * XRSTORS #GP, VMCALL #UD until the hypercall layer plugs in; HLT skips the
  * instruction and halts the vCPU; external interrupts are dispatched (a
- * kick samples RIP), a host NMI leaves the host unblocked and the guest's
- * blocking its own (cleared without virtual NMIs); a triple
+ * kick samples RIP), a host NMI leaves neither side NMI-blocked; a triple
  * fault, an unhandled reason and a failed entry stop the VM with a reason.
  */
 #include <setjmp.h>
@@ -30,7 +29,6 @@ static struct {
 	unsigned nmi_unblocks, stops;
 	char reason[200];
 } fk;
-struct vmx_caps vmx_caps;
 static struct pcpu cpu;
 static struct vm vm;
 static struct vcpu v;
@@ -108,7 +106,6 @@ static void test_handlers(void **state)
 	assert_int_equal(v.idt_vectoring, INTR_INFO_VALID | 14);
 	/* exits that need nothing done */
 	exit_with(EXIT_INTR_WINDOW);
-	exit_with(EXIT_NMI_WINDOW);		/* the entry path injects the NMI */
 	exit_with(EXIT_PREEMPT_TIMER);
 	exit_with(EXIT_INIT);
 	assert_int_equal(v.exit_count[EXIT_INIT], 1);
@@ -190,14 +187,6 @@ static void test_interrupts(void **state)
 	assert_false(cpu.nmi_dump);
 	assert_int_equal(v.sampled_rip, RIP);
 	assert_false(v.pending_exc);
-	/* with virtual NMIs the blocking bit is the guest's own (in its NMI handler): kept */
-	vmx_caps.pin = (u64)PIN_VIRTUAL_NMI << 32;
-	vmx_caps.proc = (u64)PROC_NMI_WINDOW << 32;
-	fake_vmcs_set(VMCS_GUEST_INTERRUPTIBILITY, INTERRUPTIBILITY_NMI);
-	exit_with(EXIT_EXCEPTION_NMI);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), INTERRUPTIBILITY_NMI);
-	assert_int_equal(fk.nmi_unblocks, 2);
-	memset(&vmx_caps, 0, sizeof(vmx_caps));
 }
 
 static void test_stops(void **state)

@@ -28,9 +28,7 @@
 #define QUAL_READ	BIT(0)
 #define QUAL_WRITE	BIT(1)
 #define QUAL_FETCH	BIT(2)
-#define QUAL_NMI_UNBLOCKED BIT(12)
 
-struct vmx_caps vmx_caps;
 static struct vm vm;
 static struct vcpu v;
 static u8 ram[RAM_SIZE];
@@ -87,7 +85,6 @@ static int setup(void **state)
 	memset(&vm, 0, sizeof(vm));
 	memset(&v, 0, sizeof(v));
 	memset(&seen, 0, sizeof(seen));
-	memset(&vmx_caps, 0, sizeof(vmx_caps));
 	memset(ram, 0x90, sizeof(ram));
 	v.vm = &vm;
 	vm.state = VM_RUNNING;
@@ -134,32 +131,6 @@ static void test_reads(void **state)
 	assert_int_equal(v.gpr[GPR_RCX], 0x11);
 	assert_int_equal(seen.reads, 3);
 	assert_int_equal(seen.stops, 0);
-}
-
-/*
- * An IRET whose stack read exits after it ended NMI blocking: with virtual
- * NMIs the guest is blocked again (the IRET runs again); not when an
- * event's delivery exited, nor without virtual NMIs.
- */
-static void test_nmi_unblocked_by_iret(void **state)
-{
-	static const u8 mov_eax_ebx[] = { 0x8B, 0x03 };
-
-	(void)state;
-	v.gpr[GPR_RBX] = DEV_BASE;
-	assert_int_equal(exit_on(mov_eax_ebx, sizeof(mov_eax_ebx), DEV_BASE, QUAL_READ | QUAL_NMI_UNBLOCKED), 0);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);	/* no virtual NMIs */
-	vmx_caps.pin = (u64)PIN_VIRTUAL_NMI << 32;
-	vmx_caps.proc = (u64)PROC_NMI_WINDOW << 32;
-	v.idt_vectoring = INTR_INFO_VALID | INTR_TYPE_EXT | 0x30;
-	assert_int_equal(exit_on(mov_eax_ebx, sizeof(mov_eax_ebx), DEV_BASE, QUAL_READ | QUAL_NMI_UNBLOCKED), 0);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);
-	v.idt_vectoring = 0;
-	assert_int_equal(exit_on(mov_eax_ebx, sizeof(mov_eax_ebx), DEV_BASE, QUAL_READ), 0);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), 0);
-	assert_int_equal(exit_on(mov_eax_ebx, sizeof(mov_eax_ebx), DEV_BASE, QUAL_READ | QUAL_NMI_UNBLOCKED), 0);
-	assert_int_equal(fake_vmcs_get(VMCS_GUEST_INTERRUPTIBILITY), INTERRUPTIBILITY_NMI);
-	assert_int_equal(seen.reads, 4);
 }
 
 static void test_writes(void **state)
@@ -304,7 +275,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_reads, setup),
-		cmocka_unit_test_setup(test_nmi_unblocked_by_iret, setup),
 		cmocka_unit_test_setup(test_writes, setup),
 		cmocka_unit_test_setup(test_stops, setup),
 		cmocka_unit_test_setup(test_fallback, setup),

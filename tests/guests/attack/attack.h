@@ -45,7 +45,7 @@ u16 e1000_iobase(void);
 
 #define CPU_ATTACKS	18
 void cpu_attacks(void);
-#define APIC_ATTACKS	9
+#define APIC_ATTACKS	8
 void apic_attacks(void);
 #define IO_ATTACKS	6
 void io_attacks(void);

@@ -1,9 +1,8 @@
 /*
  * console guest: the hypervisor's console from a VM's side. Command line:
- *   mode=echo  [timeout=N] [nmi=N]  reads lines typed on the hypervisor's
- *              UART (while the shell gives this VM the input), prints each
- *              as "echo: LINE", ends at the line "quit"; with nmi=N its
- *              LINT1 is NMI and N NMIs must have come (the shell's nmi)
+ *   mode=echo  [timeout=N]  reads lines typed on the hypervisor's UART
+ *              (while the shell gives this VM the input), prints each as
+ *              "echo: LINE", ends at the line "quit"
  *   mode=flood wait=N run=N prints long lines as fast as it can for N
  *              million TSC ticks, after waiting N million
  *   mode=probe wait=N      times its own lines alone, then (after waiting
@@ -19,16 +18,6 @@
 #define UART_LSR_DR BIT(0)
 #define IIR_RDA 0x04
 #define PROBE_LINES 30
-
-static volatile u32 nmis;
-
-static void nmi_handler(u32 vector, struct isr_frame *f)
-{
-	(void)vector;
-	(void)f;
-	nmis++;
-	printf("NMI %u taken\n", nmis);
-}
 
 static u64 mticks(u32 m)
 {
@@ -67,15 +56,9 @@ static void echo_mode(void)
 	u64 deadline = rdtsc() + mticks(mboot_arg_u32("timeout", 20000));
 	char line[80];
 	bool waited;
-	u32 lines = 0, want_nmis = mboot_arg_u32("nmi", 0);
+	u32 lines = 0;
 
-	test_plan(want_nmis ? 5 : 4);
-	if (want_nmis) {
-		/* LINT1 as the MADT says and Linux sets it on its boot CPU: NMI */
-		apic_init_cpu();
-		irq_register(X86_NMI, nmi_handler);
-		apic_write(APIC_LVT_LINT1, APIC_ICR_NMI);
-	}
+	test_plan(4);
 	/*
 	 * Interrupts on while it waits, as a real guest's: Bochs 2.7 takes no
 	 * host interrupt (the hypervisor's console, kicks) on a CPU whose guest
@@ -100,9 +83,6 @@ static void echo_mode(void)
 	outb(COM1_BASE + UART_IER, 0x00);
 	test_report(lines > 0, "%u line(s) typed on the hypervisor's UART echoed", lines);
 	test_report(!strcmp(line, "quit"), "'quit' arrived before the time-out");
-	if (want_nmis)
-		test_report(nmis == want_nmis, "NMIs through LINT1 (the shell's nmi): %u (want %u)", nmis,
-			    want_nmis);
 }
 
 static void flood_mode(void)

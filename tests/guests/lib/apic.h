@@ -39,7 +39,6 @@
 #define APIC_TIMER_DIV_1 0xB
 
 #define APIC_ICR_FIXED (0u << 8)
-#define APIC_ICR_NMI (4u << 8)
 #define APIC_ICR_INIT (5u << 8)
 #define APIC_ICR_STARTUP (6u << 8)
 #define APIC_ICR_BUSY BIT(12)

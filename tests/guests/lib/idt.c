@@ -158,11 +158,6 @@ void isr_dispatch(struct isr_frame *f)
 {
 	u32 v = f->vector;
 
-	/* an NMI handler is registered as an interrupt's; NMIs set no ISR bit: no EOI */
-	if (v == X86_NMI && irq_handlers[v]) {
-		irq_handlers[v](v, f);
-		return;
-	}
 	if (v < 32) {
 		if (!extable_fixup(f))
 			exception_fatal(f);

@@ -5,7 +5,6 @@
 #include "gtypes.h"
 
 #define X86_DE 0
-#define X86_NMI 2
 #define X86_UD 6
 #define X86_DF 8
 #define X86_GP 13

@@ -4,8 +4,6 @@
 #define TIMER_VECTOR 0x40
 #define IPI_VECTOR 0x41
 #define SELF_IPI_VECTOR 0x42
-#define HLT_IPI_VECTOR 0x43
-#define NMI_HOLD_MS 20 /* how long AP 1's first NMI handler watches for a nested NMI */
 #define TIMER_COUNT 20000
 #define PERIODIC_IRQS 5
 #define SMP_TIMEOUT_MS 1000
@@ -17,10 +15,6 @@ static volatile u32 timer_irqs;
 static volatile u64 timer_first_tsc, timer_last_tsc;
 static volatile u32 ipi_irqs[GUEST_MAX_CPUS];
 static volatile u32 self_ipi_irqs;
-static volatile u32 nmis[GUEST_MAX_CPUS];
-static volatile bool nmi_nest;		/* AP 1's next first NMI sends itself another */
-static volatile u32 nmis_inside;	/* NMIs counted when that handler returned */
-static volatile u32 hlt_ready, hlt_woken;
 static u64 timer_period; /* TSC ticks per periodic interrupt; 0 if not measured */
 
 static void timer_handler(u32 vector, struct isr_frame *f)
@@ -177,74 +171,6 @@ void ipi_tests(void)
 	test_report(sent && got && ipi_irqs[1] == 1,
 		    "fixed IPI vector %#x from BSP to AP 1: %u received%s", IPI_VECTOR, ipi_irqs[1],
 		    sent ? "" : " (ICR stayed busy)");
-}
-
-static void nmi_handler(u32 vector, struct isr_frame *f)
-{
-	u32 cpu = this_cpu()->index;
-
-	(void)vector;
-	(void)f;
-	nmis[cpu]++;
-	if (nmi_nest && nmis[cpu] == 1) {
-		/* NMIs are blocked until this handler's IRET: this one must wait */
-		nmi_nest = false;
-		apic_send_ipi(cpu, APIC_ICR_NMI | APIC_ICR_ASSERT);
-		tsc_delay(tsc_ms(NMI_HOLD_MS));
-		nmis_inside = nmis[cpu];
-	}
-}
-
-/* In an interrupt handler (IF=0): HLT until an NMI arrives. */
-static void hlt_ipi_handler(u32 vector, struct isr_frame *f)
-{
-	u32 cpu = this_cpu()->index, start = nmis[cpu];
-
-	(void)vector;
-	(void)f;
-	hlt_ready = 1;
-	while (nmis[cpu] == start)
-		asm volatile("hlt" ::: "memory");
-	hlt_woken = 1;
-}
-
-/* NMI IPIs to AP 1: delivered, wake HLT with IF=0, blocked until IRET. */
-void nmi_tests(void)
-{
-	static const char *const names[NMI_TESTS] = {
-		"NMI IPI from BSP to AP 1",
-		"NMI wakes AP 1 from HLT with IF=0",
-		"NMI sent inside the NMI handler waits for its IRET",
-	};
-	bool sent, got;
-
-	if (params.vcpus < 2) {
-		for (u32 i = 0; i < NMI_TESTS; i++)
-			test_skip("vcpus=1", names[i]);
-		return;
-	}
-	irq_register(X86_NMI, nmi_handler);
-	irq_register(HLT_IPI_VECTOR, hlt_ipi_handler);
-	nmis[1] = 0;
-	sent = apic_send_ipi(1, APIC_ICR_NMI | APIC_ICR_ASSERT);
-	got = wait_for_count(&nmis[1], 1, IRQ_TIMEOUT_MS);
-	test_report(sent && got && nmis[1] == 1, "%s: %u received", names[0], nmis[1]);
-
-	apic_send_ipi(1, APIC_ICR_FIXED | APIC_ICR_ASSERT | HLT_IPI_VECTOR);
-	got = wait_for_count(&hlt_ready, 1, IRQ_TIMEOUT_MS);
-	tsc_delay(tsc_ms(1));	/* let it reach its HLT */
-	sent = apic_send_ipi(1, APIC_ICR_NMI | APIC_ICR_ASSERT);
-	got = got && wait_for_count(&hlt_woken, 1, IRQ_TIMEOUT_MS);
-	test_report(sent && got, "%s (%s)", names[1],
-		    !hlt_ready ? "the fixed IPI never arrived" : hlt_woken ? "woken" : "still halted");
-
-	nmis[1] = 0;
-	nmi_nest = true;
-	sent = apic_send_ipi(1, APIC_ICR_NMI | APIC_ICR_ASSERT);
-	got = wait_for_count(&nmis[1], 2, IRQ_TIMEOUT_MS);
-	test_report(sent && got && nmis_inside == 1 && nmis[1] == 2,
-		    "%s: %u NMIs inside the first handler (want 1), %u in all (want 2)", names[2],
-		    nmis_inside, nmis[1]);
 }
 
 /* The same xAPIC register read through four instruction forms the hypervisor must decode. */

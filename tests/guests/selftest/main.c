@@ -27,7 +27,7 @@ static void parse_params(void)
 static u32 plan(void)
 {
 	u32 n = CPUID_TESTS + FAULT_TESTS + MEM_TESTS + PORT_TESTS + MSR_TESTS + HCALL_TESTS + SMP_TESTS +
-		TIMER_TESTS + IPI_TESTS + NMI_TESTS + MMIO_TESTS + IOAPIC_TESTS + X2APIC_TESTS;
+		TIMER_TESTS + IPI_TESTS + MMIO_TESTS + IOAPIC_TESTS + X2APIC_TESTS;
 
 	if (params.pt_dev)
 		n += PT_TESTS;
@@ -61,7 +61,6 @@ int main(void)
 	smp_tests();
 	timer_tests();
 	ipi_tests();
-	nmi_tests();
 	mmio_decode_tests(); /* reads xAPIC MMIO: before x2APIC mode */
 	ioapic_tests();
 	x2apic_tests();

@@ -55,8 +55,6 @@ void smp_tests(void);
 void timer_tests(void);
 #define IPI_TESTS 1
 void ipi_tests(void);
-#define NMI_TESTS 3
-void nmi_tests(void);
 #define MMIO_TESTS 4
 void mmio_decode_tests(void);
 #define IOAPIC_TESTS 1
