@@ -75,8 +75,10 @@ static struct vpci_vdev *vdev_by_pbdf(struct vpci *vp, u16 pbdf)
 	return NULL;
 }
 
-/* Back to the Service VM as it had it: same BDF, BARs at their physical bases. */
-/* The function back in the Service VM's DMA domain and vPCI; false (said) if it could not go. */
+/*
+ * Back to the Service VM as it had it (its DMA domain, its vPCI at the same
+ * BDF, BARs at their physical bases); false, said, if it could not go.
+ */
 static bool give_back(u16 pbdf)
 {
 	const struct board_pci_dev *bd = board_dev(pbdf);
